@@ -1,0 +1,167 @@
+// Package apptest gives tests the real parts: a fresh PostgreSQL database per
+// test (cloned from a template holding schema.sql and the demo data), a Redis
+// database of its own, a real SMTP server, and the portal's web tier and
+// worker running against them.
+package apptest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"partnerportal/app/secret"
+	"partnerportal/app/seed"
+	"partnerportal/queries"
+)
+
+// AdminURL is the PostgreSQL server tests create their databases on.
+func AdminURL() string {
+	if v := os.Getenv("TEST_DATABASE_URL"); v != "" {
+		return v
+	}
+	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+}
+
+// Root is the module root (where go.mod is).
+func Root(t testing.TB) string {
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the test's directory")
+		}
+		dir = parent
+	}
+}
+
+func dbURL(name string) string {
+	u := AdminURL()
+	i := strings.LastIndex(u, "/")
+	rest := ""
+	if q := strings.Index(u[i:], "?"); q >= 0 {
+		rest = u[i+q:]
+	}
+	return u[:i+1] + name + rest
+}
+
+var templateOnce sync.Map // name → *sync.Once
+
+// templateDB builds (once per schema+seed version, shared by every package
+// and run) a database holding schema.sql and the demo data.
+func templateDB(t testing.TB) string {
+	root := Root(t)
+	h := sha256.New()
+	for _, f := range []string{"schema.sql", "app/seed/seed.go"} {
+		b, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Write(b)
+	}
+	name := "pp_tmpl_" + hex.EncodeToString(h.Sum(nil))[:16]
+	once, _ := templateOnce.LoadOrStore(name, new(sync.Once))
+	var ferr error
+	once.(*sync.Once).Do(func() { ferr = buildTemplate(root, name) })
+	if ferr != nil {
+		templateOnce.Delete(name)
+		t.Fatalf("template database: %v", ferr)
+	}
+	return name
+}
+
+func buildTemplate(root, name string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, AdminURL())
+	if err != nil {
+		return fmt.Errorf("PostgreSQL at %s: %w (is it running? see README)", AdminURL(), err)
+	}
+	defer admin.Close(ctx)
+	// Packages run in parallel processes: one builds, the others wait.
+	if _, err := admin.Exec(ctx, "SELECT pg_advisory_lock(4242)"); err != nil {
+		return err
+	}
+	defer admin.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(4242)") //nolint:errcheck
+	var exists bool
+	if err := admin.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate)", name).Scan(&exists); err != nil {
+		return err
+	}
+	if exists {
+		return nil
+	}
+	_, _ = admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize())
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		return err
+	}
+	schema, err := os.ReadFile(filepath.Join(root, "schema.sql"))
+	if err != nil {
+		return err
+	}
+	pool, err := pgxpool.New(ctx, dbURL(name))
+	if err != nil {
+		return err
+	}
+	store := queries.NewStore(pool)
+	err = queries.Migrate(ctx, pool, string(schema))
+	if err == nil {
+		err = seed.Demo(ctx, store, slog.New(slog.DiscardHandler))
+	}
+	pool.Close()
+	if err != nil {
+		return err
+	}
+	_, err = admin.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{name}.Sanitize()+" WITH is_template = true")
+	return err
+}
+
+// NewStore returns a fresh database with the schema and the demo data, dropped
+// when the test ends.
+func NewStore(t testing.TB) *queries.Store {
+	t.Helper()
+	tmpl := templateDB(t)
+	name := "pp_test_" + strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(secret.New()[:16]))
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, AdminURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s",
+		pgx.Identifier{name}.Sanitize(), pgx.Identifier{tmpl}.Sanitize())); err != nil {
+		t.Fatal(err)
+	}
+	pool, err := pgxpool.New(ctx, dbURL(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		pool.Close()
+		c, err := pgx.Connect(context.Background(), AdminURL())
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer c.Close(context.Background())
+		if _, err := c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+			t.Error(err)
+		}
+	})
+	return queries.NewStore(pool)
+}

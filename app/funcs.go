@@ -1,0 +1,66 @@
+package app
+
+import (
+	"html/template"
+	"strconv"
+	"time"
+
+	"partnerportal/app/money"
+)
+
+// fieldRef feeds partials/field_error: the page's errors and one field name.
+type fieldRef struct {
+	Errors map[string]string
+	Name   string
+}
+
+func templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"fieldErr":  func(p *Page, name string) fieldRef { return fieldRef{Errors: p.Errors, Name: name} },
+		"roleLabel": RoleLabel,
+		"money":     money.Format,
+		"bps":       func(b int32) string { return money.FormatBps(int64(b)) },
+		"maskEmail": MaskEmail,
+		// date shows a time in the viewer's zone.
+		"date": func(t time.Time, zone string) string { return inZone(t, zone).Format("Jan 2, 2006") },
+		"datetime": func(t time.Time, zone string) string {
+			return inZone(t, zone).Format("Jan 2, 2006 15:04 MST")
+		},
+		"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"add":   func(a, b int) int { return a + b },
+		"itoa":  strconv.Itoa,
+		"label": statusLabel,
+		"deref": func(s *string) string {
+			if s == nil {
+				return ""
+			}
+			return *s
+		},
+		"derefI": func(i *int32) int32 {
+			if i == nil {
+				return 0
+			}
+			return *i
+		},
+	}
+}
+
+func inZone(t time.Time, zone string) time.Time {
+	if loc, err := time.LoadLocation(zone); err == nil && zone != "" {
+		return t.In(loc)
+	}
+	return t.UTC()
+}
+
+// statusLabel turns stored enum values into the words users read.
+func statusLabel(s string) string {
+	if l, ok := map[string]string{
+		"in_review": "In Review", "approved": "Approved", "rejected": "Rejected",
+		"new": "New", "qualified": "Qualified", "proposal": "Proposal", "won": "Won", "lost": "Lost",
+		"partner": "Partner", "referral": "Referral", "referral_link": "Referral link",
+		"bank_transfer": "Bank transfer", "paypal": "PayPal",
+	}[s]; ok {
+		return l
+	}
+	return s
+}

@@ -1,0 +1,148 @@
+package app
+
+import (
+	"crypto/subtle"
+	"net/url"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"partnerportal/app/secret"
+	"partnerportal/queries"
+)
+
+// csp allows scripts and styles from our own origin only: no inline script,
+// no eval (htmx runs with allowEval=false), no framing.
+const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; " +
+	"base-uri 'none'; object-src 'none'"
+
+func securityHeaders(c *fiber.Ctx) error {
+	c.Set("Content-Security-Policy", csp)
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("Referrer-Policy", "no-referrer")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Cross-Origin-Opener-Policy", "same-origin")
+	c.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+	return c.Next()
+}
+
+const localUser = "user"
+
+func currentUser(c *fiber.Ctx) *User {
+	u, _ := c.Locals(localUser).(*User)
+	return u
+}
+
+// cookieName adds the __Host- prefix when the portal runs on HTTPS: such a
+// cookie must be Secure, host-only and Path=/, so a sibling domain cannot plant it.
+func (h *Handler) cookieName(base string) string {
+	if h.Config.Secure() {
+		return "__Host-" + base
+	}
+	return base
+}
+
+func (h *Handler) setCookie(c *fiber.Ctx, name, value string, maxAge time.Duration) {
+	ck := &fiber.Cookie{
+		Name: h.cookieName(name), Value: value, Path: "/", HTTPOnly: true,
+		SameSite: fiber.CookieSameSiteLaxMode, Secure: h.Config.Secure(),
+	}
+	if maxAge < 0 {
+		ck.Expires = time.Unix(1, 0)
+		ck.MaxAge = -1
+	} else if maxAge > 0 {
+		ck.MaxAge = int(maxAge.Seconds())
+	}
+	c.Cookie(ck)
+}
+
+// loadSession resolves the session cookie to a user. Sessions slide: each
+// request (at most once a minute) pushes the expiry to now+idle, capped at
+// sign-in+max age.
+func (h *Handler) loadSession(c *fiber.Ctx) error {
+	raw := c.Cookies(h.cookieName("session"))
+	if raw == "" || !secret.WellFormed(raw) {
+		return c.Next()
+	}
+	hash := secret.Hash(raw)
+	row, err := h.Store.GetSessionUser(c.Context(), hash)
+	if queries.IsNotFound(err) {
+		h.setCookie(c, "session", "", -1)
+		return c.Next()
+	}
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	if now.Sub(row.LastSeenAt) > time.Minute {
+		exp := now.Add(h.Config.SessionIdle)
+		if hard := row.SessionCreatedAt.Add(h.Config.SessionMaxAge); exp.After(hard) {
+			exp = hard
+		}
+		if err := h.Store.TouchSession(c.Context(), queries.TouchSessionParams{IDHash: hash, ExpiresAt: exp}); err != nil {
+			return err
+		}
+	}
+	c.Locals(localUser, userFromSession(row))
+	return c.Next()
+}
+
+// CSRF: a random token in an HttpOnly cookie, repeated by every form (hidden
+// _csrf field) and every htmx request (X-CSRF-Token header, set on <body> via
+// hx-headers). A cross-site page can make the browser send the cookie but
+// cannot read it to repeat it. Fetch metadata refuses cross-site requests
+// outright as a second line.
+const localCSRF = "csrf"
+
+func csrfToken(c *fiber.Ctx) string {
+	t, _ := c.Locals(localCSRF).(string)
+	return t
+}
+
+func (h *Handler) checkCSRF(c *fiber.Ctx) error {
+	tok := c.Cookies(h.cookieName("csrf"))
+	if !secret.WellFormed(tok) {
+		tok = secret.New()
+		h.setCookie(c, "csrf", tok, 0)
+	}
+	c.Locals(localCSRF, tok)
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return c.Next()
+	}
+	if c.Get("Sec-Fetch-Site") == "cross-site" {
+		return fiber.NewError(fiber.StatusForbidden, "This request came from another site and was refused.")
+	}
+	if origin := c.Get("Origin"); origin != "" && origin != "null" {
+		if u, err := url.Parse(origin); err != nil || u.Host != h.Config.BaseURL.Host {
+			return fiber.NewError(fiber.StatusForbidden, "This request came from another site and was refused.")
+		}
+	}
+	sent := c.Get("X-CSRF-Token")
+	if sent == "" {
+		sent = c.FormValue("_csrf")
+	}
+	if subtle.ConstantTimeCompare([]byte(sent), []byte(tok)) != 1 {
+		return fiber.NewError(fiber.StatusForbidden,
+			"Your form expired or came from somewhere else. Reload the page and try again.")
+	}
+	return c.Next()
+}
+
+// Flash messages survive one redirect in a short-lived cookie.
+func (h *Handler) flash(c *fiber.Ctx, msg string) {
+	h.setCookie(c, "flash", url.QueryEscape(msg), time.Minute)
+}
+
+func takeFlash(c *fiber.Ctx) string {
+	for _, name := range []string{"__Host-flash", "flash"} {
+		if v := c.Cookies(name); v != "" {
+			c.Cookie(&fiber.Cookie{Name: name, Path: "/", Expires: time.Unix(1, 0), MaxAge: -1,
+				HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: name[0] == '_'})
+			msg, _ := url.QueryUnescape(v)
+			return msg
+		}
+	}
+	return ""
+}

@@ -1,0 +1,182 @@
+package app
+
+import (
+	"net/url"
+
+	"github.com/gofiber/fiber/v2"
+
+	"partnerportal/queries"
+)
+
+// Access is who may reach a route. The route table below is the only place
+// permissions are decided.
+type Access int
+
+const (
+	Public       Access = iota // anyone, signed in or not
+	SignedIn                   // any signed-in user (staff or partner)
+	PartnerSign                // partner users, before the agreement gate
+	Partner                    // partner users who passed the agreement gate
+	PartnerAdmin               // partner admins who passed the agreement gate
+	Staff                      // vendor staff of the organization
+)
+
+type route struct {
+	method  string
+	path    string
+	access  Access
+	handler fiber.Handler
+}
+
+func (h *Handler) routes() []route {
+	return []route{
+		{"GET", "/healthz", Public, h.healthz},
+		{"GET", "/readyz", Public, h.readyz},
+		{"GET", "/", Public, h.home},
+
+		// Sign-in by emailed link.
+		{"GET", "/login", Public, h.showLogin},
+		{"POST", "/login", Public, h.requestLoginLink},
+		{"GET", "/login/:token", Public, h.showLoginConfirm},
+		{"POST", "/login/:token", Public, h.confirmLogin},
+		{"POST", "/logout", SignedIn, h.logout},
+
+		// Everyone signed in.
+		{"GET", "/account", SignedIn, h.showAccount},
+		{"POST", "/account", SignedIn, h.updateAccount},
+		{"GET", "/notifications", SignedIn, h.showNotifications},
+		{"POST", "/notifications/read", SignedIn, h.markNotificationsRead},
+
+		// Partner agreements: reachable before signing.
+		{"GET", "/agreements/sign", PartnerSign, h.showAgreementSign},
+		{"POST", "/agreements/sign", PartnerSign, h.signAgreement},
+
+		// The partner portal.
+		{"GET", "/dashboard", Partner, h.showDashboard},
+		{"GET", "/leads", Partner, h.showLeads},
+		{"GET", "/payments", Partner, h.showPayments},
+		{"GET", "/training", Partner, h.showTraining},
+		{"GET", "/partner-room", Partner, h.showPartnerRoom},
+		{"GET", "/account/agreements/:id", Partner, h.showSignedAgreement},
+
+		// Partner admins.
+		{"GET", "/manage", PartnerAdmin, h.showTeam},
+		{"GET", "/manage/invite", PartnerAdmin, h.showInvite},
+		{"POST", "/manage/invite", PartnerAdmin, h.inviteUser},
+		{"POST", "/manage/users/:id/role", PartnerAdmin, h.updateUserRole},
+		{"GET", "/manage/organization", PartnerAdmin, h.showPartnerSettings},
+		{"POST", "/manage/organization", PartnerAdmin, h.updatePartnerSettings},
+		{"GET", "/manage/payout", PartnerAdmin, h.showPayoutSettings},
+		{"POST", "/manage/payout", PartnerAdmin, h.updatePayoutSettings},
+
+		// The vendor console.
+		{"GET", "/console", Staff, h.showConsoleHome},
+		{"GET", "/console/partners", Staff, h.showConsolePartners},
+		{"GET", "/console/agreements", Staff, h.showConsoleAgreements},
+		{"POST", "/console/agreements", Staff, h.createAgreement},
+		{"POST", "/console/agreements/settings", Staff, h.updateAgreementSettings},
+		{"GET", "/console/agreements/:id", Staff, h.showConsoleAgreement},
+		{"POST", "/console/agreements/:id", Staff, h.saveAgreementDraft},
+		{"POST", "/console/agreements/:id/publish", Staff, h.publishAgreement},
+		{"POST", "/console/agreements/:id/enabled", Staff, h.setAgreementEnabled},
+		{"GET", "/console/signatures/:id", Staff, h.showConsoleSignature},
+	}
+}
+
+func (h *Handler) registerRoutes(app *fiber.App) {
+	for _, r := range h.routes() {
+		handlers := []fiber.Handler{h.guard(r.access), r.handler}
+		switch r.method {
+		case fiber.MethodGet:
+			app.Get(r.path, handlers...) // Fiber also answers HEAD for it
+		default:
+			app.Add(r.method, r.path, handlers...)
+		}
+	}
+}
+
+// guard enforces one access level.
+func (h *Handler) guard(a Access) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if a == Public {
+			return c.Next()
+		}
+		u := currentUser(c)
+		if u == nil {
+			to := "/login"
+			if c.Method() == fiber.MethodGet && c.Get("HX-Request") == "" {
+				to += "?next=" + url.QueryEscape(c.OriginalURL())
+			}
+			return redirect(c, to)
+		}
+		switch a {
+		case SignedIn:
+			return c.Next()
+		case Staff:
+			if !u.IsStaff() {
+				return fiber.ErrNotFound // partners never learn the console exists
+			}
+			return c.Next()
+		}
+		// Partner levels.
+		if !u.IsPartner() {
+			if c.Method() == fiber.MethodGet && c.Get("HX-Request") == "" {
+				return c.Redirect("/console", fiber.StatusSeeOther) // staff have their own console
+			}
+			return fiber.ErrNotFound
+		}
+		if a == PartnerAdmin && !u.IsPartnerAdmin() {
+			return fiber.NewError(fiber.StatusForbidden, "Only your company's portal admins can open this page.")
+		}
+		if a == Partner || a == PartnerAdmin {
+			pending, err := h.pendingAgreements(c, u)
+			if err != nil {
+				return err
+			}
+			if len(pending) > 0 {
+				return redirect(c, "/agreements/sign")
+			}
+		}
+		return c.Next()
+	}
+}
+
+// pendingAgreements lists the agreement versions the user's company still has
+// to sign; no query at all while the organization has agreements off.
+func (h *Handler) pendingAgreements(c *fiber.Ctx, u *User) ([]queries.ListUnsignedAgreementVersionsRow, error) {
+	if !u.AgreementsEnabled {
+		return nil, nil
+	}
+	return h.Store.ListUnsignedAgreementVersions(c.Context(), queries.ListUnsignedAgreementVersionsParams{
+		OrganizationID: u.OrganizationID, PartnerID: u.PartnerID,
+	})
+}
+
+func unreadParams(u *User) queries.CountUnreadNotificationsParams {
+	return queries.CountUnreadNotificationsParams{OrganizationID: u.OrganizationID, UserID: u.ID}
+}
+
+func (h *Handler) home(c *fiber.Ctx) error {
+	u := currentUser(c)
+	switch {
+	case u == nil:
+		return c.Redirect("/login", fiber.StatusSeeOther)
+	case u.IsStaff():
+		return c.Redirect("/console", fiber.StatusSeeOther)
+	}
+	return c.Redirect("/dashboard", fiber.StatusSeeOther)
+}
+
+func (h *Handler) healthz(c *fiber.Ctx) error { return c.SendString("ok") }
+
+func (h *Handler) readyz(c *fiber.Ctx) error {
+	if err := h.Store.Pool.Ping(c.Context()); err != nil {
+		h.Log.Warn("readyz: postgres unreachable", "err", err)
+		return c.Status(fiber.StatusServiceUnavailable).SendString("postgres unreachable")
+	}
+	if err := h.Redis.Ping(c.Context()).Err(); err != nil {
+		h.Log.Warn("readyz: redis unreachable", "err", err)
+		return c.Status(fiber.StatusServiceUnavailable).SendString("redis unreachable")
+	}
+	return c.SendString("ready")
+}

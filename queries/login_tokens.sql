@@ -1,0 +1,28 @@
+-- name: PrepareLoginToken :one
+-- Stores the hash of a fresh token for a sign-in request. A retry of the same
+-- request replaces the hash only while the email has not gone out; once sent,
+-- no row comes back and the task has nothing left to do.
+INSERT INTO login_tokens (token_hash, user_id, request_id, expires_at)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (request_id) DO UPDATE
+    SET token_hash = EXCLUDED.token_hash, expires_at = EXCLUDED.expires_at
+    WHERE login_tokens.sent_at IS NULL
+RETURNING token_hash;
+
+-- name: MarkLoginTokenSent :exec
+UPDATE login_tokens SET sent_at = now() WHERE request_id = $1;
+
+-- name: GetLoginToken :one
+-- Read-only: opening a link (GET/HEAD) must never consume it.
+SELECT t.expires_at, t.used_at, u.email
+FROM login_tokens t JOIN users u ON u.id = t.user_id
+WHERE t.token_hash = $1;
+
+-- name: ConsumeLoginToken :one
+-- Atomic single use: of two concurrent requests, exactly one gets a row.
+UPDATE login_tokens SET used_at = now()
+WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+RETURNING user_id;
+
+-- name: DeleteStaleLoginTokens :execrows
+DELETE FROM login_tokens WHERE expires_at < now() - interval '1 day';

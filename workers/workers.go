@@ -1,0 +1,82 @@
+// Package workers holds the Asynq tasks: one file per task with its type name,
+// payload, constructor and handler. Handlers are idempotent: running a task
+// twice changes nothing the second time.
+package workers
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"partnerportal/app/config"
+	"partnerportal/queries"
+)
+
+// Queues and their weights: critical work (sign-in emails) is picked six times
+// as often as low-priority maintenance.
+const (
+	QueueCritical = "critical"
+	QueueDefault  = "default"
+	QueueLow      = "low"
+)
+
+// Deps is what task handlers need.
+type Deps struct {
+	Store  *queries.Store
+	Mailer Mailer
+	Config *config.Config
+	Log    *slog.Logger
+}
+
+// NewMux routes every task type to its handler.
+func NewMux(d *Deps) *asynq.ServeMux {
+	mux := asynq.NewServeMux()
+	mux.HandleFunc(TypeLoginLink, d.handleLoginLink)
+	mux.HandleFunc(TypeCleanup, d.handleCleanup)
+	return mux
+}
+
+// ServerOptions tune the worker; tests shorten the polling intervals.
+type ServerOptions struct {
+	Concurrency       int
+	TaskCheckInterval time.Duration
+	DelayedInterval   time.Duration
+	ShutdownTimeout   time.Duration
+}
+
+// NewServer builds the Asynq server on a shared Redis client.
+func NewServer(rdb redis.UniversalClient, o ServerOptions, log *slog.Logger) *asynq.Server {
+	return asynq.NewServerFromRedisClient(rdb, asynq.Config{
+		Concurrency:              o.Concurrency,
+		Queues:                   map[string]int{QueueCritical: 6, QueueDefault: 3, QueueLow: 1},
+		TaskCheckInterval:        o.TaskCheckInterval,
+		DelayedTaskCheckInterval: o.DelayedInterval,
+		ShutdownTimeout:          o.ShutdownTimeout,
+		Logger:                   asynqLogger{log},
+		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
+			id, _ := asynq.GetTaskID(ctx)
+			retried, _ := asynq.GetRetryCount(ctx)
+			log.Error("task failed", "type", t.Type(), "task_id", id, "retry", retried, "err", err)
+		}),
+	})
+}
+
+// RegisterPeriodic adds every periodic task to the scheduler. Each carries
+// Unique for (almost) its period, so a second scheduler started by mistake
+// cannot enqueue the same run twice.
+func RegisterPeriodic(s *asynq.Scheduler) error {
+	_, err := s.Register("@every 1h", NewCleanupTask(), asynq.Unique(55*time.Minute))
+	return err
+}
+
+// asynqLogger sends Asynq's own messages through slog.
+type asynqLogger struct{ l *slog.Logger }
+
+func (a asynqLogger) Debug(args ...any) { a.l.Debug("asynq", "msg", args) }
+func (a asynqLogger) Info(args ...any)  { a.l.Info("asynq", "msg", args) }
+func (a asynqLogger) Warn(args ...any)  { a.l.Warn("asynq", "msg", args) }
+func (a asynqLogger) Error(args ...any) { a.l.Error("asynq", "msg", args) }
+func (a asynqLogger) Fatal(args ...any) { a.l.Error("asynq fatal", "msg", args) }
