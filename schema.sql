@@ -4,6 +4,8 @@
 -- money is bigint minor units next to a char(3) currency; rates are basis
 -- points (10000 = 100%); every timestamp is timestamptz.
 
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
 CREATE TABLE IF NOT EXISTS schema_migrations (
     version    integer PRIMARY KEY,
     applied_at timestamptz NOT NULL DEFAULT now()
@@ -173,6 +175,12 @@ CREATE TABLE IF NOT EXISTS leads (
     notes              text NOT NULL DEFAULT '',
     rejection_reason   text NOT NULL DEFAULT '',
     tracking_link_id   bigint,
+    -- Set when the lead's email or company domain matched an open lead in the
+    -- organization's protection window at registration.
+    duplicate_of_lead_id bigint,
+    duplicate_reason   text NOT NULL DEFAULT '',
+    -- What partner search looks in (company, contact, email, domain), lower-cased.
+    search_text        text GENERATED ALWAYS AS (lower(company || ' ' || contact_name || ' ' || email || ' ' || domain)) STORED,
     created_at         timestamptz NOT NULL DEFAULT now(),
     updated_at         timestamptz NOT NULL DEFAULT now(),
     won_at             timestamptz,
@@ -180,6 +188,63 @@ CREATE TABLE IF NOT EXISTS leads (
     FOREIGN KEY (organization_id, partner_id) REFERENCES partners (organization_id, id) ON DELETE CASCADE
 );
 CREATE INDEX IF NOT EXISTS leads_partner_created_idx ON leads (organization_id, partner_id, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS leads_partner_status_created_idx ON leads (organization_id, partner_id, status, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS leads_org_status_created_idx ON leads (organization_id, status, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS leads_search_trgm_idx ON leads USING gin (search_text gin_trgm_ops);
+-- Duplicate detection looks up open leads by email and by domain.
+CREATE INDEX IF NOT EXISTS leads_org_email_idx ON leads (organization_id, lower(email)) WHERE email <> '';
+CREATE INDEX IF NOT EXISTS leads_org_domain_idx ON leads (organization_id, lower(domain)) WHERE domain <> '';
+
+-- Every change to a lead: who, when, what (field → [old, new]).
+CREATE TABLE IF NOT EXISTS lead_events (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    organization_id bigint NOT NULL,
+    partner_id      bigint NOT NULL,
+    lead_id         bigint NOT NULL,
+    actor_user_id   bigint REFERENCES users(id) ON DELETE SET NULL,
+    kind            text NOT NULL CHECK (kind IN ('created', 'updated', 'approved', 'rejected', 'stage', 'won', 'lost',
+                                                 'note', 'accepted', 'declined', 'duplicate')),
+    changes         jsonb NOT NULL DEFAULT '{}',
+    note            text NOT NULL DEFAULT '',
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    FOREIGN KEY (organization_id, lead_id) REFERENCES leads (organization_id, id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS lead_events_lead_idx ON lead_events (organization_id, lead_id, created_at, id);
+
+-- Commissions owed to partners. Filled by the commission worker (a later
+-- release); the dashboard reads it already, so its figures are real (zero
+-- until then).
+CREATE TABLE IF NOT EXISTS commissions (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    organization_id bigint NOT NULL,
+    partner_id      bigint NOT NULL,
+    lead_id         bigint,
+    kind            text NOT NULL DEFAULT 'lead' CHECK (kind IN ('lead', 'spiff', 'training')),
+    amount_minor    bigint NOT NULL,
+    currency        char(3) NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
+    rate_bps        integer NOT NULL DEFAULT 0 CHECK (rate_bps BETWEEN 0 AND 10000),
+    status          text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'paid', 'void')),
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    paid_at         timestamptz,
+    UNIQUE (organization_id, lead_id, kind),
+    FOREIGN KEY (organization_id, partner_id) REFERENCES partners (organization_id, id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS commissions_partner_idx ON commissions (organization_id, partner_id, status, created_at);
+
+-- Durable events written in the same transaction as the change they record
+-- (transactional outbox). A lead marked Won writes 'lead_won' here; the
+-- commission worker consumes it. Nothing is lost between PostgreSQL and Redis
+-- because the event exists before anything is enqueued.
+CREATE TABLE IF NOT EXISTS outbox_events (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    organization_id bigint NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    kind            text NOT NULL CHECK (kind IN ('lead_won')),
+    aggregate_id    bigint NOT NULL,
+    payload         jsonb NOT NULL,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    processed_at    timestamptz
+);
+CREATE INDEX IF NOT EXISTS outbox_events_pending_idx ON outbox_events (id) WHERE processed_at IS NULL;
 
 -- Tracking links: one code per link, unique installation-wide (the redirect
 -- looks a code up without knowing the organization).
@@ -214,8 +279,12 @@ CREATE TABLE IF NOT EXISTS notifications (
     link            text NOT NULL DEFAULT '',
     created_at      timestamptz NOT NULL DEFAULT now(),
     read_at         timestamptz,
+    -- Set by the worker once the notification email went out; a periodic
+    -- sweep enqueues any left unsent, so no email is lost if Redis was down.
+    emailed_at      timestamptz,
     FOREIGN KEY (organization_id, user_id) REFERENCES users (organization_id, id) ON DELETE CASCADE
 );
 CREATE INDEX IF NOT EXISTS notifications_user_idx ON notifications (organization_id, user_id, created_at DESC);
+CREATE INDEX IF NOT EXISTS notifications_unsent_idx ON notifications (id) WHERE emailed_at IS NULL;
 
 INSERT INTO schema_migrations (version) VALUES (1) ON CONFLICT DO NOTHING;

@@ -101,3 +101,9 @@ JOIN agreement_versions v ON v.organization_id = s.organization_id AND v.id = s.
 JOIN partners p ON p.organization_id = s.organization_id AND p.id = s.partner_id
 WHERE s.organization_id = $1 AND v.agreement_id = $2
 ORDER BY s.signed_at DESC;
+
+-- name: GetLatestPublishedVersion :one
+SELECT * FROM agreement_versions
+WHERE organization_id = $1 AND agreement_id = $2 AND published_at IS NOT NULL
+ORDER BY version DESC
+LIMIT 1;

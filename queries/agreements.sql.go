@@ -123,6 +123,35 @@ func (q *Queries) GetDraftVersion(ctx context.Context, arg GetDraftVersionParams
 	return i, err
 }
 
+const getLatestPublishedVersion = `-- name: GetLatestPublishedVersion :one
+SELECT id, organization_id, agreement_id, version, body, body_sha256, created_by, created_at, published_at FROM agreement_versions
+WHERE organization_id = $1 AND agreement_id = $2 AND published_at IS NOT NULL
+ORDER BY version DESC
+LIMIT 1
+`
+
+type GetLatestPublishedVersionParams struct {
+	OrganizationID int64
+	AgreementID    int64
+}
+
+func (q *Queries) GetLatestPublishedVersion(ctx context.Context, arg GetLatestPublishedVersionParams) (AgreementVersion, error) {
+	row := q.db.QueryRow(ctx, getLatestPublishedVersion, arg.OrganizationID, arg.AgreementID)
+	var i AgreementVersion
+	err := row.Scan(
+		&i.ID,
+		&i.OrganizationID,
+		&i.AgreementID,
+		&i.Version,
+		&i.Body,
+		&i.BodySha256,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.PublishedAt,
+	)
+	return i, err
+}
+
 const getSignatureForOrganization = `-- name: GetSignatureForOrganization :one
 SELECT s.id, s.organization_id, s.partner_id, s.agreement_version_id, s.user_id, s.signer_name, s.signer_email, s.signature_kind, s.signature_image, s.signed_text_sha256, s.ip, s.user_agent, s.signed_at, v.version, v.body, a.title, p.name AS partner_name
 FROM agreement_signatures s

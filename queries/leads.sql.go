@@ -37,30 +37,48 @@ func (q *Queries) CountLeadsForPartner(ctx context.Context, arg CountLeadsForPar
 	return count, err
 }
 
+const countLeadsInReviewForOrganization = `-- name: CountLeadsInReviewForOrganization :one
+SELECT count(*) FROM leads WHERE organization_id = $1 AND status = 'in_review'
+`
+
+func (q *Queries) CountLeadsInReviewForOrganization(ctx context.Context, organizationID int64) (int64, error) {
+	row := q.db.QueryRow(ctx, countLeadsInReviewForOrganization, organizationID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const createLead = `-- name: CreateLead :one
 INSERT INTO leads (organization_id, partner_id, created_by_user_id, source, status, stage,
-                   company, domain, contact_name, email, currency, deal_value_minor, revenue_minor,
-                   created_at, updated_at, won_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)
+                   company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor,
+                   notes, duplicate_of_lead_id, duplicate_reason, tracking_link_id, created_at, updated_at, won_at)
+VALUES ($1, $2, $3, $4, $5, $6,
+        $7, $8, $9, $10, $11, $12, $13, $14,
+        $15, $16, $17, $18, $19, $19, $20)
 RETURNING id
 `
 
 type CreateLeadParams struct {
-	OrganizationID  int64
-	PartnerID       int64
-	CreatedByUserID *int64
-	Source          string
-	Status          string
-	Stage           string
-	Company         string
-	Domain          string
-	ContactName     string
-	Email           string
-	Currency        string
-	DealValueMinor  int64
-	RevenueMinor    int64
-	CreatedAt       time.Time
-	WonAt           *time.Time
+	OrganizationID    int64
+	PartnerID         int64
+	CreatedByUserID   *int64
+	Source            string
+	Status            string
+	Stage             string
+	Company           string
+	Domain            string
+	ContactName       string
+	Email             string
+	Phone             string
+	Currency          string
+	DealValueMinor    int64
+	RevenueMinor      int64
+	Notes             string
+	DuplicateOfLeadID *int64
+	DuplicateReason   string
+	TrackingLinkID    *int64
+	CreatedAt         time.Time
+	WonAt             *time.Time
 }
 
 func (q *Queries) CreateLead(ctx context.Context, arg CreateLeadParams) (int64, error) {
@@ -75,15 +93,76 @@ func (q *Queries) CreateLead(ctx context.Context, arg CreateLeadParams) (int64, 
 		arg.Domain,
 		arg.ContactName,
 		arg.Email,
+		arg.Phone,
 		arg.Currency,
 		arg.DealValueMinor,
 		arg.RevenueMinor,
+		arg.Notes,
+		arg.DuplicateOfLeadID,
+		arg.DuplicateReason,
+		arg.TrackingLinkID,
 		arg.CreatedAt,
 		arg.WonAt,
 	)
 	var id int64
 	err := row.Scan(&id)
 	return id, err
+}
+
+const findDuplicateLead = `-- name: FindDuplicateLead :one
+SELECT id, partner_id, company, email, domain, created_at,
+       ($1::text <> '' AND lower(email) = lower($1::text))::boolean AS same_email
+FROM leads
+WHERE organization_id = $2
+  AND id <> $3::bigint
+  AND status <> 'rejected' AND stage NOT IN ('won', 'lost')
+  AND created_at >= now() - make_interval(days => $4::integer)
+  AND (($1::text <> '' AND lower(email) = lower($1::text))
+    OR ($5::text <> '' AND lower(domain) = lower($5::text)))
+ORDER BY created_at, id
+LIMIT 1
+`
+
+type FindDuplicateLeadParams struct {
+	Email          string
+	OrganizationID int64
+	ExcludeID      int64
+	ProtectionDays int32
+	Domain         string
+}
+
+type FindDuplicateLeadRow struct {
+	ID        int64
+	PartnerID int64
+	Company   string
+	Email     string
+	Domain    string
+	CreatedAt time.Time
+	SameEmail bool
+}
+
+// The oldest open lead (not rejected, not won or lost) of the organization,
+// registered within the protection window, with the same email or the same
+// company domain. Any partner's lead counts: that is the point.
+func (q *Queries) FindDuplicateLead(ctx context.Context, arg FindDuplicateLeadParams) (FindDuplicateLeadRow, error) {
+	row := q.db.QueryRow(ctx, findDuplicateLead,
+		arg.Email,
+		arg.OrganizationID,
+		arg.ExcludeID,
+		arg.ProtectionDays,
+		arg.Domain,
+	)
+	var i FindDuplicateLeadRow
+	err := row.Scan(
+		&i.ID,
+		&i.PartnerID,
+		&i.Company,
+		&i.Email,
+		&i.Domain,
+		&i.CreatedAt,
+		&i.SameEmail,
+	)
+	return i, err
 }
 
 const listRecentLeadsForPartner = `-- name: ListRecentLeadsForPartner :many

@@ -44,28 +44,57 @@ type AgreementVersion struct {
 	PublishedAt    *time.Time
 }
 
+type Commission struct {
+	ID             int64
+	OrganizationID int64
+	PartnerID      int64
+	LeadID         *int64
+	Kind           string
+	AmountMinor    int64
+	Currency       string
+	RateBps        int32
+	Status         string
+	CreatedAt      time.Time
+	PaidAt         *time.Time
+}
+
 type Lead struct {
-	ID              int64
-	OrganizationID  int64
-	PartnerID       int64
-	CreatedByUserID *int64
-	Source          string
-	Status          string
-	Stage           string
-	Company         string
-	Domain          string
-	ContactName     string
-	Email           string
-	Phone           string
-	Currency        string
-	DealValueMinor  int64
-	RevenueMinor    int64
-	Notes           string
-	RejectionReason string
-	TrackingLinkID  *int64
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-	WonAt           *time.Time
+	ID                int64
+	OrganizationID    int64
+	PartnerID         int64
+	CreatedByUserID   *int64
+	Source            string
+	Status            string
+	Stage             string
+	Company           string
+	Domain            string
+	ContactName       string
+	Email             string
+	Phone             string
+	Currency          string
+	DealValueMinor    int64
+	RevenueMinor      int64
+	Notes             string
+	RejectionReason   string
+	TrackingLinkID    *int64
+	DuplicateOfLeadID *int64
+	DuplicateReason   string
+	SearchText        *string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	WonAt             *time.Time
+}
+
+type LeadEvent struct {
+	ID             int64
+	OrganizationID int64
+	PartnerID      int64
+	LeadID         int64
+	ActorUserID    *int64
+	Kind           string
+	Changes        []byte
+	Note           string
+	CreatedAt      time.Time
 }
 
 type LoginToken struct {
@@ -86,6 +115,7 @@ type Notification struct {
 	Link           string
 	CreatedAt      time.Time
 	ReadAt         *time.Time
+	EmailedAt      *time.Time
 }
 
 type Organization struct {
@@ -97,6 +127,16 @@ type Organization struct {
 	AgreementsEnabled  bool
 	LeadProtectionDays int32
 	CreatedAt          time.Time
+}
+
+type OutboxEvent struct {
+	ID             int64
+	OrganizationID int64
+	Kind           string
+	AggregateID    int64
+	Payload        []byte
+	CreatedAt      time.Time
+	ProcessedAt    *time.Time
 }
 
 type Partner struct {

@@ -64,7 +64,7 @@ func (q *Queries) CreateNotification(ctx context.Context, arg CreateNotification
 }
 
 const listNotifications = `-- name: ListNotifications :many
-SELECT id, organization_id, user_id, body, link, created_at, read_at FROM notifications
+SELECT id, organization_id, user_id, body, link, created_at, read_at, emailed_at FROM notifications
 WHERE organization_id = $1 AND user_id = $2
 ORDER BY created_at DESC, id DESC
 LIMIT $3 OFFSET $4
@@ -99,6 +99,7 @@ func (q *Queries) ListNotifications(ctx context.Context, arg ListNotificationsPa
 			&i.Link,
 			&i.CreatedAt,
 			&i.ReadAt,
+			&i.EmailedAt,
 		); err != nil {
 			return nil, err
 		}

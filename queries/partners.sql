@@ -39,3 +39,8 @@ ON CONFLICT (organization_id, partner_id) DO UPDATE SET
     method = EXCLUDED.method, account_holder = EXCLUDED.account_holder, iban = EXCLUDED.iban,
     bic = EXCLUDED.bic, paypal_email = EXCLUDED.paypal_email, currency = EXCLUDED.currency,
     updated_at = now();
+
+-- name: LockPartner :one
+-- Serialises changes that must look at all of a partner's users at once
+-- (e.g. "keep at least one admin"): held until the transaction ends.
+SELECT id FROM partners WHERE organization_id = $1 AND id = $2 FOR UPDATE;

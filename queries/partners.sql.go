@@ -141,6 +141,24 @@ func (q *Queries) ListPartnersForOrganization(ctx context.Context, arg ListPartn
 	return items, nil
 }
 
+const lockPartner = `-- name: LockPartner :one
+SELECT id FROM partners WHERE organization_id = $1 AND id = $2 FOR UPDATE
+`
+
+type LockPartnerParams struct {
+	OrganizationID int64
+	ID             int64
+}
+
+// Serialises changes that must look at all of a partner's users at once
+// (e.g. "keep at least one admin"): held until the transaction ends.
+func (q *Queries) LockPartner(ctx context.Context, arg LockPartnerParams) (int64, error) {
+	row := q.db.QueryRow(ctx, lockPartner, arg.OrganizationID, arg.ID)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
 const updatePartnerProfile = `-- name: UpdatePartnerProfile :one
 UPDATE partners SET name = $3, website = $4
 WHERE organization_id = $1 AND id = $2

@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds every static file.
 //
-//go:embed *.js *.css
+//go:embed *.js *.css *.svg
 var FS embed.FS

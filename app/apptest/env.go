@@ -95,6 +95,7 @@ type Env struct {
 type Options struct {
 	LoginLinkTTL time.Duration
 	NoWorker     bool // tasks stay queued (to inspect them)
+	KeepBaseURL  bool // use the BASE_URL already set (e.g. https://…) instead of the listener's
 }
 
 // NewEnv starts the portal for a test.
@@ -112,9 +113,11 @@ func NewEnv(t testing.TB, opts ...Options) *Env {
 		t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
-	for k, v := range map[string]string{"BASE_URL": base, "SMTP_URL": inbox.URL, "SMTP_FROM": "Portal <no-reply@acme.test>"} {
-		t.Setenv(k, v)
+	if !o.KeepBaseURL {
+		t.Setenv("BASE_URL", base)
 	}
+	t.Setenv("SMTP_URL", inbox.URL)
+	t.Setenv("SMTP_FROM", "Portal <no-reply@acme.test>")
 	if o.LoginLinkTTL > 0 {
 		t.Setenv("LOGIN_LINK_TTL", o.LoginLinkTTL.String())
 	}
@@ -250,7 +253,6 @@ func (c *Client) SignIn(email string) {
 	if r := c.Post("/login", url.Values{"email": {email}}); r.StatusCode != http.StatusOK {
 		c.t.Fatalf("POST /login: status %d", r.StatusCode)
 	}
-	var link string
 	deadline := time.Now().Add(10 * time.Second)
 	for c.env.Inbox.Count(email) == before {
 		if time.Now().After(deadline) {
@@ -258,14 +260,7 @@ func (c *Client) SignIn(email string) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	c.env.Inbox.mu.Lock()
-	for i := len(c.env.Inbox.mail) - 1; i >= 0; i-- {
-		if strings.EqualFold(c.env.Inbox.mail[i].To, email) {
-			link = c.env.Inbox.mail[i].Link(c.t)
-			break
-		}
-	}
-	c.env.Inbox.mu.Unlock()
+	link := c.env.Inbox.Latest(c.t, email).Link(c.t)
 	path := strings.TrimPrefix(link, c.env.URL)
 	if r := c.Get(path); r.StatusCode != http.StatusOK {
 		c.t.Fatalf("GET sign-in link: status %d", r.StatusCode)

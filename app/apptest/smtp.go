@@ -73,6 +73,20 @@ func (in *Inbox) WaitFor(t testing.TB, to, subject string) Mail {
 	}
 }
 
+// Latest is the newest message sent to the address.
+func (in *Inbox) Latest(t testing.TB, to string) Mail {
+	t.Helper()
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for i := len(in.mail) - 1; i >= 0; i-- {
+		if strings.EqualFold(in.mail[i].To, to) {
+			return in.mail[i]
+		}
+	}
+	t.Fatalf("no email to %s", to)
+	return Mail{}
+}
+
 // Count is the number of messages sent to the address so far.
 func (in *Inbox) Count(to string) int {
 	in.mu.Lock()

@@ -4,6 +4,7 @@
 package money
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -105,4 +106,62 @@ func FormatBps(bps int64) string {
 		s += strings.TrimRight(fmt.Sprintf(".%02d", r), "0")
 	}
 	return s + "%"
+}
+
+// Parse reads an amount typed by a person ("1,234.50", "1234", "0.5") in the
+// currency's minor units. It refuses negatives, more decimals than the
+// currency has, and anything that is not a number.
+func Parse(s, currency string) (int64, error) {
+	s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
+	s = strings.ReplaceAll(s, " ", "")
+	if s == "" {
+		return 0, errors.New("empty amount")
+	}
+	d := Digits(currency)
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	if whole == "" {
+		whole = "0"
+	}
+	if hasFrac && (frac == "" || len(frac) > d) {
+		return 0, fmt.Errorf("at most %d decimals", d)
+	}
+	for _, part := range []string{whole, frac} {
+		for _, r := range part {
+			if r < '0' || r > '9' {
+				return 0, errors.New("not a number")
+			}
+		}
+	}
+	if len(whole) > 13 {
+		return 0, errors.New("too large")
+	}
+	w, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil {
+		return 0, err
+	}
+	frac += strings.Repeat("0", d-len(frac))
+	var f int64
+	if d > 0 {
+		if f, err = strconv.ParseInt(frac, 10, 64); err != nil {
+			return 0, err
+		}
+	}
+	unit := int64(1)
+	for range d {
+		unit *= 10
+	}
+	return w*unit + f, nil
+}
+
+// Input renders minor units back into the form a person types ("1234.50").
+func Input(minor int64, currency string) string {
+	d := Digits(currency)
+	unit := int64(1)
+	for range d {
+		unit *= 10
+	}
+	if d == 0 {
+		return strconv.FormatInt(minor, 10)
+	}
+	return fmt.Sprintf("%d.%0*d", minor/unit, d, minor%unit)
 }

@@ -53,3 +53,28 @@ func TestFormatBps(t *testing.T) {
 		}
 	}
 }
+
+func TestParse(t *testing.T) {
+	ok := []struct {
+		in       string
+		currency string
+		want     int64
+	}{
+		{"1,234.50", "USD", 123450}, {"1234", "USD", 123400}, {"0.5", "EUR", 50}, {".75", "USD", 75},
+		{" 12 000 ", "JPY", 12000}, {"1.234", "KWD", 1234}, {"0", "USD", 0},
+	}
+	for _, c := range ok {
+		got, err := Parse(c.in, c.currency)
+		if err != nil || got != c.want {
+			t.Errorf("Parse(%q, %s) = %d, %v; want %d", c.in, c.currency, got, err, c.want)
+		}
+		if back, _ := Parse(Input(got, c.currency), c.currency); back != got {
+			t.Errorf("Input(%d) does not parse back", got)
+		}
+	}
+	for _, in := range []string{"", "-5", "1.234", "12a", "1.", "1e5", "99999999999999"} {
+		if _, err := Parse(in, "USD"); err == nil {
+			t.Errorf("Parse(%q) accepted", in)
+		}
+	}
+}

@@ -1,0 +1,146 @@
+package app_test
+
+// Browser tests: Debian's Chromium driven by chromedp, against the whole
+// portal (web tier, worker, PostgreSQL, Redis, SMTP) started by apptest.
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"partnerportal/app/apptest"
+)
+
+func chromiumPath(t *testing.T) string {
+	for _, p := range []string{os.Getenv("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
+		if p != "" {
+			if _, err := os.Stat(p); err == nil {
+				return p
+			}
+		}
+	}
+	if os.Getenv("SKIP_BROWSER_TESTS") != "" {
+		t.Skip("SKIP_BROWSER_TESTS set and no Chromium installed")
+	}
+	t.Fatal("Chromium not found: install it with `apt-get install -y chromium` (or set SKIP_BROWSER_TESTS=1 to skip browser tests)")
+	return ""
+}
+
+// browser is one headless Chromium with its own profile.
+type browser struct {
+	t   *testing.T
+	ctx context.Context
+	env *apptest.Env
+}
+
+func newBrowser(t *testing.T, env *apptest.Env) *browser {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	b := &browser{t: t, ctx: ctx, env: env}
+	b.do(chromedp.Navigate("about:blank")) // start the browser now
+	return b
+}
+
+func (b *browser) do(steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.t.Fatalf("browser: %v", err)
+	}
+}
+
+func (b *browser) open(path string) {
+	b.t.Helper()
+	b.do(chromedp.Navigate(b.env.URL + path))
+}
+
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+func (b *browser) path() string {
+	b.t.Helper()
+	loc, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return strings.TrimPrefix(loc, b.env.URL)
+}
+
+func (b *browser) count(sel string) int {
+	b.t.Helper()
+	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int]("document.querySelectorAll("+jsString(sel)+").length"))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return n
+}
+
+func jsString(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}
+
+// screenshot saves a PNG when SCREENSHOT_DIR is set (to look at pages as a
+// user would); it never fails a test.
+func (b *browser) screenshot(name string) {
+	dir := os.Getenv("SCREENSHOT_DIR")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err == nil {
+		_ = os.MkdirAll(dir, 0o755)
+		_ = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+	}
+}
+
+// requestLink types the address into /login like a person and returns the
+// path of the link that arrives by email.
+func (b *browser) requestLink(email string) string {
+	b.t.Helper()
+	before := b.env.Inbox.Count(email)
+	b.open("/login")
+	b.do(chromedp.SendKeys(chromedp.ID("email"), email), chromedp.Submit(chromedp.ID("email")),
+		chromedp.WaitVisible(chromedp.ID("link-sent")))
+	if got := b.text("main h1"); got != "Check your email" {
+		b.t.Fatalf("after requesting a link the page says %q", got)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for b.env.Inbox.Count(email) == before {
+		if time.Now().After(deadline) {
+			b.t.Fatalf("no email for %s", email)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	m := b.env.Inbox.Latest(b.t, email)
+	return strings.TrimPrefix(m.Link(b.t), b.env.URL)
+}
+
+// signIn requests a link, opens it and clicks the confirm button.
+func (b *browser) signIn(email string) {
+	b.t.Helper()
+	link := b.requestLink(email)
+	b.open(link)
+	b.do(chromedp.Click(chromedp.ID("confirm-sign-in")), chromedp.WaitVisible(chromedp.CSS("header.topbar")))
+}

@@ -1,0 +1,161 @@
+package app
+
+import (
+	"errors"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"partnerportal/app/iban"
+	"partnerportal/queries"
+)
+
+// Payout details are sensitive: they are never logged, the page only shows
+// them masked, and the edit form never carries the saved IBAN or PayPal
+// address back (empty means "keep what is saved").
+
+const (
+	payoutBank   = "bank_transfer"
+	payoutPayPal = "paypal"
+)
+
+var (
+	currencyRe = regexp.MustCompile(`^[A-Z]{3}$`)
+	bicRe      = regexp.MustCompile(`^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$`)
+)
+
+// payoutView is what the template sees of saved settings: masked only.
+type payoutView struct {
+	Method, Currency, AccountHolder, IBAN, BIC, PayPalEmail string
+	UpdatedAt                                               time.Time
+}
+
+func maskPayout(s queries.PartnerPayoutSetting) *payoutView {
+	v := &payoutView{Method: s.Method, Currency: s.Currency, UpdatedAt: s.UpdatedAt}
+	if s.Method == payoutBank {
+		v.AccountHolder, v.BIC = s.AccountHolder, s.Bic
+		if s.Iban != "" {
+			v.IBAN = iban.Mask(s.Iban)
+		}
+	} else if s.PaypalEmail != "" {
+		v.PayPalEmail = MaskEmail(s.PaypalEmail)
+	}
+	return v
+}
+
+// savedPayout loads the partner's settings; nil when none are saved yet.
+func (h *Handler) savedPayout(c *fiber.Ctx, u *User) (*queries.PartnerPayoutSetting, error) {
+	s, err := h.Store.GetPayoutSettings(c.Context(), queries.GetPayoutSettingsParams{
+		OrganizationID: u.OrganizationID, PartnerID: u.PartnerID})
+	if queries.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+func (h *Handler) showPayoutSettings(c *fiber.Ctx) error {
+	u := currentUser(c)
+	saved, err := h.savedPayout(c, u)
+	if err != nil {
+		return err
+	}
+	p := h.newPage(c, "Payout settings")
+	p.Form = map[string]string{"method": payoutBank, "currency": u.Currency}
+	if saved != nil {
+		p.Form["method"], p.Form["currency"] = saved.Method, saved.Currency
+		if saved.Method == payoutBank {
+			p.Form["account_holder"], p.Form["bic"] = saved.AccountHolder, saved.Bic
+		}
+	}
+	return h.renderPayoutSettings(c, fiber.StatusOK, p, saved)
+}
+
+func (h *Handler) renderPayoutSettings(c *fiber.Ctx, status int, p *Page, saved *queries.PartnerPayoutSetting) error {
+	data := fiber.Map{"Tab": "payout", "Saved": nil, "HasIBAN": false, "HasPayPal": false}
+	if saved != nil {
+		data["Saved"] = maskPayout(*saved)
+		data["HasIBAN"] = saved.Method == payoutBank && saved.Iban != ""
+		data["HasPayPal"] = saved.Method == payoutPayPal && saved.PaypalEmail != ""
+	}
+	p.Section = "manage"
+	p.Data = data
+	return h.render(c, status, "pages/manage_payout", "", p)
+}
+
+// updatePayoutSettings validates and saves the payout method, or shows the
+// form again with the problems beside their fields (422) and saves nothing.
+func (h *Handler) updatePayoutSettings(c *fiber.Ctx) error {
+	u := currentUser(c)
+	saved, err := h.savedPayout(c, u)
+	if err != nil {
+		return err
+	}
+	p := h.newPage(c, "Payout settings")
+	p.Form = map[string]string{
+		"method":         c.FormValue("method"),
+		"currency":       strings.ToUpper(strings.TrimSpace(c.FormValue("currency"))),
+		"account_holder": strings.TrimSpace(c.FormValue("account_holder")),
+		"iban":           strings.TrimSpace(c.FormValue("iban")),
+		"bic":            strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(c.FormValue("bic")), " ", "")),
+		"paypal_email":   strings.TrimSpace(c.FormValue("paypal_email")),
+	}
+	row := queries.UpsertPayoutSettingsParams{OrganizationID: u.OrganizationID, PartnerID: u.PartnerID,
+		Method: p.Form["method"], Currency: p.Form["currency"]}
+	errs := map[string]string{}
+	if !currencyRe.MatchString(row.Currency) {
+		errs["currency"] = "Enter a three-letter currency code such as USD or EUR."
+	}
+	switch row.Method {
+	case payoutBank:
+		row.AccountHolder, row.Bic = p.Form["account_holder"], p.Form["bic"]
+		if n := len([]rune(row.AccountHolder)); n < 2 || n > 200 {
+			errs["account_holder"] = "Enter the name the bank account is held in (2 to 200 characters)."
+		}
+		switch {
+		case p.Form["iban"] == "" && saved != nil && saved.Method == payoutBank && saved.Iban != "":
+			row.Iban = saved.Iban // keep the saved account
+		case p.Form["iban"] == "":
+			errs["iban"] = "Enter the IBAN of the account."
+		default:
+			row.Iban, err = iban.Normalize(p.Form["iban"])
+			switch {
+			case errors.Is(err, iban.ErrChecksum):
+				errs["iban"] = "This IBAN's check digits do not match: please check it for a typing mistake."
+			case errors.Is(err, iban.ErrLength):
+				errs["iban"] = "This IBAN has the wrong number of characters for its country."
+			case err != nil:
+				errs["iban"] = "Enter an IBAN: two letters for the country, two check digits and the account number."
+			}
+		}
+		if row.Bic != "" && !bicRe.MatchString(row.Bic) {
+			errs["bic"] = "A BIC (SWIFT code) has 8 or 11 letters and digits, or leave it empty."
+		}
+	case payoutPayPal:
+		switch {
+		case p.Form["paypal_email"] == "" && saved != nil && saved.Method == payoutPayPal && saved.PaypalEmail != "":
+			row.PaypalEmail = saved.PaypalEmail // keep the saved address
+		default:
+			email, problem := normalizeEmail(p.Form["paypal_email"])
+			if problem != "" {
+				errs["paypal_email"] = strings.Replace(problem, "your email", "the PayPal account's email", 1)
+			}
+			row.PaypalEmail = email
+		}
+	default:
+		errs["method"] = "Choose bank transfer or PayPal."
+	}
+	if len(errs) > 0 {
+		p.Errors = errs
+		return h.renderPayoutSettings(c, fiber.StatusUnprocessableEntity, p, saved)
+	}
+	if err := h.Store.UpsertPayoutSettings(c.Context(), row); err != nil {
+		return err
+	}
+	h.flash(c, "Your payout settings are saved.")
+	return redirect(c, "/manage/payout")
+}
