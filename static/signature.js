@@ -6,7 +6,18 @@
 (function () {
   "use strict";
 
+  // After the server refused the form (422), the errors sit below the long
+  // agreement text: bring the form into view and focus the first field with
+  // a problem.
+  function showErrors(form) {
+    var invalid = form.querySelector("[aria-invalid=true]");
+    if (!form.querySelector(".field-error")) { return; }
+    form.scrollIntoView({ block: "start" });
+    if (invalid && invalid.type !== "hidden") { invalid.focus({ preventScroll: true }); }
+  }
+
   function setup(form) {
+    showErrors(form);
     var canvas = form.querySelector("#signature-pad");
     var field = form.querySelector("#signature-data");
     var panel = form.querySelector("[data-draw-panel]");
