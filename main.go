@@ -6,7 +6,6 @@ package main
 import (
 	"context"
 	_ "embed"
-	_ "time/tzdata" // time zones work in slim containers too
 	"errors"
 	"flag"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+	_ "time/tzdata" // time zones work in slim containers too
 
 	"github.com/hibiken/asynq"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -232,7 +232,7 @@ func runWorker(ctx context.Context, cfg *config.Config, log *slog.Logger, concur
 }
 
 func serveScheduler(ctx context.Context, log *slog.Logger, rdb redis.UniversalClient) error {
-	s := asynq.NewSchedulerFromRedisClient(rdb, &asynq.SchedulerOpts{})
+	s := asynq.NewSchedulerFromRedisClient(rdb, &asynq.SchedulerOpts{Logger: workers.NewAsynqLogger(log)})
 	if err := workers.RegisterPeriodic(s); err != nil {
 		return err
 	}
@@ -295,6 +295,8 @@ func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	ctx, cancel := context.WithCancel(ctx) // one part failing stops the others
+	defer cancel()
 	errc := make(chan error, 3)
 	go func() { errc <- serveWorker(ctx, cfg, log, store, rdb, mailer, 4) }()
 	go func() { errc <- serveScheduler(ctx, log, rdb) }()
@@ -305,8 +307,7 @@ func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	for range 3 {
 		if err := <-errc; err != nil && first == nil {
 			first = err
-			stop := context.AfterFunc(ctx, func() {})
-			stop()
+			cancel()
 		}
 	}
 	return first

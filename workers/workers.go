@@ -72,6 +72,9 @@ func RegisterPeriodic(s *asynq.Scheduler) error {
 	return err
 }
 
+// NewAsynqLogger sends Asynq's own messages (server, scheduler) through slog.
+func NewAsynqLogger(l *slog.Logger) asynq.Logger { return asynqLogger{l} }
+
 // asynqLogger sends Asynq's own messages through slog.
 type asynqLogger struct{ l *slog.Logger }
 
