@@ -19,6 +19,15 @@ CREATE TABLE IF NOT EXISTS organizations (
     currency               char(3) NOT NULL DEFAULT 'USD' CHECK (currency ~ '^[A-Z]{3}$'),
     agreements_enabled     boolean NOT NULL DEFAULT false,
     lead_protection_days   integer NOT NULL DEFAULT 90 CHECK (lead_protection_days BETWEEN 1 AND 3650),
+    -- Tracking links: where links may point (allow-list of URL prefixes, so
+    -- the redirect is never an open redirect), which website origins may run
+    -- the attribution script, the attribution window and model, and the
+    -- status a sign-up lead arrives with.
+    link_destinations      text[] NOT NULL DEFAULT '{}',
+    allowed_origins        text[] NOT NULL DEFAULT '{}',
+    attribution_window_days integer NOT NULL DEFAULT 90 CHECK (attribution_window_days BETWEEN 1 AND 365),
+    attribution_model      text NOT NULL DEFAULT 'last_click' CHECK (attribution_model IN ('last_click', 'first_click')),
+    signup_lead_status     text NOT NULL DEFAULT 'in_review' CHECK (signup_lead_status IN ('in_review', 'approved')),
     created_at             timestamptz NOT NULL DEFAULT now()
 );
 
@@ -28,6 +37,8 @@ CREATE TABLE IF NOT EXISTS tiers (
     name            text NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
     commission_bps  integer NOT NULL CHECK (commission_bps BETWEEN 0 AND 10000),
     benefits        text NOT NULL DEFAULT '',
+    -- Perks outside the portal (swag, events, co-marketing), one per line.
+    off_platform_rewards text NOT NULL DEFAULT '',
     position        integer NOT NULL DEFAULT 0,
     UNIQUE (organization_id, name),
     UNIQUE (organization_id, id)
@@ -193,6 +204,7 @@ CREATE INDEX IF NOT EXISTS leads_org_status_created_idx ON leads (organization_i
 CREATE INDEX IF NOT EXISTS leads_search_trgm_idx ON leads USING gin (search_text gin_trgm_ops);
 -- Duplicate detection looks up open leads by email and by domain.
 CREATE INDEX IF NOT EXISTS leads_org_email_idx ON leads (organization_id, lower(email)) WHERE email <> '';
+CREATE UNIQUE INDEX IF NOT EXISTS leads_one_signup_per_email ON leads (organization_id, lower(email)) WHERE source = 'referral_link';
 CREATE INDEX IF NOT EXISTS leads_org_domain_idx ON leads (organization_id, lower(domain)) WHERE domain <> '';
 
 -- Every change to a lead: who, when, what (field → [old, new]).
@@ -256,13 +268,59 @@ CREATE TABLE IF NOT EXISTS tracking_links (
     name            text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
     kind            text NOT NULL DEFAULT 'referral' CHECK (kind IN ('referral', 'marketplace')),
     destination     text NOT NULL,
+    utm_source      text NOT NULL DEFAULT '',
+    utm_medium      text NOT NULL DEFAULT '',
+    utm_campaign    text NOT NULL DEFAULT '',
     is_default      boolean NOT NULL DEFAULT false,
     active          boolean NOT NULL DEFAULT true,
     created_at      timestamptz NOT NULL DEFAULT now(),
+    updated_at      timestamptz NOT NULL DEFAULT now(),
     UNIQUE (organization_id, id),
     FOREIGN KEY (organization_id, partner_id) REFERENCES partners (organization_id, id) ON DELETE CASCADE
 );
 CREATE INDEX IF NOT EXISTS tracking_links_partner_idx ON tracking_links (organization_id, partner_id);
+CREATE UNIQUE INDEX IF NOT EXISTS tracking_links_one_default ON tracking_links (organization_id, partner_id) WHERE is_default;
+
+-- Every counted click, moved here from Redis by the rollup worker. click_id
+-- is the primary key, so a rollup that runs twice (or is killed and re-run)
+-- inserts each click once; daily aggregates grow by the rows really inserted.
+CREATE TABLE IF NOT EXISTS clicks (
+    click_id        text PRIMARY KEY,
+    organization_id bigint NOT NULL,
+    partner_id      bigint NOT NULL,
+    link_id         bigint NOT NULL,
+    visitor_id      text NOT NULL,
+    clicked_at      timestamptz NOT NULL,
+    day             date NOT NULL, -- in the organization's time zone
+    FOREIGN KEY (organization_id, link_id) REFERENCES tracking_links (organization_id, id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS clicks_link_day_idx ON clicks (organization_id, link_id, day);
+
+CREATE TABLE IF NOT EXISTS link_daily_stats (
+    organization_id bigint NOT NULL,
+    partner_id      bigint NOT NULL,
+    link_id         bigint NOT NULL,
+    day             date NOT NULL,
+    clicks          bigint NOT NULL DEFAULT 0,
+    unique_visitors bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (organization_id, link_id, day),
+    FOREIGN KEY (organization_id, link_id) REFERENCES tracking_links (organization_id, id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS link_daily_stats_partner_idx ON link_daily_stats (organization_id, partner_id, day);
+
+-- Organization API keys for the server-to-server sign-up API; only hashes.
+CREATE TABLE IF NOT EXISTS api_keys (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    organization_id bigint NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    name            text NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+    prefix          text NOT NULL,
+    key_hash        bytea NOT NULL UNIQUE CHECK (length(key_hash) = 32),
+    created_by      bigint REFERENCES users(id) ON DELETE SET NULL,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    last_used_at    timestamptz,
+    revoked_at      timestamptz
+);
+CREATE INDEX IF NOT EXISTS api_keys_org_idx ON api_keys (organization_id, created_at);
 
 DO $$ BEGIN
     ALTER TABLE leads ADD CONSTRAINT leads_tracking_link_fk

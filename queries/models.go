@@ -6,6 +6,8 @@ package queries
 
 import (
 	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 type Agreement struct {
@@ -42,6 +44,28 @@ type AgreementVersion struct {
 	CreatedBy      *int64
 	CreatedAt      time.Time
 	PublishedAt    *time.Time
+}
+
+type ApiKey struct {
+	ID             int64
+	OrganizationID int64
+	Name           string
+	Prefix         string
+	KeyHash        []byte
+	CreatedBy      *int64
+	CreatedAt      time.Time
+	LastUsedAt     *time.Time
+	RevokedAt      *time.Time
+}
+
+type Click struct {
+	ClickID        string
+	OrganizationID int64
+	PartnerID      int64
+	LinkID         int64
+	VisitorID      string
+	ClickedAt      time.Time
+	Day            pgtype.Date
 }
 
 type Commission struct {
@@ -97,6 +121,15 @@ type LeadEvent struct {
 	CreatedAt      time.Time
 }
 
+type LinkDailyStat struct {
+	OrganizationID int64
+	PartnerID      int64
+	LinkID         int64
+	Day            pgtype.Date
+	Clicks         int64
+	UniqueVisitors int64
+}
+
 type LoginToken struct {
 	TokenHash []byte
 	UserID    int64
@@ -119,14 +152,19 @@ type Notification struct {
 }
 
 type Organization struct {
-	ID                 int64
-	Name               string
-	Slug               string
-	TimeZone           string
-	Currency           string
-	AgreementsEnabled  bool
-	LeadProtectionDays int32
-	CreatedAt          time.Time
+	ID                    int64
+	Name                  string
+	Slug                  string
+	TimeZone              string
+	Currency              string
+	AgreementsEnabled     bool
+	LeadProtectionDays    int32
+	LinkDestinations      []string
+	AllowedOrigins        []string
+	AttributionWindowDays int32
+	AttributionModel      string
+	SignupLeadStatus      string
+	CreatedAt             time.Time
 }
 
 type OutboxEvent struct {
@@ -176,12 +214,13 @@ type Session struct {
 }
 
 type Tier struct {
-	ID             int64
-	OrganizationID int64
-	Name           string
-	CommissionBps  int32
-	Benefits       string
-	Position       int32
+	ID                 int64
+	OrganizationID     int64
+	Name               string
+	CommissionBps      int32
+	Benefits           string
+	OffPlatformRewards string
+	Position           int32
 }
 
 type TrackingLink struct {
@@ -192,9 +231,13 @@ type TrackingLink struct {
 	Name           string
 	Kind           string
 	Destination    string
+	UtmSource      string
+	UtmMedium      string
+	UtmCampaign    string
 	IsDefault      bool
 	Active         bool
 	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 type User struct {

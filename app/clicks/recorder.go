@@ -1,0 +1,168 @@
+package clicks
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Redis keys of the pipeline.
+const (
+	Stream      = "clicks:stream" // one entry per counted click, until rolled up
+	Group       = "rollup"        // consumer group the rollup reads with
+	clickKey    = "click:"        // click id → "link:unixms", bridges attribution until the rollup
+	clickKeyTTL = 48 * time.Hour
+)
+
+// Click is one counted visit through a tracking link.
+type Click struct {
+	ID        string
+	LinkID    int64
+	VisitorID string
+	At        time.Time
+}
+
+// Recorder buffers clicks in memory and writes them to the Redis stream in
+// pipelined batches, so the redirect does no network round trip of its own.
+// While Redis is unreachable it keeps up to Max clicks and retries; beyond
+// that, clicks are dropped and counted in Dropped. A web process killed
+// outright loses at most one flush interval of clicks.
+type Recorder struct {
+	rdb      redis.UniversalClient
+	Interval time.Duration
+	Max      int
+	mu       sync.Mutex
+	buf      []Click
+	wake     chan struct{}
+
+	// Metrics, exposed on /metrics.
+	Recorded    atomic.Int64 // clicks accepted into the buffer
+	Written     atomic.Int64 // clicks written to Redis
+	Dropped     atomic.Int64 // clicks lost because Redis was unreachable too long
+	FlushErrors atomic.Int64
+}
+
+// NewRecorder makes a recorder flushing every interval (or sooner when 1,000
+// clicks are waiting).
+func NewRecorder(rdb redis.UniversalClient, interval time.Duration) *Recorder {
+	return &Recorder{rdb: rdb, Interval: interval, Max: 100_000, wake: make(chan struct{}, 1)}
+}
+
+// Record queues a click; it never blocks on the network.
+func (r *Recorder) Record(c Click) {
+	r.mu.Lock()
+	if len(r.buf) >= r.Max {
+		r.mu.Unlock()
+		r.Dropped.Add(1)
+		return
+	}
+	r.buf = append(r.buf, c)
+	n := len(r.buf)
+	r.mu.Unlock()
+	r.Recorded.Add(1)
+	if n == 1000 {
+		select {
+		case r.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Run flushes until ctx ends, then flushes what is left (bounded by 5 s).
+func (r *Recorder) Run(ctx context.Context) {
+	t := time.NewTicker(r.Interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			for r.Pending() > 0 && r.Flush(fctx) == nil {
+			}
+			cancel()
+			return
+		case <-t.C:
+		case <-r.wake:
+		}
+		_ = r.Flush(ctx)
+	}
+}
+
+// Pending is the number of buffered clicks.
+func (r *Recorder) Pending() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.buf)
+}
+
+// Flush writes buffered clicks to Redis in one pipeline. On failure they go
+// back into the buffer (in order) for the next attempt.
+func (r *Recorder) Flush(ctx context.Context) error {
+	r.mu.Lock()
+	batch := r.buf
+	if len(batch) > 5000 {
+		batch = batch[:5000]
+	}
+	r.buf = r.buf[len(batch):]
+	r.mu.Unlock()
+	if len(batch) == 0 {
+		return nil
+	}
+	_, err := r.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, c := range batch {
+			ms := strconv.FormatInt(c.At.UnixMilli(), 10)
+			p.XAdd(ctx, &redis.XAddArgs{Stream: Stream, Values: []any{
+				"c", c.ID, "l", strconv.FormatInt(c.LinkID, 10), "v", c.VisitorID, "t", ms}})
+			p.Set(ctx, clickKey+c.ID, strconv.FormatInt(c.LinkID, 10)+":"+ms, clickKeyTTL)
+		}
+		return nil
+	})
+	if err != nil {
+		r.FlushErrors.Add(1)
+		r.mu.Lock()
+		room := r.Max - len(r.buf)
+		if room < len(batch) {
+			r.Dropped.Add(int64(len(batch) - room))
+			batch = batch[:max(room, 0)]
+		}
+		r.buf = append(append(make([]Click, 0, len(batch)+len(r.buf)), batch...), r.buf...)
+		r.mu.Unlock()
+		return err
+	}
+	r.Written.Add(int64(len(batch)))
+	return nil
+}
+
+// RecentClick looks a click id up in Redis, for sign-ups that arrive before
+// the rollup has moved the click into PostgreSQL.
+func RecentClick(ctx context.Context, rdb redis.UniversalClient, clickID string) (linkID int64, at time.Time, ok bool, err error) {
+	v, err := rdb.Get(ctx, clickKey+clickID).Result()
+	if err == redis.Nil {
+		return 0, time.Time{}, false, nil
+	}
+	if err != nil {
+		return 0, time.Time{}, false, err
+	}
+	l, ms, found := cut(v, ':')
+	if !found {
+		return 0, time.Time{}, false, nil
+	}
+	id, err1 := strconv.ParseInt(l, 10, 64)
+	t, err2 := strconv.ParseInt(ms, 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, time.Time{}, false, nil
+	}
+	return id, time.UnixMilli(t), true, nil
+}
+
+func cut(s string, sep byte) (string, string, bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == sep {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
+}

@@ -1,0 +1,134 @@
+package app_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"partnerportal/app/apptest"
+	"partnerportal/app/clicks"
+)
+
+const browserUA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
+
+func click(c *apptest.Client, method, path, ua string) *apptest.Response {
+	return c.Do(method, path, nil, map[string]string{"User-Agent": ua})
+}
+
+// rollUp flushes the web tier's click buffer and runs the rollup.
+func rollUp(t *testing.T, env *apptest.Env) {
+	t.Helper()
+	for env.Clicks.Pending() > 0 {
+		if err := env.Clicks.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := clicks.Rollup(context.Background(), env.Redis, env.Store, 1000, 1000); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func linkClicks(t *testing.T, env *apptest.Env, code string) int64 {
+	t.Helper()
+	var n int64
+	if err := env.Store.Pool.QueryRow(t.Context(), `SELECT coalesce(sum(s.clicks), 0)::bigint FROM link_daily_stats s
+		JOIN tracking_links l ON l.id = s.link_id WHERE l.code = $1`, code).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestRedirectActiveLink(t *testing.T) {
+	env := apptest.NewEnv(t, apptest.Options{NoWorker: true})
+	c := env.Client(t)
+	r := click(c, http.MethodGet, "/r/northwind", browserUA)
+	if r.StatusCode != http.StatusFound {
+		t.Fatalf("status %d", r.StatusCode)
+	}
+	loc, err := url.Parse(r.Header.Get("Location"))
+	if err != nil || loc.Host != "acme.test" || loc.Path != "/signup" || len(loc.Query().Get(clicks.ClickParam)) != 22 {
+		t.Fatalf("Location %q", r.Header.Get("Location"))
+	}
+	// A second click from the same browser is another click, same visitor.
+	click(c, http.MethodGet, "/r/northwind", browserUA)
+	// Previews and HEAD requests are redirected but not counted.
+	for _, ua := range []string{"Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", "facebookexternalhit/1.1", "curl/8.5.0", ""} {
+		r := click(env.Client(t), http.MethodGet, "/r/northwind", ua)
+		if r.StatusCode != http.StatusFound || strings.Contains(r.Header.Get("Location"), clicks.ClickParam) {
+			t.Fatalf("bot %q: %d %s", ua, r.StatusCode, r.Header.Get("Location"))
+		}
+	}
+	if r := click(env.Client(t), http.MethodHead, "/r/northwind", browserUA); r.StatusCode != http.StatusFound {
+		t.Fatalf("HEAD: %d", r.StatusCode)
+	}
+	rollUp(t, env)
+	if n := linkClicks(t, env, "northwind"); n != 2 {
+		t.Fatalf("%d clicks counted, want 2", n)
+	}
+	var uniques int64
+	env.Store.Pool.QueryRow(t.Context(), "SELECT sum(unique_visitors) FROM link_daily_stats").Scan(&uniques)
+	if uniques != 1 {
+		t.Fatalf("%d unique visitors, want 1", uniques)
+	}
+}
+
+func TestRedirectUnknownAndInactive(t *testing.T) {
+	env := apptest.NewEnv(t, apptest.Options{NoWorker: true})
+	c := env.Client(t)
+	// Warm the cache, then deactivate: the change is visible at once.
+	if r := click(c, http.MethodGet, "/r/globex", browserUA); r.StatusCode != http.StatusFound {
+		t.Fatalf("active link: %d", r.StatusCode)
+	}
+	if _, err := env.Store.Pool.Exec(t.Context(), "UPDATE tracking_links SET active = false WHERE code = 'globex'"); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Links.Invalidate(t.Context(), env.Redis, "globex"); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/r/globex", "/r/nosuchcode", "/r/x", "/r/" + strings.Repeat("a", 80)} {
+		r := click(c, http.MethodGet, path, browserUA)
+		if r.StatusCode != http.StatusNotFound || r.Header.Get("Location") != "" {
+			t.Fatalf("%s: %d → %q", path, r.StatusCode, r.Header.Get("Location"))
+		}
+		if !strings.Contains(r.Doc.Find("h1").Text(), "not available") {
+			t.Fatalf("%s: no friendly page", path)
+		}
+	}
+}
+
+func TestRedirectNeedsNoDatabaseQueryPerClick(t *testing.T) {
+	env := apptest.NewEnv(t, apptest.Options{NoWorker: true})
+	c := env.Client(t)
+	before := env.Links.Loads.Load()
+	for range 50 {
+		if r := click(c, http.MethodGet, "/r/northwind", browserUA); r.StatusCode != http.StatusFound {
+			t.Fatal(r.StatusCode)
+		}
+	}
+	if loads := env.Links.Loads.Load() - before; loads != 1 {
+		t.Fatalf("%d database lookups for 50 clicks", loads)
+	}
+}
+
+func TestRedirectWorksWithoutRedis(t *testing.T) {
+	env := apptest.NewEnv(t, apptest.Options{NoWorker: true})
+	c := env.Client(t)
+	click(c, http.MethodGet, "/r/northwind", browserUA) // cache the link
+	env.Clicks.Max = 3
+	env.Redis.Close()
+	for i := range 5 {
+		if r := click(c, http.MethodGet, "/r/northwind", browserUA); r.StatusCode != http.StatusFound {
+			t.Fatalf("click %d without Redis: %d", i, r.StatusCode)
+		}
+	}
+	_ = env.Clicks.Flush(context.Background()) // fails: Redis is gone
+	if env.Clicks.Dropped.Load() == 0 {
+		t.Fatal("no dropped clicks counted")
+	}
+	m := c.Get("/metrics")
+	if !strings.Contains(m.Body, "portal_clicks_dropped_total ") || strings.Contains(m.Body, "portal_clicks_dropped_total 0\n") {
+		t.Fatalf("metrics:\n%s", m.Body)
+	}
+}

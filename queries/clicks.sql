@@ -1,0 +1,51 @@
+-- name: GetTrackingLinkByCode :one
+-- The redirect knows only the code: codes are unique installation-wide. The
+-- result is cached in each web process; this runs once per code per process.
+SELECT l.id, l.organization_id, l.partner_id, l.code, l.destination, l.active,
+       l.utm_source, l.utm_medium, l.utm_campaign
+FROM tracking_links l
+WHERE l.code = $1;
+
+-- name: InsertClicks :many
+-- Moves a batch of clicks from the Redis stream into PostgreSQL and adds
+-- exactly the rows that were new to the daily aggregates. Re-running a batch
+-- inserts nothing and adds nothing: the rollup is idempotent.
+WITH batch AS (
+    -- Set-returning functions in one SELECT list run in lockstep (zip).
+    SELECT unnest(@click_ids::text[]) AS click_id, unnest(@link_ids::bigint[]) AS link_id,
+           unnest(@visitor_ids::text[]) AS visitor_id, unnest(@clicked_ats::timestamptz[]) AS clicked_at
+), ins AS (
+    INSERT INTO clicks (click_id, organization_id, partner_id, link_id, visitor_id, clicked_at, day)
+    SELECT b.click_id, l.organization_id, l.partner_id, l.id, b.visitor_id, b.clicked_at,
+           (b.clicked_at AT TIME ZONE o.time_zone)::date
+    FROM batch b
+    JOIN tracking_links l ON l.id = b.link_id
+    JOIN organizations o ON o.id = l.organization_id
+    ON CONFLICT (click_id) DO NOTHING
+    RETURNING organization_id, partner_id, link_id, day
+), agg AS (
+    SELECT organization_id, partner_id, link_id, day, count(*) AS n FROM ins GROUP BY 1, 2, 3, 4
+), up AS (
+    INSERT INTO link_daily_stats AS s (organization_id, partner_id, link_id, day, clicks)
+    SELECT organization_id, partner_id, link_id, day, n FROM agg
+    ON CONFLICT (organization_id, link_id, day) DO UPDATE SET clicks = s.clicks + EXCLUDED.clicks
+)
+-- The upsert above runs although nothing reads it (data-modifying CTE).
+SELECT organization_id, link_id, day, n::bigint AS inserted FROM agg;
+
+-- name: RefreshUniqueVisitors :exec
+UPDATE link_daily_stats s
+SET unique_visitors = (SELECT count(DISTINCT c.visitor_id) FROM clicks c
+                       WHERE c.organization_id = s.organization_id AND c.link_id = s.link_id AND c.day = s.day)
+FROM (SELECT unnest(@organization_ids::bigint[]) AS organization_id, unnest(@link_ids::bigint[]) AS link_id,
+             unnest(@days::date[]) AS day) AS k
+WHERE s.organization_id = k.organization_id AND s.link_id = k.link_id AND s.day = k.day;
+
+-- name: GetClickForAttribution :one
+-- A click of the organization, for crediting a sign-up.
+SELECT c.click_id, c.link_id, c.partner_id, c.clicked_at
+FROM clicks c
+WHERE c.organization_id = $1 AND c.click_id = $2;
+
+-- name: CountClicksTotal :one
+SELECT coalesce(sum(clicks), 0)::bigint FROM link_daily_stats WHERE organization_id = $1;
