@@ -21,6 +21,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"partnerportal/app"
+	"partnerportal/app/clicks"
 	"partnerportal/app/config"
 	"partnerportal/app/devenv"
 	"partnerportal/app/seed"
@@ -40,6 +41,8 @@ commands:
   scheduler  the single owner of periodic tasks
   migrate    apply schema.sql and record its version
   seed       load the demo data (idempotent)
+             --scale N [--reset]: instead, the Scale Corp data set with N leads
+             (docs/BENCHMARKS.md); --reset rebuilds it
 
 configuration comes from environment variables; see README.md`
 
@@ -74,7 +77,11 @@ func main() {
 	case "migrate":
 		err = runMigrate(ctx, cfg, log)
 	case "seed":
-		err = runSeed(ctx, cfg, log)
+		fs := flag.NewFlagSet("seed", flag.ExitOnError)
+		scale := fs.Int("scale", 0, "load the Scale Corp data set with this many leads instead of the demo data")
+		reset := fs.Bool("reset", false, "with --scale: delete Scale Corp's data and build it again")
+		_ = fs.Parse(args)
+		err = runSeed(ctx, cfg, log, *scale, *reset)
 	default:
 		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)
@@ -137,7 +144,10 @@ func runMigrate(ctx context.Context, cfg *config.Config, log *slog.Logger) error
 	return nil
 }
 
-func runSeed(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+func runSeed(ctx context.Context, cfg *config.Config, log *slog.Logger, scale int, reset bool) error {
+	if reset && scale == 0 {
+		return errors.New("--reset only applies to --scale N")
+	}
 	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -145,6 +155,9 @@ func runSeed(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	defer store.Pool.Close()
 	if err := queries.Migrate(ctx, store.Pool, schemaSQL); err != nil {
 		return err
+	}
+	if scale > 0 {
+		return seed.Scale(ctx, store, log, scale, reset)
 	}
 	return seed.Demo(ctx, store, log)
 }
@@ -154,7 +167,17 @@ func runSeed(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 func serveWeb(ctx context.Context, cfg *config.Config, log *slog.Logger, store *queries.Store, rdb redis.UniversalClient) error {
 	queue := asynq.NewClientFromRedisClient(rdb)
 	defer queue.Close()
-	web := app.New(&app.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Log: log})
+	// The click recorder and the link cache outlive the HTTP server by a
+	// moment: after the last request, the recorder flushes its buffer.
+	links := clicks.NewCache(store, 5*time.Minute)
+	recorder := clicks.NewRecorder(rdb, 50*time.Millisecond)
+	bgctx, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	bgDone := make(chan struct{})
+	go links.Listen(bgctx, rdb)
+	go func() { recorder.Run(bgctx); close(bgDone) }()
+	defer func() { stopBG(); <-bgDone }()
+
+	web := app.New(&app.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Log: log, Links: links, Clicks: recorder})
 	errc := make(chan error, 1)
 	go func() { errc <- web.Listen(cfg.Addr) }()
 	log.Info("web listening", "addr", cfg.Addr, "base_url", cfg.BaseURL.String())
@@ -200,7 +223,7 @@ func serveWorker(ctx context.Context, cfg *config.Config, log *slog.Logger, stor
 	srv := workers.NewServer(rdb, workers.ServerOptions{
 		Concurrency: concurrency, ShutdownTimeout: cfg.ShutdownTimeout,
 	}, log)
-	mux := workers.NewMux(&workers.Deps{Store: store, Mailer: mailer, Config: cfg, Log: log})
+	mux := workers.NewMux(&workers.Deps{Store: store, Mailer: mailer, Redis: rdb, Config: cfg, Log: log})
 	if err := srv.Start(mux); err != nil {
 		return err
 	}

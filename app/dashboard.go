@@ -1,31 +1,38 @@
 package app
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v2"
+	"golang.org/x/sync/errgroup"
 
 	"partnerportal/queries"
 )
 
+// overviewTarget is the id of the Overview tab's content: a change of period
+// swaps it whole (figures, chart and lead list in one response).
+const overviewTarget = "overview"
+
+// overviewPage is what the Overview tab renders.
+type overviewPage struct {
+	Tab                    string
+	Period                 Period
+	Leads, Won             string
+	Revenue, Pending, Paid []string // one figure per currency
+	Chart                  *chart
+	List                   *leadList
+}
+
 // showDashboard is the partner's home: Overview, Tracking Links and Rewards tabs.
 func (h *Handler) showDashboard(c *fiber.Ctx) error {
 	u := currentUser(c)
-	ctx := c.Context()
 	tab := c.Query("tab", "overview")
 	data := fiber.Map{"Tab": tab}
 	switch tab {
 	case "overview":
-		totals, err := h.Store.PartnerLeadTotals(ctx, queries.PartnerLeadTotalsParams{OrganizationID: u.OrganizationID, PartnerID: u.PartnerID})
-		if err != nil {
-			return err
-		}
-		leads, err := h.Store.ListRecentLeadsForPartner(ctx, queries.ListRecentLeadsForPartnerParams{
-			OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, Limit: 10})
-		if err != nil {
-			return err
-		}
-		data["Totals"], data["Leads"] = totals, leads
+		return h.showOverview(c)
 	case "rewards":
-		partner, err := h.Store.GetPartner(ctx, queries.GetPartnerParams{OrganizationID: u.OrganizationID, ID: u.PartnerID})
+		partner, err := h.Store.GetPartner(c.Context(), queries.GetPartnerParams{OrganizationID: u.OrganizationID, ID: u.PartnerID})
 		if err != nil {
 			return err
 		}
@@ -38,4 +45,68 @@ func (h *Handler) showDashboard(c *fiber.Ctx) error {
 	p.Section = "dashboard"
 	p.Data = data
 	return h.render(c, fiber.StatusOK, "pages/dashboard", "", p)
+}
+
+// showOverview shows the company's figures, chart and leads for a period
+// (?period=…, in the organization's time zone). htmx asks for one of two
+// fragments: the whole Overview when the period changes, or only the lead
+// list's results when a list filter changes (then the figures and the chart
+// are not computed at all).
+func (h *Handler) showOverview(c *fiber.Ctx) error {
+	u := currentUser(c)
+	now := time.Now()
+	period := parsePeriod(c.Query("period"), c.Query("from"), c.Query("to"), now, u.OrganizationTZ)
+	f := readLeadFilter(c, period, true)
+	fragment := leadListFragment(c)
+	listOnly := fragment != ""
+	if !listOnly {
+		fragment = "dashboard/overview"
+	}
+	data := &overviewPage{Tab: "overview", Period: period}
+	unit := chartUnit(period)
+	var created []queries.ChartCreatedLeadsForPartnerRow
+	var won []queries.ChartWonLeadsForPartnerRow
+	g, ctx := errgroup.WithContext(c.Context())
+	g.Go(func() (err error) {
+		data.List, err = h.loadLeadList(ctx, u, "/dashboard", f)
+		return err
+	})
+	if !listOnly {
+		q := h.Store.CustomPlans()
+		g.Go(func() (err error) {
+			created, err = q.ChartCreatedLeadsForPartner(ctx, queries.ChartCreatedLeadsForPartnerParams{
+				OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, PeriodFrom: period.From, PeriodTo: period.To,
+				Unit: unit, Tz: period.Loc.String()})
+			return err
+		})
+		g.Go(func() (err error) {
+			won, err = q.ChartWonLeadsForPartner(ctx, queries.ChartWonLeadsForPartnerParams{
+				OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, PeriodFrom: period.From, PeriodTo: period.To,
+				Unit: unit, Tz: period.Loc.String()})
+			return err
+		})
+		g.Go(func() (err error) {
+			data.Pending, data.Paid, err = h.commissionFigures(ctx, u, period)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if !listOnly {
+		// The figures are the chart's sums: the two always agree.
+		data.Chart = buildChart(created, won, period, unit, now, u.Currency)
+		data.Leads, data.Won = formatCount(data.Chart.Leads), formatCount(data.Chart.Won)
+		data.Revenue = amounts(data.Chart.Revenue, u.Currency)
+	}
+	c.Vary("HX-Target")
+	if isFragmentRequest(c) {
+		// The pushed address is the canonical one (defaults left out), so
+		// reloading it shows the same thing.
+		c.Set("HX-Push-Url", withQuery("/dashboard", f.Values()))
+	}
+	p := h.newPage(c, "Dashboard")
+	p.Section = "dashboard"
+	p.Data = data
+	return h.render(c, fiber.StatusOK, "pages/dashboard", fragment, p)
 }

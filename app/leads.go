@@ -215,3 +215,14 @@ func recordLeadEvent(ctx context.Context, q *queries.Queries, orgID, partnerID, 
 	return q.CreateLeadEvent(ctx, queries.CreateLeadEventParams{OrganizationID: orgID, PartnerID: partnerID,
 		LeadID: leadID, ActorUserID: actor, Kind: kind, Changes: b, Note: note})
 }
+
+// partnerCanEdit is the one rule for partner edits and deletes: only while the
+// lead is In Review (approved or rejected leads are locked; partners may
+// still add notes), and a partner User only on leads they created, a partner
+// Admin on all of the company's leads. Staff use the review queue instead.
+func partnerCanEdit(u *User, status string, createdBy *int64) bool {
+	if u == nil || !u.IsPartner() || status != "in_review" {
+		return false
+	}
+	return u.IsPartnerAdmin() || (createdBy != nil && *createdBy == u.ID)
+}

@@ -1,29 +1,56 @@
 package app
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v2"
+	"golang.org/x/sync/errgroup"
 
 	"partnerportal/queries"
 )
 
-const leadsPerPage = 25
+// leadsPage is what pages/leads renders.
+type leadsPage struct {
+	Leads, Won    string
+	Pending, Paid []string // one figure per currency
+	List          *leadList
+}
 
-// showLeads lists the partner company's leads, newest first, a page at a time.
+// showLeads is the Leads page, "Your Leads": lifetime figures and the list.
+// An htmx request from the list's filters gets only the list's results.
 func (h *Handler) showLeads(c *fiber.Ctx) error {
 	u := currentUser(c)
-	ctx := c.Context()
-	total, err := h.Store.CountLeadsForPartner(ctx, queries.CountLeadsForPartnerParams{OrganizationID: u.OrganizationID, PartnerID: u.PartnerID})
-	if err != nil {
+	lifetime := parsePeriod("lifetime", "", "", time.Now(), u.OrganizationTZ)
+	f := readLeadFilter(c, lifetime, false)
+	fragment := leadListFragment(c)
+	data := &leadsPage{}
+	g, ctx := errgroup.WithContext(c.Context())
+	g.Go(func() (err error) {
+		data.List, err = h.loadLeadList(ctx, u, "/leads", f)
+		return err
+	})
+	if fragment == "" { // the figures are not part of the fragment
+		g.Go(func() error {
+			t, err := h.Store.CustomPlans().CountLeadTotalsForPartner(ctx, queries.CountLeadTotalsForPartnerParams{
+				OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, PeriodFrom: lifetime.From, PeriodTo: lifetime.To})
+			data.Leads, data.Won = formatCount(t.Leads), formatCount(t.Won)
+			return err
+		})
+		g.Go(func() (err error) {
+			data.Pending, data.Paid, err = h.commissionFigures(ctx, u, lifetime)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
 		return err
 	}
-	pager := newPager(c, pageNumber(c), leadsPerPage, total)
-	leads, err := h.Store.ListRecentLeadsForPartner(ctx, queries.ListRecentLeadsForPartnerParams{
-		OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, Limit: pager.Limit(), Offset: pager.Offset()})
-	if err != nil {
-		return err
+	data.List.ExportURL = withQuery("/leads/export.csv", exportValues(f))
+	c.Vary("HX-Target")
+	if fragment != "" {
+		c.Set("HX-Push-Url", withQuery("/leads", f.Values())) // the canonical address of what is shown
 	}
 	p := h.newPage(c, "Leads")
 	p.Section = "leads"
-	p.Data = fiber.Map{"Leads": leads, "Pager": pager, "Total": total}
-	return h.render(c, fiber.StatusOK, "pages/leads", "", p)
+	p.Data = data
+	return h.render(c, fiber.StatusOK, "pages/leads", fragment, p)
 }

@@ -28,8 +28,31 @@ type route struct {
 	handler fiber.Handler
 }
 
+// hotRoutes run before every other middleware (only panic recovery comes
+// first): no session, no CSRF cookie, no request id. They read no cookie of
+// ours that carries authority, so they need none of it, and a click must cost
+// as little as possible.
+func (h *Handler) hotRoutes() []route {
+	return []route{
+		{"GET", "/r/:code", Public, h.redirectLink},
+
+		// Attribution: the script on the vendor's website and the sign-up API.
+		// Public here because they authenticate themselves and never by a
+		// cookie of ours: the script is public; POST /api/v1/signups needs an
+		// API key; the browser endpoint needs an allowed CORS origin and a
+		// valid click id. Being hot routes they also skip the session and CSRF
+		// middleware, which is right: no ambient authority, nothing to forge
+		// (see app/api.go).
+		{"GET", "/t/:slug.js", Public, h.serveTrackScript},
+		{"POST", "/api/v1/signups", Public, h.api(h.signupFromServer)},
+		{"OPTIONS", "/api/v1/signups/browser", Public, h.api(h.signupPreflight)},
+		{"POST", "/api/v1/signups/browser", Public, h.api(h.signupFromBrowser)},
+	}
+}
+
 func (h *Handler) routes() []route {
 	return []route{
+		{"GET", "/metrics", Public, h.metrics},
 		{"GET", "/healthz", Public, h.healthz},
 		{"GET", "/readyz", Public, h.readyz},
 		{"GET", "/", Public, h.home},
@@ -53,7 +76,29 @@ func (h *Handler) routes() []route {
 
 		// The partner portal.
 		{"GET", "/dashboard", Partner, h.showDashboard},
+		// Tracking links and rewards (Dashboard tabs); writing links is for partner admins.
+		{"GET", "/dashboard/links", Partner, h.showLinks},
+		{"GET", "/dashboard/links/new", PartnerAdmin, h.showNewLink},
+		{"POST", "/dashboard/links", PartnerAdmin, h.createLink},
+		{"GET", "/dashboard/links/:id<int>", Partner, h.showLink},
+		{"GET", "/dashboard/links/:id<int>/edit", PartnerAdmin, h.showEditLink},
+		{"POST", "/dashboard/links/:id<int>/edit", PartnerAdmin, h.updateLink},
+		{"POST", "/dashboard/links/:id<int>/active", PartnerAdmin, h.setLinkActive},
+		{"GET", "/dashboard/rewards", Partner, h.showRewards},
 		{"GET", "/leads", Partner, h.showLeads},
+		{"GET", "/leads/export.csv", Partner, h.exportLeadsCSV},
+		// Writing leads (edit/delete further limited by partnerCanEdit) and referrals.
+		{"GET", "/leads/new", Partner, h.showNewLead},
+		{"POST", "/leads/new", Partner, h.createLeadFromForm},
+		{"GET", "/leads/referrals", Partner, h.showReferrals},
+		{"GET", "/leads/:id<int>", Partner, h.showLead},
+		{"GET", "/leads/:id<int>/edit", Partner, h.showEditLead},
+		{"POST", "/leads/:id<int>/edit", Partner, h.updateLead},
+		{"GET", "/leads/:id<int>/delete", Partner, h.showDeleteLead},
+		{"POST", "/leads/:id<int>/delete", Partner, h.deleteLead},
+		{"POST", "/leads/:id<int>/notes", Partner, h.addLeadNote},
+		{"POST", "/leads/:id<int>/accept", Partner, h.acceptReferral},
+		{"POST", "/leads/:id<int>/decline", Partner, h.declineReferral},
 		{"GET", "/payments", Partner, h.showPayments},
 		{"GET", "/training", Partner, h.showTraining},
 		{"GET", "/partner-room", Partner, h.showPartnerRoom},
@@ -72,6 +117,14 @@ func (h *Handler) routes() []route {
 		// The vendor console.
 		{"GET", "/console", Staff, h.showConsoleHome},
 		{"GET", "/console/partners", Staff, h.showConsolePartners},
+		{"GET", "/console/partners/new", Staff, h.showNewPartner},
+		{"POST", "/console/partners/new", Staff, h.createPartner},
+		// Tracking-link settings and the sign-up API's keys.
+		{"GET", "/console/settings", Staff, h.showConsoleSettings},
+		{"POST", "/console/settings", Staff, h.updateConsoleSettings},
+		{"GET", "/console/api-keys", Staff, h.showAPIKeys},
+		{"POST", "/console/api-keys", Staff, h.createAPIKey},
+		{"POST", "/console/api-keys/:id<int>/revoke", Staff, h.revokeAPIKey},
 		{"GET", "/console/agreements", Staff, h.showConsoleAgreements},
 		{"POST", "/console/agreements", Staff, h.createAgreement},
 		{"POST", "/console/agreements/settings", Staff, h.updateAgreementSettings},
@@ -80,11 +133,22 @@ func (h *Handler) routes() []route {
 		{"POST", "/console/agreements/:id/publish", Staff, h.publishAgreement},
 		{"POST", "/console/agreements/:id/enabled", Staff, h.setAgreementEnabled},
 		{"GET", "/console/signatures/:id", Staff, h.showConsoleSignature},
+		// Lead review: the queue, inline decisions and edits, referral leads.
+		{"GET", "/console/leads", Staff, h.showReviewQueue},
+		{"GET", "/console/leads/new", Staff, h.showReferralNew},
+		{"POST", "/console/leads/new", Staff, h.createReferralLead},
+		{"GET", "/console/leads/:id<int>", Staff, h.showReviewLead},
+		{"GET", "/console/leads/:id<int>/row", Staff, h.showReviewRow},
+		{"GET", "/console/leads/:id<int>/edit", Staff, h.showReviewEdit},
+		{"POST", "/console/leads/:id<int>/edit", Staff, h.saveReviewEdit},
+		{"POST", "/console/leads/:id<int>/approve", Staff, h.approveLead},
+		{"POST", "/console/leads/:id<int>/reject", Staff, h.rejectLead},
+		{"POST", "/console/leads/:id<int>/outcome", Staff, h.setLeadOutcome},
 	}
 }
 
-func (h *Handler) registerRoutes(app *fiber.App) {
-	for _, r := range h.routes() {
+func (h *Handler) registerRoutes(app *fiber.App, routes []route) {
+	for _, r := range routes {
 		handlers := []fiber.Handler{h.guard(r.access), r.handler}
 		switch r.method {
 		case fiber.MethodGet:

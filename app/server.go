@@ -18,6 +18,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
+	"partnerportal/app/clicks"
 	"partnerportal/app/config"
 	"partnerportal/queries"
 	"partnerportal/static"
@@ -31,6 +32,8 @@ type Deps struct {
 	Redis  redis.UniversalClient
 	Queue  *asynq.Client
 	Log    *slog.Logger
+	Links  *clicks.Cache    // code → link, for the redirect
+	Clicks *clicks.Recorder // buffers clicks into Redis
 }
 
 // Handler carries the dependencies into every handler method.
@@ -54,13 +57,14 @@ func New(d *Deps) *fiber.App {
 		AppName:               "partnerportal",
 	})
 	app.Use(recover.New())
+	h.registerRoutes(app, h.hotRoutes())
 	app.Use(requestid.New())
 	app.Use(h.logRequests)
 	app.Use(securityHeaders)
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
 	app.Use(h.loadSession)
 	app.Use(h.checkCSRF)
-	h.registerRoutes(app)
+	h.registerRoutes(app, h.routes())
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app
 }

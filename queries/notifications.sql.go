@@ -7,6 +7,7 @@ package queries
 
 import (
 	"context"
+	"time"
 )
 
 const countNotifications = `-- name: CountNotifications :one
@@ -63,6 +64,45 @@ func (q *Queries) CreateNotification(ctx context.Context, arg CreateNotification
 	return err
 }
 
+const getNotificationForEmail = `-- name: GetNotificationForEmail :one
+SELECT n.id, n.organization_id, n.user_id, n.body, n.link, n.created_at, n.emailed_at,
+       u.email, u.name
+FROM notifications n
+JOIN users u ON u.organization_id = n.organization_id AND u.id = n.user_id
+WHERE n.id = $1
+`
+
+type GetNotificationForEmailRow struct {
+	ID             int64
+	OrganizationID int64
+	UserID         int64
+	Body           string
+	Link           string
+	CreatedAt      time.Time
+	EmailedAt      *time.Time
+	Email          string
+	Name           string
+}
+
+// The notification with its recipient; the user is joined within the
+// notification's organization.
+func (q *Queries) GetNotificationForEmail(ctx context.Context, id int64) (GetNotificationForEmailRow, error) {
+	row := q.db.QueryRow(ctx, getNotificationForEmail, id)
+	var i GetNotificationForEmailRow
+	err := row.Scan(
+		&i.ID,
+		&i.OrganizationID,
+		&i.UserID,
+		&i.Body,
+		&i.Link,
+		&i.CreatedAt,
+		&i.EmailedAt,
+		&i.Email,
+		&i.Name,
+	)
+	return i, err
+}
+
 const listNotifications = `-- name: ListNotifications :many
 SELECT id, organization_id, user_id, body, link, created_at, read_at, emailed_at FROM notifications
 WHERE organization_id = $1 AND user_id = $2
@@ -111,6 +151,47 @@ func (q *Queries) ListNotifications(ctx context.Context, arg ListNotificationsPa
 	return items, nil
 }
 
+const listUnsentNotifications = `-- name: ListUnsentNotifications :many
+SELECT id FROM notifications
+WHERE emailed_at IS NULL
+  AND created_at < now() - interval '1 minute'
+  AND created_at > now() - interval '7 days'
+ORDER BY id
+LIMIT $1
+`
+
+// Notifications whose email has not gone out a minute after they were
+// written (the enqueue after commit failed or the task is still retrying);
+// older than a week they are no longer worth an email.
+func (q *Queries) ListUnsentNotifications(ctx context.Context, maxRows int32) ([]int64, error) {
+	rows, err := q.db.Query(ctx, listUnsentNotifications, maxRows)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const markNotificationEmailed = `-- name: MarkNotificationEmailed :exec
+UPDATE notifications SET emailed_at = now() WHERE id = $1 AND emailed_at IS NULL
+`
+
+func (q *Queries) MarkNotificationEmailed(ctx context.Context, id int64) error {
+	_, err := q.db.Exec(ctx, markNotificationEmailed, id)
+	return err
+}
+
 const markNotificationsRead = `-- name: MarkNotificationsRead :exec
 UPDATE notifications SET read_at = now()
 WHERE organization_id = $1 AND user_id = $2 AND read_at IS NULL
@@ -124,4 +205,51 @@ type MarkNotificationsReadParams struct {
 func (q *Queries) MarkNotificationsRead(ctx context.Context, arg MarkNotificationsReadParams) error {
 	_, err := q.db.Exec(ctx, markNotificationsRead, arg.OrganizationID, arg.UserID)
 	return err
+}
+
+const notifyLeadPartnerUsers = `-- name: NotifyLeadPartnerUsers :many
+INSERT INTO notifications (organization_id, user_id, body, link)
+SELECT u.organization_id, u.id, $1, $2
+FROM users u
+WHERE u.organization_id = $3 AND u.partner_id = $4::bigint
+  AND (u.role = 'partner_admin' OR u.id = $5::bigint)
+ORDER BY u.id
+RETURNING id
+`
+
+type NotifyLeadPartnerUsersParams struct {
+	Body           string
+	Link           string
+	OrganizationID int64
+	PartnerID      int64
+	CreatorUserID  int64
+}
+
+// One notification for each partner user a lead concerns: the company's
+// admins plus the lead's creator when that is a member of the company (a
+// user appears once however both apply). Returns the ids for the email task.
+func (q *Queries) NotifyLeadPartnerUsers(ctx context.Context, arg NotifyLeadPartnerUsersParams) ([]int64, error) {
+	rows, err := q.db.Query(ctx, notifyLeadPartnerUsers,
+		arg.Body,
+		arg.Link,
+		arg.OrganizationID,
+		arg.PartnerID,
+		arg.CreatorUserID,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

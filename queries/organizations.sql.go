@@ -22,7 +22,7 @@ func (q *Queries) CountOrganizations(ctx context.Context) (int64, error) {
 }
 
 const getOrganization = `-- name: GetOrganization :one
-SELECT id, name, slug, time_zone, currency, agreements_enabled, lead_protection_days, created_at FROM organizations WHERE id = $1
+SELECT id, name, slug, time_zone, currency, agreements_enabled, lead_protection_days, link_destinations, allowed_origins, attribution_window_days, attribution_model, signup_lead_status, created_at FROM organizations WHERE id = $1
 `
 
 func (q *Queries) GetOrganization(ctx context.Context, id int64) (Organization, error) {
@@ -36,13 +36,18 @@ func (q *Queries) GetOrganization(ctx context.Context, id int64) (Organization, 
 		&i.Currency,
 		&i.AgreementsEnabled,
 		&i.LeadProtectionDays,
+		&i.LinkDestinations,
+		&i.AllowedOrigins,
+		&i.AttributionWindowDays,
+		&i.AttributionModel,
+		&i.SignupLeadStatus,
 		&i.CreatedAt,
 	)
 	return i, err
 }
 
 const getOrganizationBySlug = `-- name: GetOrganizationBySlug :one
-SELECT id, name, slug, time_zone, currency, agreements_enabled, lead_protection_days, created_at FROM organizations WHERE slug = $1
+SELECT id, name, slug, time_zone, currency, agreements_enabled, lead_protection_days, link_destinations, allowed_origins, attribution_window_days, attribution_model, signup_lead_status, created_at FROM organizations WHERE slug = $1
 `
 
 func (q *Queries) GetOrganizationBySlug(ctx context.Context, slug string) (Organization, error) {
@@ -56,9 +61,33 @@ func (q *Queries) GetOrganizationBySlug(ctx context.Context, slug string) (Organ
 		&i.Currency,
 		&i.AgreementsEnabled,
 		&i.LeadProtectionDays,
+		&i.LinkDestinations,
+		&i.AllowedOrigins,
+		&i.AttributionWindowDays,
+		&i.AttributionModel,
+		&i.SignupLeadStatus,
 		&i.CreatedAt,
 	)
 	return i, err
+}
+
+const seedOrganizationLinkSettings = `-- name: SeedOrganizationLinkSettings :exec
+UPDATE organizations
+SET link_destinations = $1, allowed_origins = $2
+WHERE id = $3 AND link_destinations = '{}' AND allowed_origins = '{}'
+`
+
+type SeedOrganizationLinkSettingsParams struct {
+	LinkDestinations []string
+	AllowedOrigins   []string
+	ID               int64
+}
+
+// Used by the seed: fills the link allow-lists of a demo organization while
+// both are still empty (never overwrites what staff configured).
+func (q *Queries) SeedOrganizationLinkSettings(ctx context.Context, arg SeedOrganizationLinkSettingsParams) error {
+	_, err := q.db.Exec(ctx, seedOrganizationLinkSettings, arg.LinkDestinations, arg.AllowedOrigins, arg.ID)
+	return err
 }
 
 const setAgreementsEnabled = `-- name: SetAgreementsEnabled :exec
@@ -75,16 +104,46 @@ func (q *Queries) SetAgreementsEnabled(ctx context.Context, arg SetAgreementsEna
 	return err
 }
 
+const updateOrganizationLinkSettings = `-- name: UpdateOrganizationLinkSettings :exec
+UPDATE organizations
+SET link_destinations = $1, allowed_origins = $2,
+    attribution_window_days = $3, attribution_model = $4,
+    signup_lead_status = $5
+WHERE id = $6
+`
+
+type UpdateOrganizationLinkSettingsParams struct {
+	LinkDestinations      []string
+	AllowedOrigins        []string
+	AttributionWindowDays int32
+	AttributionModel      string
+	SignupLeadStatus      string
+	ID                    int64
+}
+
+// The vendor's tracking-link settings (console → Settings).
+func (q *Queries) UpdateOrganizationLinkSettings(ctx context.Context, arg UpdateOrganizationLinkSettingsParams) error {
+	_, err := q.db.Exec(ctx, updateOrganizationLinkSettings,
+		arg.LinkDestinations,
+		arg.AllowedOrigins,
+		arg.AttributionWindowDays,
+		arg.AttributionModel,
+		arg.SignupLeadStatus,
+		arg.ID,
+	)
+	return err
+}
+
 const upsertOrganization = `-- name: UpsertOrganization :one
 WITH ins AS (
     INSERT INTO organizations (name, slug, time_zone, currency, agreements_enabled)
     VALUES ($1, $2, $3, $4, $5)
     ON CONFLICT (slug) DO NOTHING
-    RETURNING id, name, slug, time_zone, currency, agreements_enabled, lead_protection_days, created_at
+    RETURNING id, name, slug, time_zone, currency, agreements_enabled, lead_protection_days, link_destinations, allowed_origins, attribution_window_days, attribution_model, signup_lead_status, created_at
 )
-SELECT id, name, slug, time_zone, currency, agreements_enabled, lead_protection_days, created_at FROM ins
+SELECT id, name, slug, time_zone, currency, agreements_enabled, lead_protection_days, link_destinations, allowed_origins, attribution_window_days, attribution_model, signup_lead_status, created_at FROM ins
 UNION ALL
-SELECT id, name, slug, time_zone, currency, agreements_enabled, lead_protection_days, created_at FROM organizations WHERE slug = $2 AND NOT EXISTS (SELECT 1 FROM ins)
+SELECT id, name, slug, time_zone, currency, agreements_enabled, lead_protection_days, link_destinations, allowed_origins, attribution_window_days, attribution_model, signup_lead_status, created_at FROM organizations WHERE slug = $2 AND NOT EXISTS (SELECT 1 FROM ins)
 `
 
 type UpsertOrganizationParams struct {
@@ -96,14 +155,19 @@ type UpsertOrganizationParams struct {
 }
 
 type UpsertOrganizationRow struct {
-	ID                 int64
-	Name               string
-	Slug               string
-	TimeZone           string
-	Currency           string
-	AgreementsEnabled  bool
-	LeadProtectionDays int32
-	CreatedAt          time.Time
+	ID                    int64
+	Name                  string
+	Slug                  string
+	TimeZone              string
+	Currency              string
+	AgreementsEnabled     bool
+	LeadProtectionDays    int32
+	LinkDestinations      []string
+	AllowedOrigins        []string
+	AttributionWindowDays int32
+	AttributionModel      string
+	SignupLeadStatus      string
+	CreatedAt             time.Time
 }
 
 // Used by the seed: creates the organization once, never changes an existing one.
@@ -124,6 +188,11 @@ func (q *Queries) UpsertOrganization(ctx context.Context, arg UpsertOrganization
 		&i.Currency,
 		&i.AgreementsEnabled,
 		&i.LeadProtectionDays,
+		&i.LinkDestinations,
+		&i.AllowedOrigins,
+		&i.AttributionWindowDays,
+		&i.AttributionModel,
+		&i.SignupLeadStatus,
 		&i.CreatedAt,
 	)
 	return i, err

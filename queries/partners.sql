@@ -44,3 +44,10 @@ ON CONFLICT (organization_id, partner_id) DO UPDATE SET
 -- Serialises changes that must look at all of a partner's users at once
 -- (e.g. "keep at least one admin"): held until the transaction ends.
 SELECT id FROM partners WHERE organization_id = $1 AND id = $2 FOR UPDATE;
+
+-- name: CreatePartner :one
+-- A partner company added by staff; a name already used in the organization
+-- is a unique violation (the form says so).
+INSERT INTO partners (organization_id, name, website, tier_id)
+VALUES (@organization_id, @name, @website, @tier_id)
+RETURNING *;

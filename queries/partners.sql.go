@@ -21,6 +21,40 @@ func (q *Queries) CountPartnersForOrganization(ctx context.Context, organization
 	return count, err
 }
 
+const createPartner = `-- name: CreatePartner :one
+INSERT INTO partners (organization_id, name, website, tier_id)
+VALUES ($1, $2, $3, $4)
+RETURNING id, organization_id, name, website, tier_id, created_at
+`
+
+type CreatePartnerParams struct {
+	OrganizationID int64
+	Name           string
+	Website        string
+	TierID         *int64
+}
+
+// A partner company added by staff; a name already used in the organization
+// is a unique violation (the form says so).
+func (q *Queries) CreatePartner(ctx context.Context, arg CreatePartnerParams) (Partner, error) {
+	row := q.db.QueryRow(ctx, createPartner,
+		arg.OrganizationID,
+		arg.Name,
+		arg.Website,
+		arg.TierID,
+	)
+	var i Partner
+	err := row.Scan(
+		&i.ID,
+		&i.OrganizationID,
+		&i.Name,
+		&i.Website,
+		&i.TierID,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
 const getPartner = `-- name: GetPartner :one
 SELECT p.id, p.organization_id, p.name, p.website, p.tier_id, p.created_at, t.name AS tier_name, t.commission_bps AS tier_commission_bps
 FROM partners p

@@ -10,7 +10,7 @@ import (
 )
 
 const listTiers = `-- name: ListTiers :many
-SELECT id, organization_id, name, commission_bps, benefits, position FROM tiers WHERE organization_id = $1 ORDER BY position, name
+SELECT id, organization_id, name, commission_bps, benefits, off_platform_rewards, position FROM tiers WHERE organization_id = $1 ORDER BY position, name
 `
 
 func (q *Queries) ListTiers(ctx context.Context, organizationID int64) ([]Tier, error) {
@@ -28,6 +28,7 @@ func (q *Queries) ListTiers(ctx context.Context, organizationID int64) ([]Tier, 
 			&i.Name,
 			&i.CommissionBps,
 			&i.Benefits,
+			&i.OffPlatformRewards,
 			&i.Position,
 		); err != nil {
 			return nil, err
@@ -41,26 +42,32 @@ func (q *Queries) ListTiers(ctx context.Context, organizationID int64) ([]Tier, 
 }
 
 const upsertTier = `-- name: UpsertTier :one
-INSERT INTO tiers (organization_id, name, commission_bps, benefits, position)
-VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (organization_id, name) DO UPDATE SET name = EXCLUDED.name
-RETURNING id, organization_id, name, commission_bps, benefits, position
+INSERT INTO tiers (organization_id, name, commission_bps, benefits, off_platform_rewards, position)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (organization_id, name) DO UPDATE
+SET off_platform_rewards = CASE WHEN tiers.off_platform_rewards = '' THEN EXCLUDED.off_platform_rewards
+                                ELSE tiers.off_platform_rewards END
+RETURNING id, organization_id, name, commission_bps, benefits, off_platform_rewards, position
 `
 
 type UpsertTierParams struct {
-	OrganizationID int64
-	Name           string
-	CommissionBps  int32
-	Benefits       string
-	Position       int32
+	OrganizationID     int64
+	Name               string
+	CommissionBps      int32
+	Benefits           string
+	OffPlatformRewards string
+	Position           int32
 }
 
+// Used by the seeds: creates a tier once; an existing tier keeps its values,
+// except that off-platform rewards still empty are filled in.
 func (q *Queries) UpsertTier(ctx context.Context, arg UpsertTierParams) (Tier, error) {
 	row := q.db.QueryRow(ctx, upsertTier,
 		arg.OrganizationID,
 		arg.Name,
 		arg.CommissionBps,
 		arg.Benefits,
+		arg.OffPlatformRewards,
 		arg.Position,
 	)
 	var i Tier
@@ -70,6 +77,7 @@ func (q *Queries) UpsertTier(ctx context.Context, arg UpsertTierParams) (Tier, e
 		&i.Name,
 		&i.CommissionBps,
 		&i.Benefits,
+		&i.OffPlatformRewards,
 		&i.Position,
 	)
 	return i, err

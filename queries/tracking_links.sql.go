@@ -7,11 +7,14 @@ package queries
 
 import (
 	"context"
+	"time"
 )
 
 const createTrackingLink = `-- name: CreateTrackingLink :one
-INSERT INTO tracking_links (organization_id, partner_id, code, name, kind, destination, is_default, active)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+INSERT INTO tracking_links (organization_id, partner_id, code, name, kind, destination,
+                            utm_source, utm_medium, utm_campaign, is_default, active)
+VALUES ($1, $2, $3, $4, $5, $6,
+        $7, $8, $9, $10, $11)
 ON CONFLICT (code) DO NOTHING
 RETURNING id
 `
@@ -23,10 +26,15 @@ type CreateTrackingLinkParams struct {
 	Name           string
 	Kind           string
 	Destination    string
+	UtmSource      string
+	UtmMedium      string
+	UtmCampaign    string
 	IsDefault      bool
 	Active         bool
 }
 
+// A code already taken inserts nothing and returns no row (the caller picks
+// another code; inside a transaction this does not abort it).
 func (q *Queries) CreateTrackingLink(ctx context.Context, arg CreateTrackingLinkParams) (int64, error) {
 	row := q.db.QueryRow(ctx, createTrackingLink,
 		arg.OrganizationID,
@@ -35,6 +43,9 @@ func (q *Queries) CreateTrackingLink(ctx context.Context, arg CreateTrackingLink
 		arg.Name,
 		arg.Kind,
 		arg.Destination,
+		arg.UtmSource,
+		arg.UtmMedium,
+		arg.UtmCampaign,
 		arg.IsDefault,
 		arg.Active,
 	)
@@ -43,8 +54,200 @@ func (q *Queries) CreateTrackingLink(ctx context.Context, arg CreateTrackingLink
 	return id, err
 }
 
+const getTrackingLinkForPartner = `-- name: GetTrackingLinkForPartner :one
+SELECT id, organization_id, partner_id, code, name, kind, destination, utm_source, utm_medium, utm_campaign, is_default, active, created_at, updated_at FROM tracking_links
+WHERE organization_id = $1 AND partner_id = $2 AND id = $3
+`
+
+type GetTrackingLinkForPartnerParams struct {
+	OrganizationID int64
+	PartnerID      int64
+	ID             int64
+}
+
+func (q *Queries) GetTrackingLinkForPartner(ctx context.Context, arg GetTrackingLinkForPartnerParams) (TrackingLink, error) {
+	row := q.db.QueryRow(ctx, getTrackingLinkForPartner, arg.OrganizationID, arg.PartnerID, arg.ID)
+	var i TrackingLink
+	err := row.Scan(
+		&i.ID,
+		&i.OrganizationID,
+		&i.PartnerID,
+		&i.Code,
+		&i.Name,
+		&i.Kind,
+		&i.Destination,
+		&i.UtmSource,
+		&i.UtmMedium,
+		&i.UtmCampaign,
+		&i.IsDefault,
+		&i.Active,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const listTrackingLinkDailyStats = `-- name: ListTrackingLinkDailyStats :many
+SELECT (s.day::timestamp AT TIME ZONE 'UTC')::timestamptz AS day, s.clicks, s.unique_visitors
+FROM link_daily_stats s
+WHERE s.organization_id = $1 AND s.partner_id = $2 AND s.link_id = $3
+  AND s.day >= timezone($4::text, $5::timestamptz)::date
+  AND s.day < timezone($4::text, $6::timestamptz)::date
+ORDER BY s.day
+`
+
+type ListTrackingLinkDailyStatsParams struct {
+	OrganizationID int64
+	PartnerID      int64
+	LinkID         int64
+	Tz             string
+	PeriodFrom     time.Time
+	PeriodTo       time.Time
+}
+
+type ListTrackingLinkDailyStatsRow struct {
+	Day            time.Time
+	Clicks         int64
+	UniqueVisitors int64
+}
+
+// One link's clicks per day in [@period_from, @period_to) (days in the
+// organization's time zone @tz), for its chart; days without clicks are
+// absent. Each day comes back as midnight UTC of that calendar date.
+func (q *Queries) ListTrackingLinkDailyStats(ctx context.Context, arg ListTrackingLinkDailyStatsParams) ([]ListTrackingLinkDailyStatsRow, error) {
+	rows, err := q.db.Query(ctx, listTrackingLinkDailyStats,
+		arg.OrganizationID,
+		arg.PartnerID,
+		arg.LinkID,
+		arg.Tz,
+		arg.PeriodFrom,
+		arg.PeriodTo,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListTrackingLinkDailyStatsRow
+	for rows.Next() {
+		var i ListTrackingLinkDailyStatsRow
+		if err := rows.Scan(&i.Day, &i.Clicks, &i.UniqueVisitors); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listTrackingLinkFigures = `-- name: ListTrackingLinkFigures :many
+WITH traffic AS (
+    SELECT s.link_id, sum(s.clicks)::bigint AS clicks, sum(s.unique_visitors)::bigint AS unique_visitors
+    FROM link_daily_stats s
+    WHERE s.organization_id = $1 AND s.partner_id = $2
+      AND ($3::bigint = 0 OR s.link_id = $3::bigint)
+      AND s.day >= timezone($4::text, $5::timestamptz)::date
+      AND s.day < timezone($4::text, $6::timestamptz)::date
+    GROUP BY s.link_id
+), created AS (
+    SELECT l.tracking_link_id AS link_id, count(*)::bigint AS leads
+    FROM leads l
+    WHERE l.organization_id = $1 AND l.partner_id = $2
+      AND l.tracking_link_id IS NOT NULL AND ($3::bigint = 0 OR l.tracking_link_id = $3::bigint)
+      AND l.created_at >= $5::timestamptz AND l.created_at < $6::timestamptz
+    GROUP BY l.tracking_link_id
+), won AS (
+    SELECT l.id, l.tracking_link_id AS link_id, l.currency, l.revenue_minor
+    FROM leads l
+    WHERE l.organization_id = $1 AND l.partner_id = $2
+      AND l.tracking_link_id IS NOT NULL AND ($3::bigint = 0 OR l.tracking_link_id = $3::bigint)
+      AND l.stage = 'won' AND l.won_at >= $5::timestamptz AND l.won_at < $6::timestamptz
+), money AS (
+    SELECT w.link_id, w.currency::text AS currency, w.revenue_minor, 0::bigint AS commission_minor
+    FROM won w
+    UNION ALL
+    SELECT w.link_id, c.currency::text, 0::bigint, c.amount_minor
+    FROM commissions c
+    JOIN won w ON w.id = c.lead_id
+    WHERE c.organization_id = $1 AND c.partner_id = $2 AND c.status <> 'void'
+)
+SELECT coalesce(t.link_id, cr.link_id)::bigint AS link_id, ''::text AS currency,
+       coalesce(t.clicks, 0)::bigint AS clicks, coalesce(t.unique_visitors, 0)::bigint AS unique_visitors,
+       coalesce(cr.leads, 0)::bigint AS leads, 0::bigint AS revenue_minor, 0::bigint AS commission_minor
+FROM traffic t
+FULL JOIN created cr ON cr.link_id = t.link_id
+UNION ALL
+SELECT m.link_id, m.currency, 0::bigint, 0::bigint, 0::bigint,
+       sum(m.revenue_minor)::bigint, sum(m.commission_minor)::bigint
+FROM money m
+GROUP BY m.link_id, m.currency
+ORDER BY 1, 2
+`
+
+type ListTrackingLinkFiguresParams struct {
+	OrganizationID int64
+	PartnerID      int64
+	LinkID         int64
+	Tz             string
+	PeriodFrom     time.Time
+	PeriodTo       time.Time
+}
+
+type ListTrackingLinkFiguresRow struct {
+	LinkID          int64
+	Currency        string
+	Clicks          int64
+	UniqueVisitors  int64
+	Leads           int64
+	RevenueMinor    int64
+	CommissionMinor int64
+}
+
+// The figures of a partner's links in [@period_from, @period_to), for every
+// link in one query (or only @link_id when it is not 0). Click days are
+// calendar days in the organization's time zone @tz (as the rollup cuts them).
+// Two kinds of rows, grouped by link: currency ” carries clicks, unique
+// visitors (counted once per day) and leads created; one row per currency
+// carries the revenue of the link's leads won in the period and the
+// commissions (not void) of those leads. Currencies are never added together.
+func (q *Queries) ListTrackingLinkFigures(ctx context.Context, arg ListTrackingLinkFiguresParams) ([]ListTrackingLinkFiguresRow, error) {
+	rows, err := q.db.Query(ctx, listTrackingLinkFigures,
+		arg.OrganizationID,
+		arg.PartnerID,
+		arg.LinkID,
+		arg.Tz,
+		arg.PeriodFrom,
+		arg.PeriodTo,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListTrackingLinkFiguresRow
+	for rows.Next() {
+		var i ListTrackingLinkFiguresRow
+		if err := rows.Scan(
+			&i.LinkID,
+			&i.Currency,
+			&i.Clicks,
+			&i.UniqueVisitors,
+			&i.Leads,
+			&i.RevenueMinor,
+			&i.CommissionMinor,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listTrackingLinksForPartner = `-- name: ListTrackingLinksForPartner :many
-SELECT id, organization_id, partner_id, code, name, kind, destination, is_default, active, created_at FROM tracking_links
+SELECT id, organization_id, partner_id, code, name, kind, destination, utm_source, utm_medium, utm_campaign, is_default, active, created_at, updated_at FROM tracking_links
 WHERE organization_id = $1 AND partner_id = $2
 ORDER BY is_default DESC, created_at, id
 `
@@ -71,9 +274,13 @@ func (q *Queries) ListTrackingLinksForPartner(ctx context.Context, arg ListTrack
 			&i.Name,
 			&i.Kind,
 			&i.Destination,
+			&i.UtmSource,
+			&i.UtmMedium,
+			&i.UtmCampaign,
 			&i.IsDefault,
 			&i.Active,
 			&i.CreatedAt,
+			&i.UpdatedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -83,4 +290,66 @@ func (q *Queries) ListTrackingLinksForPartner(ctx context.Context, arg ListTrack
 		return nil, err
 	}
 	return items, nil
+}
+
+const setTrackingLinkActive = `-- name: SetTrackingLinkActive :one
+UPDATE tracking_links SET active = $1, updated_at = now()
+WHERE organization_id = $2 AND partner_id = $3 AND id = $4
+RETURNING code
+`
+
+type SetTrackingLinkActiveParams struct {
+	Active         bool
+	OrganizationID int64
+	PartnerID      int64
+	ID             int64
+}
+
+// Links are never deleted: a link that should stop working is deactivated.
+func (q *Queries) SetTrackingLinkActive(ctx context.Context, arg SetTrackingLinkActiveParams) (string, error) {
+	row := q.db.QueryRow(ctx, setTrackingLinkActive,
+		arg.Active,
+		arg.OrganizationID,
+		arg.PartnerID,
+		arg.ID,
+	)
+	var code string
+	err := row.Scan(&code)
+	return code, err
+}
+
+const updateTrackingLink = `-- name: UpdateTrackingLink :one
+UPDATE tracking_links
+SET name = $1, destination = $2, utm_source = $3, utm_medium = $4,
+    utm_campaign = $5, updated_at = now()
+WHERE organization_id = $6 AND partner_id = $7 AND id = $8
+RETURNING code
+`
+
+type UpdateTrackingLinkParams struct {
+	Name           string
+	Destination    string
+	UtmSource      string
+	UtmMedium      string
+	UtmCampaign    string
+	OrganizationID int64
+	PartnerID      int64
+	ID             int64
+}
+
+// Returns the code, so the caller can drop it from every link cache.
+func (q *Queries) UpdateTrackingLink(ctx context.Context, arg UpdateTrackingLinkParams) (string, error) {
+	row := q.db.QueryRow(ctx, updateTrackingLink,
+		arg.Name,
+		arg.Destination,
+		arg.UtmSource,
+		arg.UtmMedium,
+		arg.UtmCampaign,
+		arg.OrganizationID,
+		arg.PartnerID,
+		arg.ID,
+	)
+	var code string
+	err := row.Scan(&code)
+	return code, err
 }

@@ -27,6 +27,7 @@ const (
 type Deps struct {
 	Store  *queries.Store
 	Mailer Mailer
+	Redis  redis.UniversalClient // the click stream lives here
 	Config *config.Config
 	Log    *slog.Logger
 }
@@ -36,6 +37,9 @@ func NewMux(d *Deps) *asynq.ServeMux {
 	mux := asynq.NewServeMux()
 	mux.HandleFunc(TypeLoginLink, d.handleLoginLink)
 	mux.HandleFunc(TypeCleanup, d.handleCleanup)
+	mux.HandleFunc(TypeClickRollup, d.handleClickRollup)
+	mux.HandleFunc(TypeNotificationEmail, d.handleNotificationEmail)
+	mux.HandleFunc(TypeNotificationSweep, d.handleNotificationSweep)
 	return mux
 }
 
@@ -68,7 +72,13 @@ func NewServer(rdb redis.UniversalClient, o ServerOptions, log *slog.Logger) *as
 // Unique for (almost) its period, so a second scheduler started by mistake
 // cannot enqueue the same run twice.
 func RegisterPeriodic(s *asynq.Scheduler) error {
-	_, err := s.Register("@every 1h", NewCleanupTask(), asynq.Unique(55*time.Minute))
+	if _, err := s.Register("@every 1h", NewCleanupTask(), asynq.Unique(55*time.Minute)); err != nil {
+		return err
+	}
+	if _, err := s.Register("@every 1m", NewNotificationSweepTask(), asynq.Unique(50*time.Second)); err != nil {
+		return err
+	}
+	_, err := s.Register("@every 1m", NewClickRollupTask(), asynq.Unique(50*time.Second))
 	return err
 }
 

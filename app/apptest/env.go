@@ -19,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"partnerportal/app"
+	"partnerportal/app/clicks"
 	"partnerportal/app/config"
 	"partnerportal/queries"
 	"partnerportal/workers"
@@ -89,6 +90,8 @@ type Env struct {
 	Inbox  *Inbox
 	Queue  *asynq.Client
 	Log    *slog.Logger
+	Links  *clicks.Cache
+	Clicks *clicks.Recorder
 }
 
 // Options adjust an Env.
@@ -131,7 +134,14 @@ func NewEnv(t testing.TB, opts ...Options) *Env {
 	}
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: level}))
 	queue := asynq.NewClientFromRedisClient(rdb)
-	web := app.New(&app.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Log: log})
+	links := clicks.NewCache(store, time.Minute)
+	recorder := clicks.NewRecorder(rdb, 20*time.Millisecond)
+	bgctx, stopBG := context.WithCancel(context.Background())
+	bgDone := make(chan struct{})
+	go links.Listen(bgctx, rdb)
+	go func() { recorder.Run(bgctx); close(bgDone) }()
+	t.Cleanup(func() { stopBG(); <-bgDone })
+	web := app.New(&app.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Log: log, Links: links, Clicks: recorder})
 	go web.Listener(ln) //nolint:errcheck // ends with Shutdown
 	t.Cleanup(func() { _ = web.ShutdownWithTimeout(5 * time.Second); queue.Close() })
 	if !o.NoWorker {
@@ -139,14 +149,14 @@ func NewEnv(t testing.TB, opts ...Options) *Env {
 			Concurrency: 4, TaskCheckInterval: 100 * time.Millisecond, DelayedInterval: 200 * time.Millisecond,
 			ShutdownTimeout: 5 * time.Second,
 		}, log)
-		mux := workers.NewMux(&workers.Deps{Store: store, Config: cfg, Log: log,
+		mux := workers.NewMux(&workers.Deps{Store: store, Config: cfg, Log: log, Redis: rdb,
 			Mailer: &workers.SMTPMailer{URL: cfg.SMTPURL, From: cfg.SMTPFrom}})
 		if err := srv.Start(mux); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(srv.Shutdown)
 	}
-	return &Env{URL: base, Config: cfg, Store: store, Redis: rdb, Inbox: inbox, Queue: queue, Log: log}
+	return &Env{URL: base, Config: cfg, Store: store, Redis: rdb, Inbox: inbox, Queue: queue, Log: log, Links: links, Clicks: recorder}
 }
 
 type testWriter struct{ t testing.TB }

@@ -38,6 +38,8 @@ type partnerSpec struct {
 type orgSpec struct {
 	name, slug, tz, currency string
 	agreements               bool
+	linkDestinations         []string // where tracking links may point
+	allowedOrigins           []string // websites that may run the attribution script
 	staff                    []person
 	partners                 []partnerSpec
 }
@@ -46,6 +48,7 @@ type orgSpec struct {
 var Organizations = []orgSpec{
 	{
 		name: "Acme Cloud", slug: "acme", tz: "America/New_York", currency: "USD", agreements: true,
+		linkDestinations: []string{"https://acme.test/"}, allowedOrigins: []string{"http://localhost:8080"},
 		staff: []person{{"staff@acme.test", "Sam Staff", "staff"}},
 		partners: []partnerSpec{
 			{name: "Northwind Agency", website: "https://northwind.test", tier: "Premium", linkCode: "northwind", leads: 60, people: []person{
@@ -56,6 +59,7 @@ var Organizations = []orgSpec{
 	},
 	{
 		name: "Initech", slug: "initech", tz: "Europe/Berlin", currency: "EUR",
+		linkDestinations: []string{"https://initech.test/"}, allowedOrigins: []string{},
 		staff: []person{{"staff@initech.test", "Ian Staff", "staff"}},
 		partners: []partnerSpec{
 			{name: "Initrode Resellers", website: "https://initrode.test", tier: "Standard", linkCode: "initrode", leads: 12, people: []person{
@@ -68,9 +72,12 @@ var tiers = []struct {
 	name     string
 	bps      int32
 	benefits string
+	rewards  string // off-platform rewards, one per line
 }{
-	{"Standard", 1000, "Partner badge, quarterly program newsletter"},
-	{"Premium", 1500, "Co-marketing budget, priority lead review, named partner manager"},
+	{"Standard", 1000, "Partner badge, quarterly program newsletter",
+		"Partner badge for your website\nInvitation to the yearly partner summit"},
+	{"Premium", 1500, "Co-marketing budget, priority lead review, named partner manager",
+		"Partner badge for your website\nTwo free passes to the yearly partner summit\nA joint customer case study each year\nSwag pack for your team every quarter"},
 }
 
 // Demo loads the demo data.
@@ -96,10 +103,14 @@ func seedOrganization(ctx context.Context, q *queries.Queries, o orgSpec) error 
 	if err != nil {
 		return err
 	}
+	if err := q.SeedOrganizationLinkSettings(ctx, queries.SeedOrganizationLinkSettingsParams{
+		ID: org.ID, LinkDestinations: o.linkDestinations, AllowedOrigins: o.allowedOrigins}); err != nil {
+		return err
+	}
 	tierIDs := map[string]int64{}
 	for i, t := range tiers {
 		row, err := q.UpsertTier(ctx, queries.UpsertTierParams{OrganizationID: org.ID, Name: t.name,
-			CommissionBps: t.bps, Benefits: t.benefits, Position: int32(i)})
+			CommissionBps: t.bps, Benefits: t.benefits, OffPlatformRewards: t.rewards, Position: int32(i)})
 		if err != nil {
 			return err
 		}

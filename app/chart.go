@@ -1,0 +1,357 @@
+package app
+
+// The Overview chart: leads created (bars) and revenue won (line) over the
+// period, drawn on the server as inline SVG. Geometry is computed here so
+// the template only places elements; amounts stay integers of minor units
+// (pixel heights are integer arithmetic on them, no floats near money).
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"partnerportal/app/money"
+	"partnerportal/queries"
+)
+
+// Chart canvas (SVG user units; the SVG scales to the column width).
+const (
+	chartW, chartH             = 760, 280
+	chartLeft, chartRight      = 48, 84
+	chartTop, chartBottom      = 28, 44
+	chartPlotW, chartPlotH     = chartW - chartLeft - chartRight, chartH - chartTop - chartBottom
+	chartTicks                 = 4
+	chartMaxLabels             = 8
+	chartMaxLabelsLongLabel    = 6
+	chartMaxBucketsForMarkers  = 40
+	chartBarShareOfSlotPercent = 60
+)
+
+// chartUnit picks the bucket size from the span: days up to a month, weeks
+// up to half a year, months beyond (and for lifetime).
+func chartUnit(p Period) string {
+	if p.IsLifetime() {
+		return "month"
+	}
+	first, err1 := time.Parse(dateLayout, p.FromDate)
+	last, err2 := time.Parse(dateLayout, p.ToDate)
+	if err1 != nil || err2 != nil {
+		return "month"
+	}
+	days := int(last.Sub(first).Hours()/24) + 1
+	switch {
+	case days <= 31:
+		return "day"
+	case days <= 183:
+		return "week"
+	}
+	return "month"
+}
+
+// truncDate is the first day of the bucket holding a calendar date (weeks
+// start on Monday, as PostgreSQL's date_trunc('week') does).
+func truncDate(d time.Time, unit string) time.Time {
+	switch unit {
+	case "week":
+		return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
+	case "month":
+		return time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, time.UTC)
+	}
+	return d
+}
+
+func nextBucket(d time.Time, unit string) time.Time {
+	switch unit {
+	case "week":
+		return d.AddDate(0, 0, 7)
+	case "month":
+		return d.AddDate(0, 1, 0)
+	}
+	return d.AddDate(0, 0, 1)
+}
+
+type chartTick struct {
+	Y     int
+	Label string
+}
+
+type chartBucket struct {
+	Label     string // tick label, empty where labels would crowd
+	Long      string // for the table: "Mar 5, 2026", "Week of Mar 2, 2026", "March 2026"
+	Leads     int64
+	Won       int64
+	Revenue   []string // one per currency in chart.Currencies order
+	X         string   // bar left edge
+	BarW      string
+	BarY      int
+	BarH      int
+	CX        string // centre of the slot (tick label, line point)
+	LineY     int
+	revenueBy map[string]int64
+}
+
+// chart is what "dashboard/chart" renders.
+type chart struct {
+	W, H, Left, Right, Top, Bottom int // canvas and plot edges
+	LeftLabelX, RightLabelX        int // where the axis tick labels sit
+	BottomLabelY                   int
+	Buckets                        []chartBucket
+	LeadTicks, RevenueTicks        []chartTick
+	Line                           string // polyline points of the revenue line
+	Markers                        bool   // dots on the line (few buckets)
+	Currency                       string // currency of the line and right axis
+	Currencies                     []string
+	OtherCurrencies                []string // won revenue not drawn (different currency)
+	UnitLabel                      string   // "day", "week", "month"
+	Title, Desc                    string
+	Empty                          bool
+	// Figures of the whole period, from the same rows.
+	Leads, Won int64
+	Revenue    map[string]int64
+}
+
+// buildChart turns the grouped rows of ChartCreatedLeadsForPartner and
+// ChartWonLeadsForPartner into buckets from the start of the period to its
+// end (lifetime: from the first bucket with data to the current one),
+// filling empty buckets with zeros.
+func buildChart(created []queries.ChartCreatedLeadsForPartnerRow, won []queries.ChartWonLeadsForPartnerRow,
+	p Period, unit string, now time.Time, orgCurrency string) *chart {
+	ch := &chart{W: chartW, H: chartH, Left: chartLeft, Right: chartW - chartRight, Top: chartTop,
+		Bottom: chartTop + chartPlotH, LeftLabelX: chartLeft - 8, RightLabelX: chartW - chartRight + 8,
+		BottomLabelY: chartTop + chartPlotH + 20, UnitLabel: unit, Revenue: map[string]int64{}}
+	type agg struct {
+		leads, won int64
+		rev        map[string]int64
+	}
+	byDay := map[string]*agg{}
+	var firstData time.Time
+	bucket := func(d pgtype.Date) *agg {
+		if !d.Valid {
+			return &agg{rev: map[string]int64{}}
+		}
+		if firstData.IsZero() || d.Time.Before(firstData) {
+			firstData = d.Time
+		}
+		k := d.Time.Format(dateLayout)
+		if byDay[k] == nil {
+			byDay[k] = &agg{rev: map[string]int64{}}
+		}
+		return byDay[k]
+	}
+	for _, r := range created {
+		bucket(r.Bucket).leads += r.Leads
+		ch.Leads += r.Leads
+	}
+	for _, r := range won {
+		a := bucket(r.Bucket)
+		a.won += r.Won
+		a.rev[r.Currency] += r.RevenueMinor
+		ch.Won += r.Won
+		ch.Revenue[r.Currency] += r.RevenueMinor
+	}
+	var start, end time.Time
+	if p.IsLifetime() {
+		if firstData.IsZero() {
+			ch.Empty = true
+			ch.Title, ch.Desc = "Leads and revenue", "No leads yet."
+			return ch
+		}
+		y, m, d := now.In(p.Loc).Date()
+		start, end = truncDate(firstData, unit), truncDate(time.Date(y, m, d, 0, 0, 0, 0, time.UTC), unit)
+	} else {
+		first, _ := time.Parse(dateLayout, p.FromDate)
+		last, _ := time.Parse(dateLayout, p.ToDate)
+		start, end = truncDate(first, unit), truncDate(last, unit)
+	}
+	ch.Empty = ch.Leads == 0 && ch.Won == 0
+
+	// The line shows one currency: the organization's, or the one with won
+	// revenue when the partner sold only in another.
+	ch.Currency = orgCurrency
+	for cur := range ch.Revenue {
+		ch.Currencies = append(ch.Currencies, cur)
+	}
+	ch.Currencies = sortedCurrencies(ch.Currencies, orgCurrency)
+	if _, ok := ch.Revenue[orgCurrency]; !ok && len(ch.Currencies) > 0 {
+		ch.Currency = ch.Currencies[0]
+	}
+	for _, cur := range ch.Currencies {
+		if cur != ch.Currency {
+			ch.OtherCurrencies = append(ch.OtherCurrencies, cur)
+		}
+	}
+
+	var maxLeads, maxRev int64
+	for d := start; !d.After(end); d = nextBucket(d, unit) {
+		b := chartBucket{Long: bucketLong(d, unit), revenueBy: map[string]int64{}}
+		if a := byDay[d.Format(dateLayout)]; a != nil {
+			b.Leads, b.Won, b.revenueBy = a.leads, a.won, a.rev
+		}
+		maxLeads = max(maxLeads, b.Leads)
+		maxRev = max(maxRev, b.revenueBy[ch.Currency])
+		for _, cur := range ch.Currencies {
+			b.Revenue = append(b.Revenue, money.Format(b.revenueBy[cur], cur))
+		}
+		ch.Buckets = append(ch.Buckets, b)
+	}
+
+	// Axes: leads on the left, revenue on the right, each with round ticks.
+	leadStep := niceStep(ceilDiv(maxLeads, chartTicks))
+	unitMinor := int64(1)
+	for range money.Digits(ch.Currency) {
+		unitMinor *= 10
+	}
+	revStep := niceStep(ceilDiv(maxRev, chartTicks*unitMinor)) * unitMinor
+	leadTop, revTop := leadStep*chartTicks, revStep*chartTicks
+	y := func(v, top int64) int { return chartTop + chartPlotH - int(v*chartPlotH/top) }
+	for i := int64(0); i <= chartTicks; i++ {
+		ch.LeadTicks = append(ch.LeadTicks, chartTick{Y: y(i*leadStep, leadTop), Label: formatCount(i * leadStep)})
+		ch.RevenueTicks = append(ch.RevenueTicks, chartTick{Y: y(i*revStep, revTop), Label: shortMoney(i*revStep, ch.Currency)})
+	}
+
+	// Buckets: a bar and a line point per slot; labels on every k-th slot.
+	n := len(ch.Buckets)
+	slot := float64(chartPlotW) / float64(n)
+	barW := max(slot*chartBarShareOfSlotPercent/100, 1)
+	maxLabels := chartMaxLabels
+	if unit == "month" && start.Year() != end.Year() {
+		maxLabels = chartMaxLabelsLongLabel
+	}
+	every := (n + maxLabels - 1) / maxLabels
+	points := make([]string, 0, n)
+	for i := range ch.Buckets {
+		b := &ch.Buckets[i]
+		cx := float64(chartLeft) + slot*(float64(i)+0.5)
+		b.CX = px(cx)
+		b.X, b.BarW = px(cx-barW/2), px(barW)
+		b.BarY = y(b.Leads, leadTop)
+		b.BarH = chartTop + chartPlotH - b.BarY
+		b.LineY = y(b.revenueBy[ch.Currency], revTop)
+		points = append(points, b.CX+","+strconv.Itoa(b.LineY))
+	}
+	for i, d := 0, start; i < n; i, d = i+1, nextBucket(d, unit) {
+		if i%every == 0 {
+			ch.Buckets[i].Label = bucketShort(d, unit, start.Year() != end.Year())
+		}
+	}
+	ch.Line = strings.Join(points, " ")
+	ch.Markers = n <= chartMaxBucketsForMarkers
+
+	span := p.Label
+	if !p.IsLifetime() && p.Key != "custom" {
+		span += " (" + p.Span() + ")"
+	}
+	ch.Title = "Leads and revenue, " + span
+	rev := make([]string, 0, len(ch.Currencies))
+	for _, cur := range ch.Currencies {
+		rev = append(rev, money.Format(ch.Revenue[cur], cur))
+	}
+	if len(rev) == 0 {
+		rev = []string{money.Format(0, ch.Currency)}
+	}
+	ch.Desc = fmt.Sprintf("Bars: leads created per %s. Line: revenue won per %s in %s. In total %s leads created, %s won, %s revenue.",
+		unit, unit, ch.Currency, formatCount(ch.Leads), formatCount(ch.Won), strings.Join(rev, " and "))
+	if best := busiest(ch.Buckets); best != nil && best.Leads > 0 {
+		ch.Desc += fmt.Sprintf(" Most leads: %s with %s.", best.Long, formatCount(best.Leads))
+	}
+	return ch
+}
+
+func busiest(bs []chartBucket) *chartBucket {
+	var best *chartBucket
+	for i := range bs {
+		if best == nil || bs[i].Leads > best.Leads {
+			best = &bs[i]
+		}
+	}
+	return best
+}
+
+func px(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
+
+func ceilDiv(a, b int64) int64 {
+	if a <= 0 {
+		return 0
+	}
+	return (a + b - 1) / b
+}
+
+// niceStep is the smallest 1, 2 or 5 × 10ⁿ that is at least x (and at least 1).
+func niceStep(x int64) int64 {
+	for p := int64(1); ; p *= 10 {
+		for _, m := range []int64{1, 2, 5} {
+			if m*p >= x {
+				return m * p
+			}
+		}
+	}
+}
+
+// shortMoney writes a tick value (a whole number of major units): "$12,000",
+// "$1.5M", "12,000 CHF".
+func shortMoney(minor int64, currency string) string {
+	unit := int64(1)
+	for range money.Digits(currency) {
+		unit *= 10
+	}
+	major := minor / unit
+	zero := money.Format(0, currency) // "$0.00", "0.00 CHF", "¥0"
+	i := strings.IndexByte(zero, '0')
+	prefix, rest := zero[:i], zero[i:]
+	suffix := strings.TrimLeft(rest, "0.")
+	var num string
+	switch {
+	case major >= 1_000_000 && major%100_000 == 0:
+		num = strconv.FormatInt(major/1_000_000, 10)
+		if t := major % 1_000_000 / 100_000; t != 0 {
+			num += "." + strconv.FormatInt(t, 10)
+		}
+		num += "M"
+	default:
+		num = formatCount(major)
+	}
+	return prefix + num + suffix
+}
+
+func bucketLong(d time.Time, unit string) string {
+	switch unit {
+	case "week":
+		return "Week of " + d.Format("Jan 2, 2006")
+	case "month":
+		return d.Format("January 2006")
+	}
+	return d.Format("Jan 2, 2006")
+}
+
+func bucketShort(d time.Time, unit string, manyYears bool) string {
+	switch {
+	case unit == "month" && manyYears:
+		return d.Format("Jan 2006")
+	case unit == "month":
+		return d.Format("Jan")
+	}
+	return d.Format("Jan 2")
+}
+
+// sortedCurrencies orders currency codes: the organization's first, then
+// alphabetical.
+func sortedCurrencies(curs []string, first string) []string {
+	out := make([]string, 0, len(curs))
+	for _, c := range curs {
+		if c == first {
+			out = append(out, c)
+		}
+	}
+	rest := []string{}
+	for _, c := range curs {
+		if c != first {
+			rest = append(rest, c)
+		}
+	}
+	slices.Sort(rest)
+	return append(out, rest...)
+}

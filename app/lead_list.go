@@ -1,0 +1,259 @@
+package app
+
+// The partner's lead list ("Your Leads"): one filter, one pair of queries and
+// one template ("leads/list") that the Leads page and the Dashboard share.
+// Filters live in the URL (status, q, sort, dir, page and, on the
+// Dashboard, the period), so every list a person sees can be reloaded,
+// bookmarked and shared.
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+	"golang.org/x/sync/errgroup"
+
+	"partnerportal/queries"
+)
+
+const (
+	leadsPerPage   = 25
+	maxSearchRunes = 100
+	// leadResultsTarget is the id of the part of the list an htmx filter
+	// request swaps (status tabs, rows, pager); the search box stays put.
+	leadResultsTarget = "lead-results"
+)
+
+// leadFilter is what the list shows, read from the URL.
+type leadFilter struct {
+	Status string // "" (all), approved, in_review, rejected
+	Q      string
+	Sort   string // created, company, value
+	Dir    string // asc, desc
+	Page   int
+	Period Period
+	// WithPeriod: the period is part of the URL (the Dashboard); the Leads
+	// page always lists everything.
+	WithPeriod bool
+}
+
+// listOption is one choice of a select or a set of tabs.
+type listOption struct{ Key, Label string }
+
+var leadStatuses = []listOption{
+	{"", "All"}, {"approved", "Approved"}, {"in_review", "In Review"}, {"rejected", "Rejected"},
+}
+
+var leadSorts = []listOption{
+	{"created", "Created date"}, {"company", "Company"}, {"value", "Deal value"},
+}
+
+// defaultDir is the natural direction of a sort: newest and largest first,
+// companies A to Z.
+func defaultDir(sort string) string {
+	if sort == "company" {
+		return "asc"
+	}
+	return "desc"
+}
+
+// readLeadFilter reads the list's query parameters; anything unknown falls
+// back to the default instead of failing.
+func readLeadFilter(c *fiber.Ctx, period Period, withPeriod bool) leadFilter {
+	f := leadFilter{Status: c.Query("status"), Q: strings.TrimSpace(c.Query("q")), Sort: c.Query("sort"),
+		Dir: c.Query("dir"), Page: pageNumber(c), Period: period, WithPeriod: withPeriod}
+	switch f.Status {
+	case "approved", "in_review", "rejected":
+	default:
+		f.Status = ""
+	}
+	if !utf8.ValidString(f.Q) {
+		f.Q = strings.ToValidUTF8(f.Q, "")
+	}
+	if utf8.RuneCountInString(f.Q) > maxSearchRunes {
+		f.Q = string([]rune(f.Q)[:maxSearchRunes])
+	}
+	switch f.Sort {
+	case "created", "company", "value":
+	default:
+		f.Sort = "created"
+	}
+	if f.Dir != "asc" && f.Dir != "desc" {
+		f.Dir = defaultDir(f.Sort)
+	}
+	return f
+}
+
+// Values is the filter as query parameters, defaults left out; page 1 is
+// never written, so every change of filter starts at the first page.
+func (f leadFilter) Values() url.Values {
+	v := url.Values{}
+	if f.Status != "" {
+		v.Set("status", f.Status)
+	}
+	if f.Q != "" {
+		v.Set("q", f.Q)
+	}
+	if f.Sort != "created" || f.Dir != defaultDir(f.Sort) {
+		v.Set("sort", f.Sort)
+		v.Set("dir", f.Dir)
+	}
+	if f.Page > 1 {
+		v.Set("page", strconv.Itoa(f.Page))
+	}
+	if f.WithPeriod && !f.Period.IsLifetime() {
+		f.Period.Set(v)
+	}
+	return v
+}
+
+func withQuery(path string, v url.Values) string {
+	if len(v) == 0 {
+		return path
+	}
+	return path + "?" + v.Encode()
+}
+
+// likeEscape makes a search term literal inside LIKE '%…%'.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// leadTab is one status tab with its count.
+type leadTab struct {
+	Key, Label, URL, Count string
+	Current                bool
+}
+
+// leadRow is one row of the list and what the viewer may do with it.
+type leadRow struct {
+	queries.ListLeadsForPartnerRow
+	CanEdit bool
+}
+
+// leadList is everything "leads/list" renders.
+type leadList struct {
+	Path      string // the page the list lives on: /leads or /dashboard
+	Filter    leadFilter
+	Tabs      []leadTab
+	Rows      []leadRow
+	Pager     Pager
+	Total     int64  // leads in the current tab
+	All       int64  // leads in every tab (no match at all: the empty state)
+	Summary   string // "Showing 26–50 of 60"
+	ExportURL string // the CSV of the same list (the Leads page)
+}
+
+// Searching reports whether a search term narrows the list.
+func (l *leadList) Searching() bool { return l.Filter.Q != "" }
+
+// Sorts lists the options of the sort select.
+func (l *leadList) Sorts() []listOption { return leadSorts }
+
+// ClearURL is the list without search or status filter (the empty state
+// offers it).
+func (l *leadList) ClearURL() string {
+	f := l.Filter
+	f.Status, f.Q, f.Page = "", "", 1
+	return withQuery(l.Path, f.Values())
+}
+
+// FirstPageURL is the current list from its first page.
+func (l *leadList) FirstPageURL() string {
+	f := l.Filter
+	f.Page = 1
+	return withQuery(l.Path, f.Values())
+}
+
+// listParams is the filter as the list query's parameters (without paging).
+func listParams(u *User, f leadFilter) queries.ListLeadsForPartnerParams {
+	return queries.ListLeadsForPartnerParams{
+		OrganizationID: u.OrganizationID, PartnerID: u.PartnerID,
+		CreatedFrom: f.Period.From, CreatedTo: f.Period.To,
+		Status: f.Status, Q: likeEscape(f.Q), Sort: f.Sort, Dir: f.Dir,
+	}
+}
+
+// loadLeadList runs the counts and the page of rows side by side on the pool
+// (two queries, no per-row lookups) and builds the tabs and pager.
+func (h *Handler) loadLeadList(ctx context.Context, u *User, path string, f leadFilter) (*leadList, error) {
+	l := &leadList{Path: path, Filter: f}
+	params := listParams(u, f)
+	params.RowLimit, params.RowOffset = leadsPerPage, int32((f.Page-1)*leadsPerPage)
+	var counts queries.CountLeadsForPartnerByStatusRow
+	var rows []queries.ListLeadsForPartnerRow
+	q := h.Store.CustomPlans() // the optional filters and the sort fold away per request
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		counts, err = q.CountLeadsForPartnerByStatus(gctx, queries.CountLeadsForPartnerByStatusParams{
+			OrganizationID: params.OrganizationID, PartnerID: params.PartnerID,
+			CreatedFrom: params.CreatedFrom, CreatedTo: params.CreatedTo, Q: params.Q})
+		return err
+	})
+	g.Go(func() (err error) {
+		rows, err = q.ListLeadsForPartner(gctx, params)
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	byStatus := map[string]int64{"": counts.Total, "approved": counts.Approved,
+		"in_review": counts.InReview, "rejected": counts.Rejected}
+	for _, s := range leadStatuses {
+		tf := f
+		tf.Status, tf.Page = s.Key, 1
+		l.Tabs = append(l.Tabs, leadTab{Key: s.Key, Label: s.Label, URL: withQuery(path, tf.Values()),
+			Count: formatCount(byStatus[s.Key]), Current: s.Key == f.Status})
+	}
+	l.All, l.Total = counts.Total, byStatus[f.Status]
+	l.Pager = Pager{Page: f.Page, PerPage: leadsPerPage, Total: l.Total}
+	link := func(n int) string {
+		pf := f
+		pf.Page = n
+		return withQuery(path, pf.Values())
+	}
+	if f.Page > 1 {
+		l.Pager.PrevURL = link(min(f.Page-1, int(l.Pager.Pages())))
+	}
+	if int64(f.Page) < l.Pager.Pages() {
+		l.Pager.NextURL = link(f.Page + 1)
+	}
+	for _, r := range rows {
+		l.Rows = append(l.Rows, leadRow{ListLeadsForPartnerRow: r,
+			CanEdit: partnerCanEdit(u, r.Status, r.CreatedByUserID)})
+	}
+	if len(rows) > 0 {
+		first := int64(params.RowOffset) + 1
+		l.Summary = "Showing " + formatCount(first) + "–" + formatCount(first+int64(len(rows))-1) +
+			" of " + formatCount(l.Total)
+	}
+	return l, nil
+}
+
+// leadListFragment names the template an htmx request for the list gets:
+// only the results when it aimed at them, otherwise "" (the caller decides).
+func leadListFragment(c *fiber.Ctx) string {
+	if isFragmentRequest(c) && c.Get("HX-Target") == leadResultsTarget {
+		return "leads/results"
+	}
+	return ""
+}
+
+// formatCount writes 12345 as "12,345".
+func formatCount(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	if n < 0 || len(s) <= 3 {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

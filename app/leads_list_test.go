@@ -1,0 +1,529 @@
+package app_test
+
+import (
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"partnerportal/app/apptest"
+)
+
+// listEnv starts the portal with agreements off (nobody has to sign first).
+func listEnv(t *testing.T) *apptest.Env {
+	t.Helper()
+	env := apptest.NewEnv(t)
+	if _, err := env.Store.Pool.Exec(t.Context(), "UPDATE organizations SET agreements_enabled = false"); err != nil {
+		t.Fatal(err)
+	}
+	return env
+}
+
+func listClient(t *testing.T, env *apptest.Env, email string) *apptest.Client {
+	t.Helper()
+	c := env.Client(t)
+	c.SignIn(email)
+	return c
+}
+
+func listInt(t *testing.T, env *apptest.Env, sql string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := env.Store.Pool.QueryRow(t.Context(), sql, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return n
+}
+
+func listIDs(t *testing.T, env *apptest.Env, sql string, args ...any) []string {
+	t.Helper()
+	rows, err := env.Store.Pool.Query(t.Context(), sql, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, "lead-"+strconv.FormatInt(id, 10))
+	}
+	return ids
+}
+
+// yours is the SQL condition of "Your Leads" for a partner given by name.
+const yours = `partner_id = (SELECT id FROM partners WHERE name = $1) AND source IN ('partner', 'referral_link')`
+
+// testLead is a lead inserted by hand with known values.
+type testLead struct {
+	Partner, Company, Contact, Email, Domain, Phone, Status, Stage, Source, Currency string
+	Value, Revenue                                                                   int64
+	Created                                                                          time.Time
+	Won                                                                              *time.Time
+	CreatedBy                                                                        string // user email
+}
+
+func listInsertLead(t *testing.T, env *apptest.Env, l testLead) int64 {
+	t.Helper()
+	if l.Status == "" {
+		l.Status = "in_review"
+	}
+	if l.Stage == "" {
+		l.Stage = "new"
+	}
+	if l.Source == "" {
+		l.Source = "partner"
+	}
+	if l.Currency == "" {
+		l.Currency = "USD"
+	}
+	if l.Created.IsZero() {
+		l.Created = time.Now()
+	}
+	var id int64
+	err := env.Store.Pool.QueryRow(t.Context(), `
+		INSERT INTO leads (organization_id, partner_id, created_by_user_id, source, status, stage, company, domain,
+		                   contact_name, email, phone, currency, deal_value_minor, revenue_minor, created_at, won_at)
+		SELECT p.organization_id, p.id, (SELECT id FROM users WHERE email = $2), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15
+		FROM partners p WHERE p.name = $1
+		RETURNING id`,
+		l.Partner, l.CreatedBy, l.Source, l.Status, l.Stage, l.Company, l.Domain, l.Contact, l.Email, l.Phone,
+		l.Currency, l.Value, l.Revenue, l.Created, l.Won).Scan(&id)
+	if err != nil {
+		t.Fatalf("insert lead %s: %v", l.Company, err)
+	}
+	return id
+}
+
+// rowIDs lists the ids (lead-N) of the rows the page shows.
+func rowIDs(doc *goquery.Document) []string {
+	var ids []string
+	doc.Find("#lead-rows tr").Each(func(_ int, s *goquery.Selection) { ids = append(ids, s.AttrOr("id", "")) })
+	return ids
+}
+
+func tabCount(doc *goquery.Document, status string) string {
+	return strings.TrimSpace(doc.Find(`.status-tabs a[data-status="` + status + `"] .count`).Text())
+}
+
+func TestLeadListStatusTabsAndCounts(t *testing.T) {
+	env := listEnv(t)
+	// A lead the organization referred to Northwind belongs to the other tab.
+	listInsertLead(t, env, testLead{Partner: "Northwind Agency", Company: "Referred Elsewhere", Source: "referral", Status: "approved"})
+	c := listClient(t, env, "admin@northwind.test")
+	r := c.Get("/leads")
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("GET /leads: %d", r.StatusCode)
+	}
+	for _, tc := range []struct{ status, cond string }{
+		{"", "true"}, {"approved", "status = 'approved'"}, {"in_review", "status = 'in_review'"}, {"rejected", "status = 'rejected'"},
+	} {
+		want := listInt(t, env, "SELECT count(*) FROM leads WHERE "+yours+" AND "+tc.cond, "Northwind Agency")
+		if got := tabCount(r.Doc, tc.status); got != strconv.FormatInt(want, 10) {
+			t.Errorf("tab %q shows %q, SQL says %d", tc.status, got, want)
+		}
+		page := c.Get("/leads?status=" + tc.status)
+		wantIDs := listIDs(t, env, "SELECT id FROM leads WHERE "+yours+" AND "+tc.cond+" ORDER BY created_at DESC, id DESC LIMIT 25", "Northwind Agency")
+		if got := rowIDs(page.Doc); !slices.Equal(got, wantIDs) {
+			t.Errorf("status %q: rows %v, want %v", tc.status, got, wantIDs)
+		}
+		if cur := page.Doc.Find(`.status-tabs a[aria-current="page"]`).AttrOr("data-status", "?"); cur != tc.status {
+			t.Errorf("status %q: the current tab is %q", tc.status, cur)
+		}
+		if tc.status != "" {
+			page.Doc.Find("#lead-rows .status").Each(func(_ int, s *goquery.Selection) {
+				if !s.HasClass("status-" + tc.status) {
+					t.Errorf("status %q: a row shows %q", tc.status, s.Text())
+				}
+			})
+		}
+	}
+	if strings.Contains(r.Body, "Referred Elsewhere") || strings.Contains(c.Get("/leads?q=referred").Body, "Referred Elsewhere") {
+		t.Error("a lead referred by the organization is listed under Your Leads")
+	}
+	// The page around the list.
+	for _, sel := range []string{`a[href="/leads/new"]`, `nav a[href="/leads/referrals"]`, "#metric-leads", "#metric-won", "#metric-pending", "#metric-paid"} {
+		if r.Doc.Find(sel).Length() == 0 {
+			t.Errorf("the Leads page has no %s", sel)
+		}
+	}
+	leads := listInt(t, env, "SELECT count(*) FROM leads WHERE "+yours, "Northwind Agency")
+	won := listInt(t, env, "SELECT count(*) FROM leads WHERE "+yours+" AND stage = 'won' AND won_at IS NOT NULL", "Northwind Agency")
+	if got := r.Doc.Find("#metric-leads").Text(); got != strconv.FormatInt(leads, 10) {
+		t.Errorf("Leads metric %q, want %d", got, leads)
+	}
+	if got := r.Doc.Find("#metric-won").Text(); got != strconv.FormatInt(won, 10) {
+		t.Errorf("Leads Won metric %q, want %d", got, won)
+	}
+	if got := r.Doc.Find("#metric-pending").Text() + "|" + r.Doc.Find("#metric-paid").Text(); got != "$0.00|$0.00" {
+		t.Errorf("commissions read %q, want zero (the table is empty)", got)
+	}
+	// Unknown filter values fall back instead of failing.
+	if r := c.Get("/leads?status=bogus&sort=nope&dir=up&page=-3"); r.StatusCode != http.StatusOK || tabCount(r.Doc, "") == "" {
+		t.Errorf("bad filter values: %d", r.StatusCode)
+	}
+}
+
+func TestLeadListSearch(t *testing.T) {
+	env := listEnv(t)
+	np := "Northwind Agency"
+	zyx := listInsertLead(t, env, testLead{Partner: np, Company: "Zyxwv Widgets", Contact: "Quinn Zebra", Email: "qz@zyx-mail.test", Domain: "zyxwv-widgets.test"})
+	pct := listInsertLead(t, env, testLead{Partner: np, Company: "100% Pure_Data", Status: "approved"})
+	listInsertLead(t, env, testLead{Partner: np, Company: "1000 Pure Data"})
+	listInsertLead(t, env, testLead{Partner: "Globex Partners", Company: "Zyxwv Globex Branch"})
+	c := listClient(t, env, "user@northwind.test")
+	for _, tc := range []struct {
+		q    string
+		want []int64
+	}{
+		{"ZYXWV", []int64{zyx}},         // case-insensitive, another partner's match left out
+		{"wv widg", []int64{zyx}},       // partial, across words
+		{"quinn zeb", []int64{zyx}},     // contact name
+		{"qz@zyx-MAIL", []int64{zyx}},   // email
+		{"wv-widgets.te", []int64{zyx}}, // domain
+		{"100%", []int64{pct}},          // % is literal
+		{"e_d", []int64{pct}},           // _ is literal
+		{"  zyxwv  ", []int64{zyx}},     // trimmed
+	} {
+		r := c.Get("/leads?q=" + url.QueryEscape(tc.q))
+		var want []string
+		for _, id := range tc.want {
+			want = append(want, fmt.Sprintf("lead-%d", id))
+		}
+		if got := rowIDs(r.Doc); !slices.Equal(got, want) {
+			t.Errorf("q=%q: rows %v, want %v", tc.q, got, want)
+		}
+		if got := tabCount(r.Doc, ""); got != strconv.Itoa(len(tc.want)) {
+			t.Errorf("q=%q: the All tab counts %s", tc.q, got)
+		}
+		if v := r.Doc.Find("#lead-q").AttrOr("value", ""); v != strings.TrimSpace(tc.q) {
+			t.Errorf("q=%q: the search box shows %q", tc.q, v)
+		}
+	}
+	// Counts follow the search: "pure" finds one approved and one in review.
+	r := c.Get("/leads?q=pure")
+	if tabCount(r.Doc, "approved") != "1" || tabCount(r.Doc, "in_review") != "1" || tabCount(r.Doc, "rejected") != "0" {
+		t.Errorf("counts under a search: approved %s, in review %s, rejected %s",
+			tabCount(r.Doc, "approved"), tabCount(r.Doc, "in_review"), tabCount(r.Doc, "rejected"))
+	}
+	// The status tabs keep the search.
+	if href := r.Doc.Find(`.status-tabs a[data-status="approved"]`).AttrOr("href", ""); href != "/leads?q=pure&status=approved" {
+		t.Errorf("approved tab links to %q", href)
+	}
+	// Nothing found: an empty state that says so and offers a way back.
+	r = c.Get("/leads?q=no-such-lead-anywhere")
+	if !strings.Contains(r.Doc.Find("#lead-empty").Text(), "No leads match") || r.Doc.Find("#clear-filters").AttrOr("href", "") != "/leads" {
+		t.Errorf("no-match state: %q", r.Doc.Find("#lead-empty").Text())
+	}
+}
+
+func TestLeadListSortOrders(t *testing.T) {
+	env := listEnv(t)
+	c := listClient(t, env, "admin@northwind.test")
+	for _, tc := range []struct{ sort, dir, order string }{
+		{"created", "desc", "created_at DESC, id DESC"},
+		{"created", "asc", "created_at ASC, id ASC"},
+		{"company", "asc", "lower(company) ASC, id ASC"},
+		{"company", "desc", "lower(company) DESC, id DESC"},
+		{"value", "asc", "deal_value_minor ASC, id ASC"},
+		{"value", "desc", "deal_value_minor DESC, id DESC"},
+	} {
+		for _, page := range []int{1, 2} {
+			r := c.Get(fmt.Sprintf("/leads?sort=%s&dir=%s&page=%d", tc.sort, tc.dir, page))
+			want := listIDs(t, env, "SELECT id FROM leads WHERE "+yours+" ORDER BY "+tc.order+" LIMIT 25 OFFSET $2",
+				"Northwind Agency", (page-1)*25)
+			if got := rowIDs(r.Doc); !slices.Equal(got, want) {
+				t.Errorf("%s %s page %d: rows %v, want %v", tc.sort, tc.dir, page, got, want)
+			}
+			if sel := r.Doc.Find("#lead-sort option[selected]").AttrOr("value", ""); sel != tc.sort {
+				t.Errorf("%s %s: the sort select shows %q", tc.sort, tc.dir, sel)
+			}
+		}
+	}
+}
+
+func TestLeadListPaginationKeepsFilters(t *testing.T) {
+	env := listEnv(t)
+	c := listClient(t, env, "admin@northwind.test")
+	// Every seeded lead's domain ends in .example.
+	base := "/leads?q=example&sort=company&dir=asc"
+	total := listInt(t, env, "SELECT count(*) FROM leads WHERE "+yours+" AND search_text LIKE '%example%'", "Northwind Agency")
+	if total <= 25 {
+		t.Fatalf("need more than one page, have %d", total)
+	}
+	r := c.Get(base)
+	next, ok := r.Doc.Find(`.pager a[rel="next"]`).Attr("href")
+	if !ok {
+		t.Fatal("no Next link")
+	}
+	u, _ := url.Parse(next)
+	q := u.Query()
+	if u.Path != "/leads" || q.Get("q") != "example" || q.Get("sort") != "company" || q.Get("dir") != "asc" || q.Get("page") != "2" {
+		t.Fatalf("Next link %q loses the filter", next)
+	}
+	if r.Doc.Find(`.pager a[rel="next"]`).AttrOr("hx-get", "") != next {
+		t.Error("the Next link does not load through htmx")
+	}
+	r2 := c.Get(next)
+	want := listIDs(t, env, "SELECT id FROM leads WHERE "+yours+" AND search_text LIKE '%example%' ORDER BY lower(company), id LIMIT 25 OFFSET 25", "Northwind Agency")
+	if got := rowIDs(r2.Doc); !slices.Equal(got, want) {
+		t.Errorf("page 2: rows %v, want %v", got, want)
+	}
+	prev := r2.Doc.Find(`.pager a[rel="prev"]`).AttrOr("href", "")
+	if pu, _ := url.Parse(prev); pu.Query().Get("q") != "example" || pu.Query().Has("page") {
+		t.Errorf("Previous link %q", prev)
+	}
+	if got := r2.Doc.Find("#lead-summary").Text(); !strings.Contains(got, fmt.Sprintf("Showing 26–%d of %d", min(50, total), total)) {
+		t.Errorf("summary %q", got)
+	}
+	// The export link carries the same filter, without the page.
+	if href := r2.Doc.Find("#export-csv").AttrOr("href", ""); href != "/leads/export.csv?dir=asc&q=example&sort=company" {
+		t.Errorf("export link %q", href)
+	}
+	// Past the end: a way back, not an error.
+	r3 := c.Get(base + "&page=99")
+	if r3.StatusCode != http.StatusOK || r3.Doc.Find("#lead-empty a").AttrOr("href", "") != "/leads?dir=asc&q=example&sort=company" {
+		t.Errorf("page past the end: %d %q", r3.StatusCode, r3.Doc.Find("#lead-empty").Text())
+	}
+}
+
+func TestLeadListFragmentOrPage(t *testing.T) {
+	env := listEnv(t)
+	c := listClient(t, env, "admin@northwind.test")
+	for _, tc := range []struct {
+		name     string
+		path     string
+		headers  map[string]string
+		fragment bool
+	}{
+		{"plain request", "/leads?status=approved", nil, false},
+		{"htmx from the filters", "/leads?status=approved", map[string]string{"HX-Request": "true", "HX-Target": "lead-results"}, true},
+		{"history restore", "/leads?status=approved", map[string]string{"HX-Request": "true", "HX-Target": "lead-results", "HX-History-Restore-Request": "true"}, false},
+		{"boosted", "/leads?status=approved", map[string]string{"HX-Request": "true", "HX-Boosted": "true"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := c.Do(http.MethodGet, tc.path, nil, tc.headers)
+			if r.StatusCode != http.StatusOK {
+				t.Fatalf("status %d", r.StatusCode)
+			}
+			if !strings.Contains(r.Header.Get("Vary"), "HX-Request") {
+				t.Errorf("Vary %q", r.Header.Get("Vary"))
+			}
+			full := strings.Contains(r.Body, "<html") && r.Doc.Find("header.topbar").Length() == 1
+			if full == tc.fragment {
+				t.Fatalf("fragment %v wanted, got full page %v", tc.fragment, full)
+			}
+			if r.Doc.Find("#lead-results").Length() != 1 || r.Doc.Find(`#lead-results .status-tabs a[aria-current="page"][data-status="approved"]`).Length() != 1 {
+				t.Error("the results with the approved tab are missing")
+			}
+			if tc.fragment {
+				if r.Doc.Find("#metric-leads, #lead-filters").Length() != 0 {
+					t.Error("the fragment carries more than the results")
+				}
+				if got := r.Header.Get("HX-Push-Url"); got != "/leads?status=approved" {
+					t.Errorf("HX-Push-Url %q", got)
+				}
+			} else if r.Doc.Find("#lead-filters").Length() != 1 {
+				t.Error("the page has no filter form")
+			}
+		})
+	}
+	// The filter form works without JavaScript: a GET form on the page it is on.
+	r := c.Get("/leads")
+	f := r.Doc.Find("form#lead-filters")
+	if f.AttrOr("method", "") != "get" || f.AttrOr("action", "") != "/leads" || f.AttrOr("hx-get", "") != "/leads" ||
+		f.AttrOr("hx-push-url", "") != "true" || !strings.Contains(f.AttrOr("hx-trigger", ""), "input changed delay:300ms") ||
+		f.Find("button[type=submit]").Length() != 1 {
+		h, _ := goquery.OuterHtml(f)
+		t.Errorf("filter form: %s", h)
+	}
+}
+
+func TestLeadListOnlyTheCompanysLeads(t *testing.T) {
+	env := listEnv(t)
+	listInsertLead(t, env, testLead{Partner: "Northwind Agency", Company: "Northwind Secret Deal"})
+	for _, tc := range []struct{ email, partner, org string }{
+		{"admin@globex.test", "Globex Partners", "acme"},
+		{"admin@initrode.test", "Initrode Resellers", "initech"},
+	} {
+		c := listClient(t, env, tc.email)
+		want := listIDs(t, env, "SELECT id FROM leads WHERE "+yours+" ORDER BY created_at DESC, id DESC LIMIT 25", tc.partner)
+		r := c.Get("/leads")
+		if got := rowIDs(r.Doc); !slices.Equal(got, want) || len(got) == 0 {
+			t.Errorf("%s sees %v, want %v", tc.email, got, want)
+		}
+		all := listInt(t, env, "SELECT count(*) FROM leads WHERE "+yours, tc.partner)
+		if got := tabCount(r.Doc, ""); got != strconv.FormatInt(all, 10) {
+			t.Errorf("%s: All counts %s, want %d", tc.email, got, all)
+		}
+		for _, p := range []string{"/leads?q=northwind+secret", "/dashboard?q=northwind+secret", "/leads/export.csv?q=northwind+secret"} {
+			if body := c.Get(p).Body; strings.Contains(body, "Northwind Secret Deal") {
+				t.Errorf("%s sees Northwind's lead on %s", tc.email, p)
+			}
+		}
+	}
+	// Staff do not get the partner list.
+	staff := listClient(t, env, "staff@acme.test")
+	if r := staff.Get("/leads/export.csv"); r.StatusCode != http.StatusSeeOther && r.StatusCode != http.StatusNotFound {
+		t.Errorf("staff export: %d", r.StatusCode)
+	}
+}
+
+func TestLeadListRowActionsAndDuplicates(t *testing.T) {
+	env := listEnv(t)
+	np := "Northwind Agency"
+	mine := listInsertLead(t, env, testLead{Partner: np, Company: "Umar's Own Lead", CreatedBy: "user@northwind.test"})
+	nora := listInsertLead(t, env, testLead{Partner: np, Company: "Nora's Lead", CreatedBy: "admin@northwind.test"})
+	approved := listInsertLead(t, env, testLead{Partner: np, Company: "Umar's Approved Lead", Status: "approved", CreatedBy: "user@northwind.test"})
+	dup := listInsertLead(t, env, testLead{Partner: np, Company: "Dup & Co", CreatedBy: "admin@northwind.test"})
+	if _, err := env.Store.Pool.Exec(t.Context(), "UPDATE leads SET duplicate_of_lead_id = $1, duplicate_reason = 'Possible duplicate: same domain (dup.test).' WHERE id = $2", nora, dup); err != nil {
+		t.Fatal(err)
+	}
+	row := func(doc *goquery.Document, id int64) *goquery.Selection { return doc.Find(fmt.Sprintf("#lead-%d", id)) }
+
+	user := listClient(t, env, "user@northwind.test")
+	r := user.Get("/leads")
+	for _, tc := range []struct {
+		id   int64
+		edit bool
+	}{{mine, true}, {nora, false}, {approved, false}, {dup, false}} {
+		tr := row(r.Doc, tc.id)
+		if tr.Length() != 1 {
+			t.Fatalf("lead %d not on the first page", tc.id)
+		}
+		if tr.Find(fmt.Sprintf(`a[href="/leads/%d"]`, tc.id)).Length() != 1 {
+			t.Errorf("lead %d: the company does not link to the lead", tc.id)
+		}
+		edit := tr.Find(fmt.Sprintf(`a[href="/leads/%d/edit"]`, tc.id)).Length() == 1
+		del := tr.Find(fmt.Sprintf(`form[method="post"][action="/leads/%d/delete"]`, tc.id))
+		if edit != tc.edit || (del.Length() == 1) != tc.edit {
+			t.Errorf("partner User, lead %d: edit %v delete %d, want %v", tc.id, edit, del.Length(), tc.edit)
+		}
+		if tc.edit {
+			if del.Find(`input[name="_csrf"]`).AttrOr("value", "") == "" {
+				t.Error("the delete form has no CSRF token")
+			}
+			if got := del.AttrOr("data-confirm", ""); got != "Delete the lead for Umar's Own Lead? This cannot be undone." {
+				t.Errorf("data-confirm %q", got)
+			}
+		}
+	}
+	admin := listClient(t, env, "admin@northwind.test")
+	r = admin.Get("/leads")
+	for _, tc := range []struct {
+		id   int64
+		edit bool
+	}{{mine, true}, {nora, true}, {approved, false}} {
+		if got := row(r.Doc, tc.id).Find(`a[href$="/edit"]`).Length() == 1; got != tc.edit {
+			t.Errorf("partner Admin, lead %d: edit %v, want %v", tc.id, got, tc.edit)
+		}
+	}
+	m := row(r.Doc, dup).Find(".dup-marker")
+	if m.Length() != 1 || m.AttrOr("title", "") != "Possible duplicate: same domain (dup.test)." {
+		t.Errorf("duplicate marker: %d, title %q", m.Length(), m.AttrOr("title", ""))
+	}
+	if row(r.Doc, nora).Find(".dup-marker").Length() != 0 {
+		t.Error("a lead that is not a duplicate is marked")
+	}
+}
+
+func TestLeadListEmptyState(t *testing.T) {
+	env := listEnv(t)
+	if _, err := env.Store.Pool.Exec(t.Context(), "DELETE FROM leads WHERE partner_id = (SELECT id FROM partners WHERE name = 'Globex Partners')"); err != nil {
+		t.Fatal(err)
+	}
+	c := listClient(t, env, "admin@globex.test")
+	r := c.Get("/leads")
+	if !strings.Contains(r.Doc.Find("#lead-empty").Text(), "No leads yet") || r.Doc.Find(`#lead-empty a[href="/leads/new"]`).Length() != 1 {
+		t.Errorf("empty state: %q", r.Doc.Find("#lead-empty").Text())
+	}
+	if r.Doc.Find("#lead-table").Length() != 0 {
+		t.Error("an empty table is shown")
+	}
+}
+
+func TestLeadsExportCSV(t *testing.T) {
+	env := listEnv(t)
+	np := "Northwind Agency"
+	won := time.Date(2026, 2, 3, 15, 4, 5, 0, time.UTC)
+	evil := listInsertLead(t, env, testLead{Partner: np, Company: `=HYPERLINK("http://evil.test","x")`, Contact: "+1 Caller",
+		Email: "@sum@evil.test", Phone: "-2+3", Domain: "evil.test", Status: "approved", Stage: "won", Value: 123450,
+		Revenue: 100005, Created: time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC), Won: &won})
+	c := listClient(t, env, "admin@northwind.test")
+
+	r := c.Get("/leads/export.csv?status=approved&sort=company&dir=asc")
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("export: %d %s", r.StatusCode, r.Body)
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
+		t.Errorf("Content-Type %q", ct)
+	}
+	if cd := r.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") || !strings.Contains(cd, ".csv") {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	recs, err := csv.NewReader(strings.NewReader(r.Body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(recs[0], ","); got != "Company,Domain,Contact,Email,Phone,Status,Stage,Currency,Deal value,Revenue,Created,Won" {
+		t.Errorf("header %s", got)
+	}
+	want := listInt(t, env, "SELECT count(*) FROM leads WHERE "+yours+" AND status = 'approved'", np)
+	if int64(len(recs)-1) != want || want <= 25 {
+		t.Errorf("%d rows, want every approved lead (%d), not one page", len(recs)-1, want)
+	}
+	var companies []string
+	for _, rec := range recs[1:] {
+		if rec[5] != "Approved" {
+			t.Errorf("a %s lead in an Approved export", rec[5])
+		}
+		if _, err := time.Parse(time.RFC3339, rec[10]); err != nil {
+			t.Errorf("created %q is not RFC 3339", rec[10])
+		}
+		companies = append(companies, strings.ToLower(strings.TrimPrefix(rec[0], "'")))
+	}
+	if !slices.IsSorted(companies) {
+		t.Error("the export ignores the sort order")
+	}
+	var got []string
+	for _, rec := range recs {
+		if strings.Contains(rec[0], "HYPERLINK") {
+			got = rec
+		}
+	}
+	if got == nil {
+		t.Fatalf("lead %d missing from the export", evil)
+	}
+	for i, w := range map[int]string{0: `'=HYPERLINK("http://evil.test","x")`, 1: "evil.test", 2: "'+1 Caller", 3: "'@sum@evil.test",
+		4: "'-2+3", 6: "Won", 7: "USD", 8: "1234.50", 9: "1000.05"} {
+		if got[i] != w {
+			t.Errorf("column %s = %q, want %q", recs[0][i], got[i], w)
+		}
+	}
+	if ct, _ := time.Parse(time.RFC3339, got[10]); !ct.Equal(time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)) {
+		t.Errorf("created %q", got[10])
+	}
+	if wt, _ := time.Parse(time.RFC3339, got[11]); !wt.Equal(won) {
+		t.Errorf("won %q", got[11])
+	}
+
+	// A search narrows the export just like the list.
+	r = c.Get("/leads/export.csv?q=" + url.QueryEscape("evil.test"))
+	recs, _ = csv.NewReader(strings.NewReader(r.Body)).ReadAll()
+	if len(recs) != 2 || !strings.Contains(recs[1][0], "HYPERLINK") {
+		t.Errorf("search export: %v", recs)
+	}
+	// Another partner's export never holds it.
+	if body := listClient(t, env, "admin@globex.test").Get("/leads/export.csv").Body; strings.Contains(body, "evil.test") {
+		t.Error("Globex's export holds Northwind's lead")
+	}
+}

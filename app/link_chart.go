@@ -1,0 +1,222 @@
+package app
+
+// The chart on a tracking link's page: clicks per day (per week or month
+// over long periods), drawn on the server as inline SVG. The geometry is
+// computed here so the template only places elements; no style attributes
+// (the CSP forbids inline styles), colours come from app.css classes.
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"partnerportal/queries"
+)
+
+// Canvas of the clicks chart, in SVG user units (it scales to the column).
+const (
+	clickChartW, clickChartH                  = 720, 240
+	clickChartLeft, clickChartRight           = 48, 12
+	clickChartTop, clickChartBottom           = 16, 32
+	clickChartMaxLabels                       = 8
+	clickChartDailyUpTo, clickChartWeeklyUpTo = 92, 731 // days shown per day / per week; beyond, per month
+	clickChartBarSharePercent                 = 70
+	clickChartPlotW, clickChartPlotH          = clickChartW - clickChartLeft - clickChartRight, clickChartH - clickChartTop - clickChartBottom
+)
+
+// clickChart is what links/chart draws.
+type clickChart struct {
+	W, H                  int
+	Left, Right, Bottom   int
+	LabelX, LabelY        int
+	Unit                  string // day, week, month
+	Title, Desc           string
+	Total                 int64
+	Empty                 bool // no clicks in the range: the page says so instead
+	Bars                  []clickBar
+	Ticks                 []clickTick
+	FirstLabel, LastLabel string
+	OutOfRange            bool // the period lies before the link existed or in the future
+	BucketLabelForTable   string
+}
+
+type clickBar struct {
+	X, Y, W, H string // SVG geometry
+	CX         string // centre, for the axis label
+	Label      string // axis label, empty for most bars
+	Long       string // "Mar 3, 2026" / "Week of Mar 2, 2026" / "March 2026"
+	Clicks     int64
+	Uniques    int64
+}
+
+type clickTick struct {
+	Y     string
+	Label string
+}
+
+// clickChartRange is the calendar span the chart covers: the period's days
+// up to today; for Lifetime, from the day the link was made (or its first
+// recorded click) to today. Dates are midnight UTC of local calendar days.
+func clickChartRange(p Period, linkCreated time.Time, rows []queries.ListTrackingLinkDailyStatsRow, now time.Time) (first, last time.Time) {
+	day := func(t time.Time) time.Time {
+		y, m, d := t.In(p.Loc).Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	}
+	today := day(now)
+	if p.IsLifetime() {
+		first = day(linkCreated)
+		if len(rows) > 0 && rows[0].Day.Before(first) {
+			first = rows[0].Day
+		}
+		return first, today
+	}
+	first, _ = time.Parse(dateLayout, p.FromDate)
+	last, _ = time.Parse(dateLayout, p.ToDate)
+	if last.After(today) {
+		last = today
+	}
+	return first, last
+}
+
+// clickChartUnit picks the bucket: days up to three months, weeks up to two
+// years, months beyond.
+func clickChartUnit(days int) string {
+	switch {
+	case days <= clickChartDailyUpTo:
+		return "day"
+	case days <= clickChartWeeklyUpTo:
+		return "week"
+	}
+	return "month"
+}
+
+// clickBucketStart is the first day of the bucket holding d (weeks start on
+// Monday).
+func clickBucketStart(d time.Time, unit string) time.Time {
+	switch unit {
+	case "week":
+		return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
+	case "month":
+		return time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, time.UTC)
+	}
+	return d
+}
+
+func clickBucketNext(d time.Time, unit string) time.Time {
+	switch unit {
+	case "week":
+		return d.AddDate(0, 0, 7)
+	case "month":
+		return d.AddDate(0, 1, 0)
+	}
+	return d.AddDate(0, 0, 1)
+}
+
+func clickBucketLong(d time.Time, unit string) string {
+	switch unit {
+	case "week":
+		return "Week of " + d.Format("Jan 2, 2006")
+	case "month":
+		return d.Format("January 2006")
+	}
+	return d.Format("Jan 2, 2006")
+}
+
+func clickBucketShort(d time.Time, unit string) string {
+	if unit == "month" {
+		return d.Format("Jan 2006")
+	}
+	return d.Format("Jan 2")
+}
+
+// clickNiceStep rounds a raw tick step up to 1, 2 or 5 × 10^k.
+func clickNiceStep(raw int64) int64 {
+	step := int64(1)
+	for {
+		for _, m := range []int64{1, 2, 5} {
+			if step*m >= raw {
+				return step * m
+			}
+		}
+		step *= 10
+	}
+}
+
+func svgNum(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
+
+// buildClickChart lays out the clicks of the days [first, last] (rows are
+// the days that had clicks, in order).
+func buildClickChart(rows []queries.ListTrackingLinkDailyStatsRow, first, last time.Time, periodLabel string) *clickChart {
+	ch := &clickChart{W: clickChartW, H: clickChartH, Left: clickChartLeft, Right: clickChartW - clickChartRight,
+		Bottom: clickChartTop + clickChartPlotH, LabelX: clickChartLeft - 6, LabelY: clickChartTop + clickChartPlotH + 20}
+	if last.Before(first) {
+		ch.Empty, ch.OutOfRange = true, true
+		return ch
+	}
+	days := int(last.Sub(first).Hours()/24) + 1
+	unit := clickChartUnit(days)
+	ch.Unit = unit
+	ch.BucketLabelForTable = map[string]string{"day": "Day", "week": "Week", "month": "Month"}[unit]
+
+	// Buckets from the first to the last day, filled from the rows.
+	type bucket struct {
+		start           time.Time
+		clicks, uniques int64
+	}
+	var buckets []bucket
+	index := map[time.Time]int{}
+	for d := clickBucketStart(first, unit); !d.After(last); d = clickBucketNext(d, unit) {
+		index[d] = len(buckets)
+		buckets = append(buckets, bucket{start: d})
+	}
+	var busiest *bucket
+	for _, r := range rows {
+		i, ok := index[clickBucketStart(r.Day, unit)]
+		if !ok {
+			continue
+		}
+		buckets[i].clicks += r.Clicks
+		buckets[i].uniques += r.UniqueVisitors
+		ch.Total += r.Clicks
+	}
+	var top int64
+	for i := range buckets {
+		if buckets[i].clicks > top {
+			top = buckets[i].clicks
+			busiest = &buckets[i]
+		}
+	}
+	per := map[string]string{"day": "day", "week": "week", "month": "month"}[unit]
+	ch.Title = fmt.Sprintf("Clicks per %s, %s", per, periodLabel)
+	ch.FirstLabel, ch.LastLabel = first.Format("Jan 2, 2006"), last.Format("Jan 2, 2006")
+	if ch.Total == 0 {
+		ch.Empty = true
+		ch.Desc = fmt.Sprintf("No clicks from %s to %s.", ch.FirstLabel, ch.LastLabel)
+		return ch
+	}
+	ch.Desc = fmt.Sprintf("%d clicks from %s to %s. The busiest %s was %s with %d clicks.",
+		ch.Total, ch.FirstLabel, ch.LastLabel, per, clickBucketLong(busiest.start, unit), busiest.clicks)
+
+	// Y axis: about four ticks of a round step.
+	step := clickNiceStep((top + 3) / 4)
+	axisTop := ((top + step - 1) / step) * step
+	for v := int64(0); v <= axisTop; v += step {
+		y := float64(clickChartTop) + float64(clickChartPlotH)*(1-float64(v)/float64(axisTop))
+		ch.Ticks = append(ch.Ticks, clickTick{Y: svgNum(y), Label: strconv.FormatInt(v, 10)})
+	}
+	// Bars, with a date label under every k-th.
+	slot := float64(clickChartPlotW) / float64(len(buckets))
+	barW := max(slot*clickChartBarSharePercent/100, 1)
+	every := (len(buckets) + clickChartMaxLabels - 1) / clickChartMaxLabels
+	for i, b := range buckets {
+		h := float64(clickChartPlotH) * float64(b.clicks) / float64(axisTop)
+		x := float64(clickChartLeft) + float64(i)*slot + (slot-barW)/2
+		bar := clickBar{X: svgNum(x), Y: svgNum(float64(clickChartTop+clickChartPlotH) - h), W: svgNum(barW), H: svgNum(h),
+			CX: svgNum(x + barW/2), Long: clickBucketLong(b.start, unit), Clicks: b.clicks, Uniques: b.uniques}
+		if i%every == 0 {
+			bar.Label = clickBucketShort(b.start, unit)
+		}
+		ch.Bars = append(ch.Bars, bar)
+	}
+	return ch
+}

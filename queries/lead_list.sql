@@ -1,0 +1,45 @@
+-- The partner's lead list ("Your Leads"): the Dashboard and the Leads page
+-- show it, the CSV export streams it. One filter, written once, so the
+-- counts, the page of rows and the export always agree.
+--
+-- Filters: @status ('' = all), @q (already LIKE-escaped; '' = no search),
+-- created_at in [@created_from, @created_to). Lifetime passes a wide range,
+-- so the bounds are always concrete and the planner can use the
+-- (organization_id, partner_id[, status], created_at) indexes.
+
+-- name: ListLeadsForPartner :many
+-- One page of the list (or, with a large limit, the export). The ORDER BY
+-- picks one of six orders; with the parameters bound, PostgreSQL folds the
+-- CASEs away, so "created desc" reads the index in order and stops early.
+SELECT id, company, domain, contact_name, email, phone, status, stage, currency,
+       deal_value_minor, revenue_minor, created_at, won_at, created_by_user_id,
+       duplicate_of_lead_id, duplicate_reason
+FROM leads
+WHERE organization_id = @organization_id AND partner_id = @partner_id
+  AND source IN ('partner', 'referral_link')
+  AND created_at >= @created_from AND created_at < @created_to
+  AND (@status::text = '' OR status = @status::text)
+  AND (@q::text = '' OR search_text LIKE '%' || lower(@q::text) || '%')
+ORDER BY
+  CASE WHEN @sort::text = 'created' AND @dir::text = 'asc' THEN created_at END ASC,
+  CASE WHEN @sort::text = 'created' AND @dir::text = 'desc' THEN created_at END DESC,
+  CASE WHEN @sort::text = 'company' AND @dir::text = 'asc' THEN lower(company) END ASC,
+  CASE WHEN @sort::text = 'company' AND @dir::text = 'desc' THEN lower(company) END DESC,
+  CASE WHEN @sort::text = 'value' AND @dir::text = 'asc' THEN deal_value_minor END ASC,
+  CASE WHEN @sort::text = 'value' AND @dir::text = 'desc' THEN deal_value_minor END DESC,
+  CASE WHEN @dir::text = 'asc' THEN id END ASC,
+  CASE WHEN @dir::text = 'desc' THEN id END DESC
+LIMIT @row_limit OFFSET @row_offset;
+
+-- name: CountLeadsForPartnerByStatus :one
+-- The status tabs: every count in one pass over the same filter (without
+-- the status itself).
+SELECT count(*) AS total,
+       count(*) FILTER (WHERE status = 'approved') AS approved,
+       count(*) FILTER (WHERE status = 'in_review') AS in_review,
+       count(*) FILTER (WHERE status = 'rejected') AS rejected
+FROM leads
+WHERE organization_id = @organization_id AND partner_id = @partner_id
+  AND source IN ('partner', 'referral_link')
+  AND created_at >= @created_from AND created_at < @created_to
+  AND (@q::text = '' OR search_text LIKE '%' || lower(@q::text) || '%');

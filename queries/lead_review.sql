@@ -1,0 +1,103 @@
+-- The vendor console's lead review: staff of one organization read and
+-- change the leads of all its partners. Every query takes the organization id;
+-- transitions are guarded in the WHERE clause, so an invalid one changes no
+-- row (the handler reads "no rows" as "not allowed now").
+
+-- name: ListLeadsForReview :many
+-- One page of the queue, newest first. Walks leads_org_status_created_idx
+-- (organization_id, status, created_at DESC, id DESC); the other filters are
+-- optional (0, false, '' mean "any"). Partner names come from the join.
+SELECT sqlc.embed(l), p.name AS partner_name
+FROM leads l
+JOIN partners p ON p.organization_id = l.organization_id AND p.id = l.partner_id
+WHERE l.organization_id = @organization_id AND l.status = @status
+  AND (@partner_id::bigint = 0 OR l.partner_id = @partner_id::bigint)
+  AND (NOT @duplicates_only::boolean OR l.duplicate_of_lead_id IS NOT NULL)
+  AND (@q::text = '' OR l.search_text LIKE '%' || replace(replace(replace(lower(@q::text), '\', '\\'), '%', '\%'), '_', '\_') || '%')
+ORDER BY l.created_at DESC, l.id DESC
+LIMIT @row_limit OFFSET @row_offset;
+
+-- name: CountLeadsForReview :one
+-- How many leads the same filters match, counting at most @max_count rows
+-- (the pager says "more than" beyond that), so a status with a million
+-- leads costs a bounded index range, not a full count.
+SELECT count(*) FROM (
+    SELECT 1 FROM leads l
+    WHERE l.organization_id = @organization_id AND l.status = @status
+      AND (@partner_id::bigint = 0 OR l.partner_id = @partner_id::bigint)
+      AND (NOT @duplicates_only::boolean OR l.duplicate_of_lead_id IS NOT NULL)
+      AND (@q::text = '' OR l.search_text LIKE '%' || replace(replace(replace(lower(@q::text), '\', '\\'), '%', '\%'), '_', '\_') || '%')
+    LIMIT @max_count
+) matched;
+
+-- name: CountReviewLeadsByStatus :many
+-- The counters at the top of the queue: one row per status, each count
+-- capped at @max_count, so they cost three bounded index ranges however many
+-- leads there are.
+SELECT s.status::text AS status,
+       (SELECT count(*) FROM (SELECT 1 FROM leads l
+                              WHERE l.organization_id = @organization_id AND l.status = s.status
+                              LIMIT @max_count) x) AS leads
+FROM (VALUES ('in_review'), ('approved'), ('rejected')) AS s (status);
+
+-- name: GetLeadForReview :one
+SELECT sqlc.embed(l), p.name AS partner_name
+FROM leads l
+JOIN partners p ON p.organization_id = l.organization_id AND p.id = l.partner_id
+WHERE l.organization_id = @organization_id AND l.id = @id;
+
+-- name: LockLeadForReview :one
+-- Held until the transaction ends: two staff acting on one lead at once are
+-- served one after the other.
+SELECT * FROM leads
+WHERE organization_id = @organization_id AND id = @id
+FOR UPDATE;
+
+-- name: ApproveLead :one
+-- A referral lead in review waits for the partner to accept it, not for staff.
+UPDATE leads SET status = 'approved', updated_at = now()
+WHERE organization_id = @organization_id AND id = @id AND status = 'in_review' AND source <> 'referral'
+RETURNING id;
+
+-- name: RejectLead :one
+UPDATE leads SET status = 'rejected', rejection_reason = @rejection_reason, updated_at = now()
+WHERE organization_id = @organization_id AND id = @id AND status = 'in_review' AND source <> 'referral'
+RETURNING id;
+
+-- name: UpdateLeadForReview :one
+-- Staff corrections. The stage may only move between the open stages of an
+-- approved lead; Won and Lost have their own queries.
+UPDATE leads
+SET company = @company, domain = @domain, contact_name = @contact_name, email = @email,
+    deal_value_minor = @deal_value_minor, stage = @stage::text, updated_at = now()
+WHERE organization_id = @organization_id AND id = @id
+  AND (stage = @stage::text
+       OR (status = 'approved' AND stage IN ('new', 'qualified', 'proposal')
+           AND @stage::text IN ('new', 'qualified', 'proposal')))
+RETURNING id;
+
+-- name: MarkLeadWon :one
+-- Won needs an approved open lead; the caller approves one still in review
+-- first (not a referral, which waits for the partner). A lead is won once.
+UPDATE leads
+SET stage = 'won', revenue_minor = @revenue_minor, won_at = now(), updated_at = now()
+WHERE organization_id = @organization_id AND id = @id
+  AND status = 'approved' AND stage NOT IN ('won', 'lost')
+RETURNING id;
+
+-- name: MarkLeadLost :one
+UPDATE leads SET stage = 'lost', updated_at = now()
+WHERE organization_id = @organization_id AND id = @id
+  AND status = 'approved' AND stage NOT IN ('won', 'lost')
+RETURNING id;
+
+-- name: ListPartnerChoices :many
+-- The organization's partner companies for a select, by name.
+SELECT id, name FROM partners WHERE organization_id = @organization_id ORDER BY name, id;
+
+-- name: PlanQueueQueriesPerCall :exec
+-- For the rest of the transaction, plan every statement for its actual
+-- parameters. The queue's optional filters ("0 = any partner", "'' = no
+-- search") fold away only in such a custom plan; a cached generic plan
+-- would scan every lead of the organization.
+SELECT set_config('plan_cache_mode', 'force_custom_plan', true);

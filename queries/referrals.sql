@@ -1,0 +1,31 @@
+-- Referral leads: leads the program team passed to a partner (source
+-- 'referral'). The partner accepts or declines them while they are In Review.
+
+-- name: ReferralTotalsForPartner :one
+SELECT count(*) AS total,
+       count(*) FILTER (WHERE status = 'approved') AS approved,
+       count(*) FILTER (WHERE status = 'rejected') AS declined,
+       count(*) FILTER (WHERE status = 'in_review') AS waiting
+FROM leads
+WHERE organization_id = @organization_id AND partner_id = @partner_id AND source = 'referral';
+
+-- name: ListReferralLeadsForPartner :many
+-- Waiting ones first, then newest first.
+SELECT * FROM leads
+WHERE organization_id = @organization_id AND partner_id = @partner_id AND source = 'referral'
+ORDER BY (status = 'in_review') DESC, created_at DESC, id DESC
+LIMIT @row_limit OFFSET @row_offset;
+
+-- name: GetReferralLeadForPartner :one
+SELECT * FROM leads
+WHERE organization_id = @organization_id AND partner_id = @partner_id AND id = @id AND source = 'referral';
+
+-- name: AcceptReferralLead :execrows
+UPDATE leads SET status = 'approved', updated_at = now()
+WHERE organization_id = @organization_id AND partner_id = @partner_id AND id = @id
+  AND source = 'referral' AND status = 'in_review';
+
+-- name: DeclineReferralLead :execrows
+UPDATE leads SET status = 'rejected', rejection_reason = @rejection_reason, updated_at = now()
+WHERE organization_id = @organization_id AND partner_id = @partner_id AND id = @id
+  AND source = 'referral' AND status = 'in_review';
