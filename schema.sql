@@ -201,7 +201,24 @@ CREATE TABLE IF NOT EXISTS leads (
 CREATE INDEX IF NOT EXISTS leads_partner_created_idx ON leads (organization_id, partner_id, created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS leads_partner_status_created_idx ON leads (organization_id, partner_id, status, created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS leads_org_status_created_idx ON leads (organization_id, status, created_at DESC, id DESC);
+-- The review queue's "possible duplicates only" filter (measured: 70–250 ms
+-- without it at 1M leads, under 1 ms with it).
+CREATE INDEX IF NOT EXISTS leads_org_dup_status_created_idx ON leads (organization_id, status, created_at DESC, id DESC)
+    WHERE duplicate_of_lead_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS leads_search_trgm_idx ON leads USING gin (search_text gin_trgm_ops);
+-- "Your leads" (what the partner brought, not the organization's referrals)
+-- as the lead list and the Dashboard read them: status counts and leads per
+-- day come from the first index alone (index-only scans, no table reads),
+-- won leads and their revenue per day from the second; the last two give
+-- the list's other sort orders without sorting the whole company's leads.
+CREATE INDEX IF NOT EXISTS leads_partner_own_created_idx ON leads (organization_id, partner_id, created_at DESC, id DESC)
+    INCLUDE (status) WHERE source IN ('partner', 'referral_link');
+CREATE INDEX IF NOT EXISTS leads_partner_own_won_idx ON leads (organization_id, partner_id, won_at)
+    INCLUDE (currency, revenue_minor) WHERE stage = 'won' AND source IN ('partner', 'referral_link');
+CREATE INDEX IF NOT EXISTS leads_partner_own_company_idx ON leads (organization_id, partner_id, lower(company), id)
+    WHERE source IN ('partner', 'referral_link');
+CREATE INDEX IF NOT EXISTS leads_partner_own_value_idx ON leads (organization_id, partner_id, deal_value_minor, id)
+    WHERE source IN ('partner', 'referral_link');
 -- Duplicate detection looks up open leads by email and by domain.
 CREATE INDEX IF NOT EXISTS leads_org_email_idx ON leads (organization_id, lower(email)) WHERE email <> '';
 CREATE UNIQUE INDEX IF NOT EXISTS leads_one_signup_per_email ON leads (organization_id, lower(email)) WHERE source = 'referral_link';
@@ -257,6 +274,8 @@ CREATE TABLE IF NOT EXISTS outbox_events (
     processed_at    timestamptz
 );
 CREATE INDEX IF NOT EXISTS outbox_events_pending_idx ON outbox_events (id) WHERE processed_at IS NULL;
+-- A lead is won once: a second 'lead_won' for it is refused by the database too.
+CREATE UNIQUE INDEX IF NOT EXISTS outbox_events_once ON outbox_events (organization_id, kind, aggregate_id);
 
 -- Tracking links: one code per link, unique installation-wide (the redirect
 -- looks a code up without knowing the organization).

@@ -71,6 +71,29 @@ func TestBrowserReviewApproveNotifiesPartner(t *testing.T) {
 		t.Errorf("the address changed to %s", p)
 	}
 
+	// Reject the edited lead with a reason, from the keyboard: the summary
+	// opens the small form, Enter in the field would be a new line, so the
+	// button is pressed.
+	b.do(chromedp.Focus(chromedp.CSS(orow+" details.inline-form summary")), chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS(orow+" textarea[name=reason]")),
+		chromedp.SendKeys(chromedp.CSS(orow+" textarea[name=reason]"), "We already sell to them directly."))
+	b.screenshot("review-reject-form")
+	b.do(chromedp.Focus(chromedp.CSS(orow+" details[open] button[type=submit]")), chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS(orow+`[data-status="rejected"]`)))
+	if s := rvStr(t, env, "SELECT status || ':' || rejection_reason FROM leads WHERE id = $1", other); s != "rejected:We already sell to them directly." {
+		t.Errorf("after rejecting: %s", s)
+	}
+
+	// The lead page: details, history and a possible duplicate side by side.
+	rvExec(t, env, "UPDATE leads SET duplicate_of_lead_id = $2, duplicate_reason = 'Possible duplicate: another partner registered the same company domain.' WHERE id = $1", other, id)
+	b.do(chromedp.Click(chromedp.CSS(orow+" a.lead-company")), chromedp.WaitVisible(chromedp.ID("duplicate-compare")))
+	if h := b.text("#lead-history"); !strings.Contains(h, "Edited") || !strings.Contains(h, "Rejected") {
+		t.Errorf("history on the lead page: %q", h)
+	}
+	b.screenshot("review-lead-page")
+	b.open("/console/leads/new")
+	b.screenshot("review-referral-new")
+
 	// The partner User who registered the approved lead.
 	pb := newBrowser(t, env)
 	pb.signIn("user@northwind.test")

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgtype"
-
 	"partnerportal/app/money"
 	"partnerportal/queries"
 )
@@ -114,60 +112,79 @@ type chart struct {
 	Revenue    map[string]int64
 }
 
-// buildChart turns the grouped rows of ChartCreatedLeadsForPartner and
-// ChartWonLeadsForPartner into buckets from the start of the period to its
-// end (lifetime: from the first bucket with data to the current one),
-// filling empty buckets with zeros.
-func buildChart(created []queries.ChartCreatedLeadsForPartnerRow, won []queries.ChartWonLeadsForPartnerRow,
-	p Period, unit string, now time.Time, orgCurrency string) *chart {
-	ch := &chart{W: chartW, H: chartH, Left: chartLeft, Right: chartW - chartRight, Top: chartTop,
-		Bottom: chartTop + chartPlotH, LeftLabelX: chartLeft - 8, RightLabelX: chartW - chartRight + 8,
-		BottomLabelY: chartTop + chartPlotH + 20, UnitLabel: unit, Revenue: map[string]int64{}}
-	type agg struct {
-		leads, won int64
-		rev        map[string]int64
-	}
-	byDay := map[string]*agg{}
-	var firstData time.Time
-	bucket := func(d pgtype.Date) *agg {
-		if !d.Valid {
-			return &agg{rev: map[string]int64{}}
-		}
-		if firstData.IsZero() || d.Time.Before(firstData) {
-			firstData = d.Time
-		}
-		k := d.Time.Format(dateLayout)
-		if byDay[k] == nil {
-			byDay[k] = &agg{rev: map[string]int64{}}
-		}
-		return byDay[k]
-	}
-	for _, r := range created {
-		bucket(r.Bucket).leads += r.Leads
-		ch.Leads += r.Leads
-	}
-	for _, r := range won {
-		a := bucket(r.Bucket)
-		a.won += r.Won
-		a.rev[r.Currency] += r.RevenueMinor
-		ch.Won += r.Won
-		ch.Revenue[r.Currency] += r.RevenueMinor
-	}
+// chartSpan is the buckets of a chart: the calendar dates they start on (in
+// the organization's zone) and the instants those dates begin, which the
+// queries sort rows into.
+type chartSpan struct {
+	Unit   string
+	Dates  []time.Time // local calendar dates, UTC-labelled
+	Bounds []time.Time // the instant each bucket starts
+}
+
+// newChartSpan lists the buckets of a period: from the one holding its first
+// day to the one holding its last (lifetime: from 1970 to the current one;
+// the chart starts at the first bucket with data).
+func newChartSpan(p Period, now time.Time) chartSpan {
+	sp := chartSpan{Unit: chartUnit(p)}
 	var start, end time.Time
 	if p.IsLifetime() {
-		if firstData.IsZero() {
-			ch.Empty = true
-			ch.Title, ch.Desc = "Leads and revenue", "No leads yet."
-			return ch
-		}
 		y, m, d := now.In(p.Loc).Date()
-		start, end = truncDate(firstData, unit), truncDate(time.Date(y, m, d, 0, 0, 0, 0, time.UTC), unit)
+		start, end = truncDate(lifetimeFrom, sp.Unit), truncDate(time.Date(y, m, d, 0, 0, 0, 0, time.UTC), sp.Unit)
 	} else {
 		first, _ := time.Parse(dateLayout, p.FromDate)
 		last, _ := time.Parse(dateLayout, p.ToDate)
-		start, end = truncDate(first, unit), truncDate(last, unit)
+		start, end = truncDate(first, sp.Unit), truncDate(last, sp.Unit)
+	}
+	for d := start; !d.After(end); d = nextBucket(d, sp.Unit) {
+		sp.Dates = append(sp.Dates, d)
+		sp.Bounds = append(sp.Bounds, startOfDay(d, p.Loc))
+	}
+	return sp
+}
+
+// buildChart turns the grouped rows of ChartCreatedLeadsForPartner and
+// ChartWonLeadsForPartner (bucket numbers are 1-based positions in
+// span.Bounds) into the chart, filling empty buckets with zeros.
+func buildChart(created []queries.ChartCreatedLeadsForPartnerRow, won []queries.ChartWonLeadsForPartnerRow,
+	span chartSpan, p Period, orgCurrency string) *chart {
+	unit := span.Unit
+	ch := &chart{W: chartW, H: chartH, Left: chartLeft, Right: chartW - chartRight, Top: chartTop,
+		Bottom: chartTop + chartPlotH, LeftLabelX: chartLeft - 8, RightLabelX: chartW - chartRight + 8,
+		BottomLabelY: chartTop + chartPlotH + 20, UnitLabel: unit, Revenue: map[string]int64{}}
+	n := len(span.Dates)
+	leads, wonN := make([]int64, n), make([]int64, n)
+	rev := make([]map[string]int64, n)
+	first := n // the first bucket with data
+	at := func(bucket int32) int {
+		i := min(max(int(bucket)-1, 0), n-1)
+		first = min(first, i)
+		return i
+	}
+	for _, r := range created {
+		i := at(r.Bucket)
+		leads[i] += r.Leads
+		ch.Leads += r.Leads
+	}
+	for _, r := range won {
+		i := at(r.Bucket)
+		wonN[i] += r.Won
+		if rev[i] == nil {
+			rev[i] = map[string]int64{}
+		}
+		rev[i][r.Currency] += r.RevenueMinor
+		ch.Won += r.Won
+		ch.Revenue[r.Currency] += r.RevenueMinor
+	}
+	if !p.IsLifetime() {
+		first = 0
+	}
+	if n == 0 || first >= n {
+		ch.Empty = true
+		ch.Title, ch.Desc = "Leads and revenue", "No leads yet."
+		return ch
 	}
 	ch.Empty = ch.Leads == 0 && ch.Won == 0
+	start, end := span.Dates[first], span.Dates[n-1]
 
 	// The line shows one currency: the organization's, or the one with won
 	// revenue when the partner sold only in another.
@@ -186,11 +203,8 @@ func buildChart(created []queries.ChartCreatedLeadsForPartnerRow, won []queries.
 	}
 
 	var maxLeads, maxRev int64
-	for d := start; !d.After(end); d = nextBucket(d, unit) {
-		b := chartBucket{Long: bucketLong(d, unit), revenueBy: map[string]int64{}}
-		if a := byDay[d.Format(dateLayout)]; a != nil {
-			b.Leads, b.Won, b.revenueBy = a.leads, a.won, a.rev
-		}
+	for i := first; i < n; i++ {
+		b := chartBucket{Long: bucketLong(span.Dates[i], unit), Leads: leads[i], Won: wonN[i], revenueBy: rev[i]}
 		maxLeads = max(maxLeads, b.Leads)
 		maxRev = max(maxRev, b.revenueBy[ch.Currency])
 		for _, cur := range ch.Currencies {
@@ -214,15 +228,15 @@ func buildChart(created []queries.ChartCreatedLeadsForPartnerRow, won []queries.
 	}
 
 	// Buckets: a bar and a line point per slot; labels on every k-th slot.
-	n := len(ch.Buckets)
-	slot := float64(chartPlotW) / float64(n)
+	shown := len(ch.Buckets)
+	slot := float64(chartPlotW) / float64(shown)
 	barW := max(slot*chartBarShareOfSlotPercent/100, 1)
 	maxLabels := chartMaxLabels
 	if unit == "month" && start.Year() != end.Year() {
 		maxLabels = chartMaxLabelsLongLabel
 	}
-	every := (n + maxLabels - 1) / maxLabels
-	points := make([]string, 0, n)
+	every := (shown + maxLabels - 1) / maxLabels
+	points := make([]string, 0, shown)
 	for i := range ch.Buckets {
 		b := &ch.Buckets[i]
 		cx := float64(chartLeft) + slot*(float64(i)+0.5)
@@ -233,28 +247,28 @@ func buildChart(created []queries.ChartCreatedLeadsForPartnerRow, won []queries.
 		b.LineY = y(b.revenueBy[ch.Currency], revTop)
 		points = append(points, b.CX+","+strconv.Itoa(b.LineY))
 	}
-	for i, d := 0, start; i < n; i, d = i+1, nextBucket(d, unit) {
+	for i := range ch.Buckets {
 		if i%every == 0 {
-			ch.Buckets[i].Label = bucketShort(d, unit, start.Year() != end.Year())
+			ch.Buckets[i].Label = bucketShort(span.Dates[first+i], unit, start.Year() != end.Year())
 		}
 	}
 	ch.Line = strings.Join(points, " ")
-	ch.Markers = n <= chartMaxBucketsForMarkers
+	ch.Markers = shown <= chartMaxBucketsForMarkers
 
-	span := p.Label
+	title := p.Label
 	if !p.IsLifetime() && p.Key != "custom" {
-		span += " (" + p.Span() + ")"
+		title += " (" + p.Span() + ")"
 	}
-	ch.Title = "Leads and revenue, " + span
-	rev := make([]string, 0, len(ch.Currencies))
+	ch.Title = "Leads and revenue, " + title
+	total := make([]string, 0, len(ch.Currencies))
 	for _, cur := range ch.Currencies {
-		rev = append(rev, money.Format(ch.Revenue[cur], cur))
+		total = append(total, money.Format(ch.Revenue[cur], cur))
 	}
-	if len(rev) == 0 {
-		rev = []string{money.Format(0, ch.Currency)}
+	if len(total) == 0 {
+		total = []string{money.Format(0, ch.Currency)}
 	}
 	ch.Desc = fmt.Sprintf("Bars: leads created per %s. Line: revenue won per %s in %s. In total %s leads created, %s won, %s revenue.",
-		unit, unit, ch.Currency, formatCount(ch.Leads), formatCount(ch.Won), strings.Join(rev, " and "))
+		unit, unit, ch.Currency, formatCount(ch.Leads), formatCount(ch.Won), strings.Join(total, " and "))
 	if best := busiest(ch.Buckets); best != nil && best.Leads > 0 {
 		ch.Desc += fmt.Sprintf(" Most leads: %s with %s.", best.Long, formatCount(best.Leads))
 	}

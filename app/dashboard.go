@@ -63,12 +63,20 @@ func (h *Handler) showOverview(c *fiber.Ctx) error {
 		fragment = "dashboard/overview"
 	}
 	data := &overviewPage{Tab: "overview", Period: period}
-	unit := chartUnit(period)
+	span := newChartSpan(period, now)
 	var created []queries.ChartCreatedLeadsForPartnerRow
 	var won []queries.ChartWonLeadsForPartnerRow
+	// With no search, the list's status counts for the period are sums of
+	// the chart's rows: the list then only reads its page of rows.
+	countsFromChart := !listOnly && f.Q == ""
+	var rows []queries.ListLeadsForPartnerRow
 	g, ctx := errgroup.WithContext(c.Context())
 	g.Go(func() (err error) {
-		data.List, err = h.loadLeadList(ctx, u, "/dashboard", f)
+		if countsFromChart {
+			rows, err = h.leadPage(ctx, u, f)
+		} else {
+			data.List, err = h.loadLeadList(ctx, u, "/dashboard", f)
+		}
 		return err
 	})
 	if !listOnly {
@@ -76,13 +84,13 @@ func (h *Handler) showOverview(c *fiber.Ctx) error {
 		g.Go(func() (err error) {
 			created, err = q.ChartCreatedLeadsForPartner(ctx, queries.ChartCreatedLeadsForPartnerParams{
 				OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, PeriodFrom: period.From, PeriodTo: period.To,
-				Unit: unit, Tz: period.Loc.String()})
+				Bounds: span.Bounds})
 			return err
 		})
 		g.Go(func() (err error) {
 			won, err = q.ChartWonLeadsForPartner(ctx, queries.ChartWonLeadsForPartnerParams{
 				OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, PeriodFrom: period.From, PeriodTo: period.To,
-				Unit: unit, Tz: period.Loc.String()})
+				Bounds: span.Bounds})
 			return err
 		})
 		g.Go(func() (err error) {
@@ -95,9 +103,12 @@ func (h *Handler) showOverview(c *fiber.Ctx) error {
 	}
 	if !listOnly {
 		// The figures are the chart's sums: the two always agree.
-		data.Chart = buildChart(created, won, period, unit, now, u.Currency)
+		data.Chart = buildChart(created, won, span, period, u.Currency)
 		data.Leads, data.Won = formatCount(data.Chart.Leads), formatCount(data.Chart.Won)
 		data.Revenue = amounts(data.Chart.Revenue, u.Currency)
+	}
+	if countsFromChart {
+		data.List = newLeadList(u, "/dashboard", f, statusCounts(created), rows)
 	}
 	c.Vary("HX-Target")
 	if isFragmentRequest(c) {
@@ -109,4 +120,22 @@ func (h *Handler) showOverview(c *fiber.Ctx) error {
 	p.Section = "dashboard"
 	p.Data = data
 	return h.render(c, fiber.StatusOK, "pages/dashboard", fragment, p)
+}
+
+// statusCounts adds up the chart's leads per status into the list's tab
+// counts.
+func statusCounts(created []queries.ChartCreatedLeadsForPartnerRow) queries.CountLeadsForPartnerByStatusRow {
+	var c queries.CountLeadsForPartnerByStatusRow
+	for _, r := range created {
+		c.Total += r.Leads
+		switch r.Status {
+		case "approved":
+			c.Approved += r.Leads
+		case "in_review":
+			c.InReview += r.Leads
+		case "rejected":
+			c.Rejected += r.Leads
+		}
+	}
+	return c
 }

@@ -70,9 +70,9 @@ func readLeadFilter(c *fiber.Ctx, period Period, withPeriod bool) leadFilter {
 	default:
 		f.Status = ""
 	}
-	if !utf8.ValidString(f.Q) {
-		f.Q = strings.ToValidUTF8(f.Q, "")
-	}
+	// PostgreSQL text holds neither invalid UTF-8 nor NUL: drop them rather
+	// than fail the query.
+	f.Q = strings.ReplaceAll(strings.ToValidUTF8(f.Q, ""), "\x00", "")
 	if utf8.RuneCountInString(f.Q) > maxSearchRunes {
 		f.Q = string([]rune(f.Q)[:maxSearchRunes])
 	}
@@ -87,8 +87,8 @@ func readLeadFilter(c *fiber.Ctx, period Period, withPeriod bool) leadFilter {
 	return f
 }
 
-// Values is the filter as query parameters, defaults left out; page 1 is
-// never written, so every change of filter starts at the first page.
+// Values is the filter as query parameters with the defaults left out (the
+// canonical address of a list); the page only beyond the first.
 func (f leadFilter) Values() url.Values {
 	v := url.Values{}
 	if f.Status != "" {
@@ -177,29 +177,41 @@ func listParams(u *User, f leadFilter) queries.ListLeadsForPartnerParams {
 	}
 }
 
-// loadLeadList runs the counts and the page of rows side by side on the pool
-// (two queries, no per-row lookups) and builds the tabs and pager.
+// loadLeadList runs the status counts and the page of rows side by side on
+// the pool (two queries, no per-row lookups) and builds the list.
 func (h *Handler) loadLeadList(ctx context.Context, u *User, path string, f leadFilter) (*leadList, error) {
-	l := &leadList{Path: path, Filter: f}
-	params := listParams(u, f)
-	params.RowLimit, params.RowOffset = leadsPerPage, int32((f.Page-1)*leadsPerPage)
 	var counts queries.CountLeadsForPartnerByStatusRow
 	var rows []queries.ListLeadsForPartnerRow
-	q := h.Store.CustomPlans() // the optional filters and the sort fold away per request
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) {
-		counts, err = q.CountLeadsForPartnerByStatus(gctx, queries.CountLeadsForPartnerByStatusParams{
-			OrganizationID: params.OrganizationID, PartnerID: params.PartnerID,
-			CreatedFrom: params.CreatedFrom, CreatedTo: params.CreatedTo, Q: params.Q})
+		p := listParams(u, f)
+		counts, err = h.Store.CustomPlans().CountLeadsForPartnerByStatus(gctx, queries.CountLeadsForPartnerByStatusParams{
+			OrganizationID: p.OrganizationID, PartnerID: p.PartnerID, CreatedFrom: p.CreatedFrom, CreatedTo: p.CreatedTo, Q: p.Q})
 		return err
 	})
 	g.Go(func() (err error) {
-		rows, err = q.ListLeadsForPartner(gctx, params)
+		rows, err = h.leadPage(gctx, u, f)
 		return err
 	})
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	return newLeadList(u, path, f, counts, rows), nil
+}
+
+// leadPage reads the rows of the filter's page. It runs with custom plans:
+// the optional filters and the chosen sort fold away for the values given,
+// so "newest first" reads the index in order and stops after 25 rows.
+func (h *Handler) leadPage(ctx context.Context, u *User, f leadFilter) ([]queries.ListLeadsForPartnerRow, error) {
+	p := listParams(u, f)
+	p.RowLimit, p.RowOffset = leadsPerPage, int32((f.Page-1)*leadsPerPage)
+	return h.Store.CustomPlans().ListLeadsForPartner(ctx, p)
+}
+
+// newLeadList builds the tabs, the pager and the rows' actions.
+func newLeadList(u *User, path string, f leadFilter, counts queries.CountLeadsForPartnerByStatusRow,
+	rows []queries.ListLeadsForPartnerRow) *leadList {
+	l := &leadList{Path: path, Filter: f}
 	byStatus := map[string]int64{"": counts.Total, "approved": counts.Approved,
 		"in_review": counts.InReview, "rejected": counts.Rejected}
 	for _, s := range leadStatuses {
@@ -226,11 +238,11 @@ func (h *Handler) loadLeadList(ctx context.Context, u *User, path string, f lead
 			CanEdit: partnerCanEdit(u, r.Status, r.CreatedByUserID)})
 	}
 	if len(rows) > 0 {
-		first := int64(params.RowOffset) + 1
+		first := int64(f.Page-1)*leadsPerPage + 1
 		l.Summary = "Showing " + formatCount(first) + "–" + formatCount(first+int64(len(rows))-1) +
 			" of " + formatCount(l.Total)
 	}
-	return l, nil
+	return l
 }
 
 // leadListFragment names the template an htmx request for the list gets:

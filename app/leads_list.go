@@ -29,21 +29,35 @@ func (h *Handler) showLeads(c *fiber.Ctx) error {
 		data.List, err = h.loadLeadList(ctx, u, "/leads", f)
 		return err
 	})
+	var leads int64
 	if fragment == "" { // the figures are not part of the fragment
+		q := h.Store.CustomPlans()
 		g.Go(func() error {
-			t, err := h.Store.CustomPlans().CountLeadTotalsForPartner(ctx, queries.CountLeadTotalsForPartnerParams{
+			won, err := q.CountWonLeadsForPartner(ctx, queries.CountWonLeadsForPartnerParams{
 				OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, PeriodFrom: lifetime.From, PeriodTo: lifetime.To})
-			data.Leads, data.Won = formatCount(t.Leads), formatCount(t.Won)
+			data.Won = formatCount(won)
 			return err
 		})
 		g.Go(func() (err error) {
 			data.Pending, data.Paid, err = h.commissionFigures(ctx, u, lifetime)
 			return err
 		})
+		if f.Q != "" { // the list counts only the matches; the figure counts all
+			g.Go(func() error {
+				all, err := q.CountLeadsForPartnerByStatus(ctx, queries.CountLeadsForPartnerByStatusParams{
+					OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, CreatedFrom: lifetime.From, CreatedTo: lifetime.To})
+				leads = all.Total
+				return err
+			})
+		}
 	}
 	if err := g.Wait(); err != nil {
 		return err
 	}
+	if f.Q == "" {
+		leads = data.List.All // every lead of the company: the list's All tab
+	}
+	data.Leads = formatCount(leads)
 	data.List.ExportURL = withQuery("/leads/export.csv", exportValues(f))
 	c.Vary("HX-Target")
 	if fragment != "" {

@@ -164,6 +164,10 @@ func TestLeadListStatusTabsAndCounts(t *testing.T) {
 	if got := r.Doc.Find("#metric-won").Text(); got != strconv.FormatInt(won, 10) {
 		t.Errorf("Leads Won metric %q, want %d", got, won)
 	}
+	// The figures are the company's, whatever the list is narrowed to.
+	if got := c.Get("/leads?q=umber&status=rejected").Doc.Find("#metric-leads").Text(); got != strconv.FormatInt(leads, 10) {
+		t.Errorf("Leads metric under a search %q, want %d", got, leads)
+	}
 	if got := r.Doc.Find("#metric-pending").Text() + "|" + r.Doc.Find("#metric-paid").Text(); got != "$0.00|$0.00" {
 		t.Errorf("commissions read %q, want zero (the table is empty)", got)
 	}
@@ -193,6 +197,7 @@ func TestLeadListSearch(t *testing.T) {
 		{"100%", []int64{pct}},          // % is literal
 		{"e_d", []int64{pct}},           // _ is literal
 		{"  zyxwv  ", []int64{zyx}},     // trimmed
+		{"zyx\x00wv", []int64{zyx}},     // a NUL byte is dropped, not a server error
 	} {
 		r := c.Get("/leads?q=" + url.QueryEscape(tc.q))
 		var want []string
@@ -205,7 +210,7 @@ func TestLeadListSearch(t *testing.T) {
 		if got := tabCount(r.Doc, ""); got != strconv.Itoa(len(tc.want)) {
 			t.Errorf("q=%q: the All tab counts %s", tc.q, got)
 		}
-		if v := r.Doc.Find("#lead-q").AttrOr("value", ""); v != strings.TrimSpace(tc.q) {
+		if v := r.Doc.Find("#lead-q").AttrOr("value", ""); v != strings.ReplaceAll(strings.TrimSpace(tc.q), "\x00", "") {
 			t.Errorf("q=%q: the search box shows %q", tc.q, v)
 		}
 	}

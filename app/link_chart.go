@@ -21,6 +21,8 @@ const (
 	clickChartMaxLabels                       = 8
 	clickChartDailyUpTo, clickChartWeeklyUpTo = 92, 731 // days shown per day / per week; beyond, per month
 	clickChartBarSharePercent                 = 70
+	clickChartMaxBarW                         = 36 // a few buckets still look like bars
+	clickChartMinDays                         = 30 // Lifetime of a young link shows at least this many days
 	clickChartPlotW, clickChartPlotH          = clickChartW - clickChartLeft - clickChartRight, clickChartH - clickChartTop - clickChartBottom
 )
 
@@ -49,6 +51,9 @@ type clickBar struct {
 	Uniques    int64
 }
 
+// ClicksText is "1 click" or "n clicks".
+func (b clickBar) ClicksText() string { return clicksText(b.Clicks) }
+
 type clickTick struct {
 	Y     string
 	Label string
@@ -66,7 +71,12 @@ func clickChartRange(p Period, linkCreated time.Time, rows []queries.ListTrackin
 	if p.IsLifetime() {
 		first = day(linkCreated)
 		if len(rows) > 0 && rows[0].Day.Before(first) {
-			first = rows[0].Day
+			y, m, d := rows[0].Day.UTC().Date()
+			first = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+		}
+		// A young link still gets a readable month of days.
+		if monthAgo := today.AddDate(0, 0, -(clickChartMinDays - 1)); monthAgo.Before(first) {
+			first = monthAgo
 		}
 		return first, today
 	}
@@ -142,6 +152,13 @@ func clickNiceStep(raw int64) int64 {
 	}
 }
 
+func clicksText(n int64) string {
+	if n == 1 {
+		return "1 click"
+	}
+	return strconv.FormatInt(n, 10) + " clicks"
+}
+
 func svgNum(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
 
 // buildClickChart lays out the clicks of the days [first, last] (rows are
@@ -171,7 +188,8 @@ func buildClickChart(rows []queries.ListTrackingLinkDailyStatsRow, first, last t
 	}
 	var busiest *bucket
 	for _, r := range rows {
-		i, ok := index[clickBucketStart(r.Day, unit)]
+		y, m, d := r.Day.UTC().Date() // map keys must share the location
+		i, ok := index[clickBucketStart(time.Date(y, m, d, 0, 0, 0, 0, time.UTC), unit)]
 		if !ok {
 			continue
 		}
@@ -194,8 +212,8 @@ func buildClickChart(rows []queries.ListTrackingLinkDailyStatsRow, first, last t
 		ch.Desc = fmt.Sprintf("No clicks from %s to %s.", ch.FirstLabel, ch.LastLabel)
 		return ch
 	}
-	ch.Desc = fmt.Sprintf("%d clicks from %s to %s. The busiest %s was %s with %d clicks.",
-		ch.Total, ch.FirstLabel, ch.LastLabel, per, clickBucketLong(busiest.start, unit), busiest.clicks)
+	ch.Desc = fmt.Sprintf("%s from %s to %s. The busiest %s was %s with %s.",
+		clicksText(ch.Total), ch.FirstLabel, ch.LastLabel, per, clickBucketLong(busiest.start, unit), clicksText(busiest.clicks))
 
 	// Y axis: about four ticks of a round step.
 	step := clickNiceStep((top + 3) / 4)
@@ -206,7 +224,7 @@ func buildClickChart(rows []queries.ListTrackingLinkDailyStatsRow, first, last t
 	}
 	// Bars, with a date label under every k-th.
 	slot := float64(clickChartPlotW) / float64(len(buckets))
-	barW := max(slot*clickChartBarSharePercent/100, 1)
+	barW := min(max(slot*clickChartBarSharePercent/100, 1), clickChartMaxBarW)
 	every := (len(buckets) + clickChartMaxLabels - 1) / clickChartMaxLabels
 	for i, b := range buckets {
 		h := float64(clickChartPlotH) * float64(b.clicks) / float64(axisTop)

@@ -39,6 +39,15 @@ func transitionErr(err error) error {
 	return err
 }
 
+// refusal explains why an action does not apply to the lead as it stands
+// now (someone else decided it meanwhile, or it waits for its partner).
+func refusal(l queries.Lead, action string) string {
+	if l.Source == "referral" && l.Status == "in_review" {
+		return "This referral lead waits for its partner to accept or decline it, so it cannot be " + action + " here."
+	}
+	return "This lead is " + statusLabel(l.Status) + " (" + statusLabel(l.Stage) + "), so it cannot be " + action + " now."
+}
+
 // reviewRow is one lead as the queue and the lead page show it, with what
 // its forms need.
 type reviewRow struct {

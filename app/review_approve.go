@@ -35,7 +35,7 @@ func (h *Handler) approveLead(c *fiber.Ctx) error {
 	})
 	p := h.newPage(c, "Lead review")
 	if errors.Is(err, errLeadTransition) {
-		p.Errors = map[string]string{"row": "This lead was already decided (" + statusLabel(lead.Status) + "), so it cannot be approved now."}
+		p.Errors = map[string]string{"row": refusal(lead, "approved")}
 		return h.respondReviewRow(c, fiber.StatusUnprocessableEntity, id, p, "", "")
 	}
 	if err != nil {

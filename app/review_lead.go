@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"sort"
 	"time"
 
@@ -42,7 +43,7 @@ func (h *Handler) showReviewLead(c *fiber.Ctx) error {
 	p := h.newPage(c, l.Lead.Company)
 	p.Section = "review"
 	row := h.newReviewRow(c, p, l.Lead, l.PartnerName)
-	row.Return = fmt.Sprintf("/console/leads/%d", id)
+	row.Return = c.OriginalURL() // decisions come back here, filters of the queue kept
 	v, err := h.reviewLeadView(c, row)
 	if err != nil {
 		return err
@@ -55,9 +56,14 @@ func (h *Handler) showReviewLead(c *fiber.Ctx) error {
 func (h *Handler) reviewLeadView(c *fiber.Ctx, row reviewRow) (*reviewView, error) {
 	ctx := c.Context()
 	l := row.Lead
-	v := &reviewView{Row: row, ReturnURL: "/console/leads"}
-	if f := reviewReturn(c); f != row.Return {
-		v.ReturnURL = f
+	v := &reviewView{Row: row, ReturnURL: reviewReturn(c)}
+	// Coming back to this page itself (after a form on it): the queue it was
+	// opened from is in its own return parameter.
+	if u, err := url.Parse(v.ReturnURL); err == nil && u.Path == fmt.Sprintf("/console/leads/%d", l.ID) {
+		v.ReturnURL = "/console/leads"
+		if r := u.Query().Get("return"); safeReviewPath(r) {
+			v.ReturnURL = r
+		}
 	}
 	if l.DuplicateOfLeadID != nil {
 		d, err := h.Store.GetLeadForReview(ctx, queries.GetLeadForReviewParams{OrganizationID: l.OrganizationID, ID: *l.DuplicateOfLeadID})

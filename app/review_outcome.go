@@ -80,8 +80,7 @@ func (h *Handler) setLeadOutcome(c *fiber.Ctx) error {
 		return err
 	})
 	if errors.Is(err, errLeadTransition) {
-		p.Errors = map[string]string{"row": "This lead is " + statusLabel(lead.Status) + " and " + statusLabel(lead.Stage) +
-			", so it cannot be marked " + statusLabel(outcome) + " now."}
+		p.Errors = map[string]string{"row": refusal(lead, "marked "+statusLabel(outcome))}
 		return h.respondReviewRow(c, fiber.StatusUnprocessableEntity, id, p, "", "")
 	}
 	if err != nil {

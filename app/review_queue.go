@@ -34,29 +34,25 @@ func (h *Handler) showReviewQueue(c *fiber.Ctx) error {
 	v := &reviewQueue{Filter: f}
 	var leads []queries.ListLeadsForReviewRow
 	var matched int64
-	err := h.Store.Tx(ctx, func(q *queries.Queries) error {
-		if err := q.PlanQueueQueriesPerCall(ctx); err != nil {
-			return err
-		}
-		var err error
-		if v.Counters, err = h.reviewCounters(ctx, q, u.OrganizationID, f); err != nil {
-			return err
-		}
-		if matched, err = q.CountLeadsForReview(ctx, queries.CountLeadsForReviewParams{
-			OrganizationID: u.OrganizationID, Status: f.Status, PartnerID: f.PartnerID,
-			DuplicatesOnly: f.Duplicates, Q: f.Q, MaxCount: reviewCountCap}); err != nil {
-			return err
-		}
-		v.Pager = newPager(c, page, reviewPerPage, matched)
-		if leads, err = q.ListLeadsForReview(ctx, queries.ListLeadsForReviewParams{
-			OrganizationID: u.OrganizationID, Status: f.Status, PartnerID: f.PartnerID,
-			DuplicatesOnly: f.Duplicates, Q: f.Q, RowLimit: v.Pager.Limit(), RowOffset: v.Pager.Offset()}); err != nil {
-			return err
-		}
-		v.Partners, err = q.ListPartnerChoices(ctx, u.OrganizationID)
+	// Planned per call: the optional filters fold away, so each request
+	// walks the index that fits it (see Store.CustomPlans).
+	q := h.Store.CustomPlans()
+	var err error
+	if v.Counters, err = h.reviewCounters(ctx, q, u.OrganizationID, f); err != nil {
 		return err
-	})
-	if err != nil {
+	}
+	if matched, err = q.CountLeadsForReview(ctx, queries.CountLeadsForReviewParams{
+		OrganizationID: u.OrganizationID, Status: f.Status, PartnerID: f.PartnerID,
+		DuplicatesOnly: f.Duplicates, Q: f.Q, MaxCount: reviewCountCap}); err != nil {
+		return err
+	}
+	v.Pager = newPager(c, page, reviewPerPage, matched)
+	if leads, err = q.ListLeadsForReview(ctx, queries.ListLeadsForReviewParams{
+		OrganizationID: u.OrganizationID, Status: f.Status, PartnerID: f.PartnerID,
+		DuplicatesOnly: f.Duplicates, Q: f.Q, RowLimit: v.Pager.Limit(), RowOffset: v.Pager.Offset()}); err != nil {
+		return err
+	}
+	if v.Partners, err = q.ListPartnerChoices(ctx, u.OrganizationID); err != nil {
 		return err
 	}
 	v.Matched, v.Capped = countLabel(matched), matched >= reviewCountCap

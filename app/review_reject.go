@@ -43,7 +43,7 @@ func (h *Handler) rejectLead(c *fiber.Ctx) error {
 		return err
 	})
 	if errors.Is(err, errLeadTransition) {
-		p.Errors = map[string]string{"row": "This lead was already decided (" + statusLabel(lead.Status) + "), so it cannot be rejected now."}
+		p.Errors = map[string]string{"row": refusal(lead, "rejected")}
 		return h.respondReviewRow(c, fiber.StatusUnprocessableEntity, id, p, "", "")
 	}
 	if err != nil {

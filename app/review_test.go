@@ -775,12 +775,20 @@ func TestReviewLeadPageShowsDuplicatesSideBySide(t *testing.T) {
 	if r.Doc.Find("#lead-facts").Length() != 1 || r.Doc.Find("#decide-heading").Length() != 1 || r.Doc.Find("button.approve").Length() != 1 {
 		t.Error("the lead page lacks its details or the decision buttons")
 	}
-	// Decide from the lead page (plain form): back on the lead page, in the history.
-	res := staff.Post(fmt.Sprintf("/console/leads/%d/approve", id), url.Values{"return": {fmt.Sprintf("/console/leads/%d", id)}})
-	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != fmt.Sprintf("/console/leads/%d", id) {
+	// Decide from the lead page (plain form): back on the lead page, in the
+	// history, and its link back still leads to the filtered queue.
+	queue := "/console/leads?status=in_review&q=a"
+	page := staff.Get(fmt.Sprintf("/console/leads/%d?return=%s", id, url.QueryEscape(queue)))
+	ret := page.Doc.Find(`form[action$="/approve"] input[name="return"]`).AttrOr("value", "")
+	res := staff.Post(fmt.Sprintf("/console/leads/%d/approve", id), url.Values{"return": {ret}})
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), fmt.Sprintf("/console/leads/%d?", id)) {
 		t.Fatalf("approve from the lead page: %d %s", res.StatusCode, res.Header.Get("Location"))
 	}
-	hist := staff.Get(fmt.Sprintf("/console/leads/%d", id)).Doc.Find("#lead-history").Text()
+	after := staff.Get(res.Header.Get("Location"))
+	if back := after.Doc.Find(`main a[href^="/console/leads?"]`).First().AttrOr("href", ""); back != queue {
+		t.Errorf("back link after deciding: %q, want %q", back, queue)
+	}
+	hist := after.Doc.Find("#lead-history").Text()
 	if !strings.Contains(hist, "Approved") || !strings.Contains(hist, "Sam Staff") {
 		t.Errorf("history: %q", hist)
 	}

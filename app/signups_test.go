@@ -36,10 +36,10 @@ func sgInt(t *testing.T, env *apptest.Env, sql string, args ...any) int64 {
 // the console does, only its hash, and returns the raw key.
 func sgAPIKey(t *testing.T, env *apptest.Env, org string, revoked bool) string {
 	t.Helper()
-	key := "pp_" + secret.New()
+	key := "pp_live_" + secret.New()
 	sgExec(t, env, `INSERT INTO api_keys (organization_id, name, prefix, key_hash, revoked_at)
-		SELECT id, 'Test key', 'pp_', $2, CASE WHEN $3 THEN now() END FROM organizations WHERE slug = $1`,
-		org, secret.Hash(key), revoked)
+		SELECT id, 'Test key', left($4, 12), $2, CASE WHEN $3 THEN now() END FROM organizations WHERE slug = $1`,
+		org, secret.Hash(key), revoked, key)
 	return key
 }
 
@@ -163,7 +163,7 @@ func TestSignupAPIKeys(t *testing.T) {
 		"missing":      nil,
 		"not bearer":   {"Authorization": "Basic " + good},
 		"empty bearer": {"Authorization": "Bearer "},
-		"wrong":        bearer("pp_" + secret.New()),
+		"wrong":        bearer("pp_live_" + secret.New()),
 		"revoked":      bearer(revoked),
 		"too long":     bearer(strings.Repeat("k", 500)),
 	} {
@@ -412,6 +412,68 @@ func TestSignupAPICreditsTheClickedLink(t *testing.T) {
 	g := signupLead(t, env, "grace@hopper.test")
 	if g.PartnerID != gpartner || g.LinkID != glink || g.Status != "in_review" || g.Company != "hopper.test" {
 		t.Fatalf("stored lead %+v", g)
+	}
+}
+
+// Sign-ups of one email arriving at the same moment make one lead: the
+// others answer with it (the unique index settles the race).
+func TestSignupSameEmailAtOnce(t *testing.T) {
+	env := apptest.NewEnv(t, apptest.Options{NoWorker: true})
+	key := sgAPIKey(t, env, "acme", false)
+	id := sgClick(t, env, "northwind")
+	sgWaitRedis(t, env, id)
+	type answer struct {
+		status int
+		body   map[string]any
+		err    error
+	}
+	const n = 8
+	answers := make(chan answer, n)
+	start := make(chan struct{})
+	for i := range n {
+		go func() {
+			<-start
+			email := "Twin@Example.test"
+			if i%2 == 1 {
+				email = strings.ToLower(email)
+			}
+			req, _ := http.NewRequest(http.MethodPost, env.URL+"/api/v1/signups",
+				strings.NewReader(sgJSON(map[string]any{"click_id": id, "email": email})))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+key)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				answers <- answer{err: err}
+				return
+			}
+			defer res.Body.Close()
+			var a answer
+			a.status, a.err = res.StatusCode, json.NewDecoder(res.Body).Decode(&a.body)
+			answers <- a
+		}()
+	}
+	close(start)
+	created, dups := 0, 0
+	ids := map[any]bool{}
+	for range n {
+		a := <-answers
+		switch {
+		case a.err != nil:
+			t.Fatal(a.err)
+		case a.status == http.StatusCreated:
+			created++
+		case a.status == http.StatusOK && a.body["duplicate"] == true:
+			dups++
+		default:
+			t.Fatalf("status %d %v", a.status, a.body)
+		}
+		ids[a.body["lead_id"]] = true
+	}
+	if created != 1 || dups != n-1 || len(ids) != 1 {
+		t.Fatalf("%d created, %d duplicates, %d lead ids", created, dups, len(ids))
+	}
+	if c := sgInt(t, env, "SELECT count(*) FROM leads WHERE lower(email) = 'twin@example.test'"); c != 1 {
+		t.Fatalf("%d leads for one email", c)
 	}
 }
 

@@ -14,9 +14,10 @@ import (
 // QueryExecModeCacheDescribe), so PostgreSQL plans every execution with the
 // actual values. With the default named statements it switches to a generic
 // plan after five runs, and a generic plan cannot fold optional filters
-// (`@q = '' OR search_text LIKE …`) or the chosen ORDER BY away: the lead list
-// counts would read every row from the table instead of an index-only scan.
-// Planning costs a fraction of a millisecond; still one round trip.
+// (an empty search term, no status) or the chosen ORDER BY away, nor pick
+// the plan for the range asked (a month or the whole lifetime): the lead
+// list counts would read every row from the table instead of an index-only
+// scan. Planning costs a fraction of a millisecond; still one round trip.
 func (s *Store) CustomPlans() *Queries { return New(customPlanDB{s.Pool}) }
 
 type customPlanDB struct{ db DBTX }

@@ -8,25 +8,22 @@ package queries
 import (
 	"context"
 	"time"
-
-	"github.com/jackc/pgx/v5/pgtype"
 )
 
 const chartCreatedLeadsForPartner = `-- name: ChartCreatedLeadsForPartner :many
 
-SELECT date_trunc($1::text, created_at AT TIME ZONE $2::text)::date AS bucket,
+SELECT width_bucket(created_at, $1::timestamptz[])::integer AS bucket,
+       status,
        count(*) AS leads
 FROM leads
-WHERE organization_id = $3 AND partner_id = $4
+WHERE organization_id = $2 AND partner_id = $3
   AND source IN ('partner', 'referral_link')
-  AND created_at >= $5 AND created_at < $6
-GROUP BY 1
-ORDER BY 1
+  AND created_at >= $4 AND created_at < $5
+GROUP BY 1, 2
 `
 
 type ChartCreatedLeadsForPartnerParams struct {
-	Unit           string
-	Tz             string
+	Bounds         []time.Time
 	OrganizationID int64
 	PartnerID      int64
 	PeriodFrom     time.Time
@@ -34,7 +31,8 @@ type ChartCreatedLeadsForPartnerParams struct {
 }
 
 type ChartCreatedLeadsForPartnerRow struct {
-	Bucket pgtype.Date
+	Bucket int32
+	Status string
 	Leads  int64
 }
 
@@ -44,13 +42,16 @@ type ChartCreatedLeadsForPartnerRow struct {
 // Periods are [@period_from, @period_to) (lifetime passes a wide range).
 // Amounts are summed per currency: different currencies are never added.
 // The leads_partner_own_* indexes let these run as index-only scans.
-// Leads created per bucket (@unit = day, week or month, cut in the
-// organization's time zone @tz). Empty buckets are absent; the caller fills
-// them. The Leads figure is the sum of these rows.
+// Leads created per bucket and status. @bounds are the instants the buckets
+// (days, weeks or months of the organization's time zone) start at, computed
+// by the caller; width_bucket returns the 1-based number of the bucket a
+// lead falls in (a binary search per row, about four times cheaper than
+// converting every timestamp with AT TIME ZONE and date_trunc). Empty
+// buckets are absent. The Leads figure is the sum of these rows, and so are
+// the lead list's status counts for the period when nothing is searched.
 func (q *Queries) ChartCreatedLeadsForPartner(ctx context.Context, arg ChartCreatedLeadsForPartnerParams) ([]ChartCreatedLeadsForPartnerRow, error) {
 	rows, err := q.db.Query(ctx, chartCreatedLeadsForPartner,
-		arg.Unit,
-		arg.Tz,
+		arg.Bounds,
 		arg.OrganizationID,
 		arg.PartnerID,
 		arg.PeriodFrom,
@@ -63,7 +64,7 @@ func (q *Queries) ChartCreatedLeadsForPartner(ctx context.Context, arg ChartCrea
 	var items []ChartCreatedLeadsForPartnerRow
 	for rows.Next() {
 		var i ChartCreatedLeadsForPartnerRow
-		if err := rows.Scan(&i.Bucket, &i.Leads); err != nil {
+		if err := rows.Scan(&i.Bucket, &i.Status, &i.Leads); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -75,21 +76,19 @@ func (q *Queries) ChartCreatedLeadsForPartner(ctx context.Context, arg ChartCrea
 }
 
 const chartWonLeadsForPartner = `-- name: ChartWonLeadsForPartner :many
-SELECT date_trunc($1::text, won_at AT TIME ZONE $2::text)::date AS bucket,
+SELECT width_bucket(won_at, $1::timestamptz[])::integer AS bucket,
        currency::text AS currency,
        count(*) AS won,
        coalesce(sum(revenue_minor), 0)::bigint AS revenue_minor
 FROM leads
-WHERE organization_id = $3 AND partner_id = $4
+WHERE organization_id = $2 AND partner_id = $3
   AND source IN ('partner', 'referral_link')
-  AND stage = 'won' AND won_at >= $5::timestamptz AND won_at < $6::timestamptz
+  AND stage = 'won' AND won_at >= $4::timestamptz AND won_at < $5::timestamptz
 GROUP BY 1, 2
-ORDER BY 1, 2
 `
 
 type ChartWonLeadsForPartnerParams struct {
-	Unit           string
-	Tz             string
+	Bounds         []time.Time
 	OrganizationID int64
 	PartnerID      int64
 	PeriodFrom     time.Time
@@ -97,18 +96,17 @@ type ChartWonLeadsForPartnerParams struct {
 }
 
 type ChartWonLeadsForPartnerRow struct {
-	Bucket       pgtype.Date
+	Bucket       int32
 	Currency     string
 	Won          int64
 	RevenueMinor int64
 }
 
-// Leads won per bucket (by the day they were won) and their revenue per
+// Leads won per bucket (by the instant they were won) and their revenue per
 // currency. Leads Won and Revenue are the sums of these rows.
 func (q *Queries) ChartWonLeadsForPartner(ctx context.Context, arg ChartWonLeadsForPartnerParams) ([]ChartWonLeadsForPartnerRow, error) {
 	rows, err := q.db.Query(ctx, chartWonLeadsForPartner,
-		arg.Unit,
-		arg.Tz,
+		arg.Bounds,
 		arg.OrganizationID,
 		arg.PartnerID,
 		arg.PeriodFrom,
@@ -137,41 +135,33 @@ func (q *Queries) ChartWonLeadsForPartner(ctx context.Context, arg ChartWonLeads
 	return items, nil
 }
 
-const countLeadTotalsForPartner = `-- name: CountLeadTotalsForPartner :one
-SELECT (SELECT count(*) FROM leads l
-        WHERE l.organization_id = $1 AND l.partner_id = $2
-          AND l.source IN ('partner', 'referral_link')
-          AND l.created_at >= $3 AND l.created_at < $4) AS leads,
-       (SELECT count(*) FROM leads w
-        WHERE w.organization_id = $1 AND w.partner_id = $2
-          AND w.source IN ('partner', 'referral_link')
-          AND w.stage = 'won' AND w.won_at >= $3 AND w.won_at < $4) AS won
+const countWonLeadsForPartner = `-- name: CountWonLeadsForPartner :one
+SELECT count(*) AS won
+FROM leads
+WHERE organization_id = $1 AND partner_id = $2
+  AND source IN ('partner', 'referral_link')
+  AND stage = 'won' AND won_at >= $3::timestamptz AND won_at < $4::timestamptz
 `
 
-type CountLeadTotalsForPartnerParams struct {
+type CountWonLeadsForPartnerParams struct {
 	OrganizationID int64
 	PartnerID      int64
 	PeriodFrom     time.Time
 	PeriodTo       time.Time
 }
 
-type CountLeadTotalsForPartnerRow struct {
-	Leads int64
-	Won   int64
-}
-
-// The Leads page metrics: leads created and leads won in a period (the page
-// passes lifetime).
-func (q *Queries) CountLeadTotalsForPartner(ctx context.Context, arg CountLeadTotalsForPartnerParams) (CountLeadTotalsForPartnerRow, error) {
-	row := q.db.QueryRow(ctx, countLeadTotalsForPartner,
+// Leads won in a period (the Leads page passes lifetime; its Leads figure is
+// the lead list's own count).
+func (q *Queries) CountWonLeadsForPartner(ctx context.Context, arg CountWonLeadsForPartnerParams) (int64, error) {
+	row := q.db.QueryRow(ctx, countWonLeadsForPartner,
 		arg.OrganizationID,
 		arg.PartnerID,
 		arg.PeriodFrom,
 		arg.PeriodTo,
 	)
-	var i CountLeadTotalsForPartnerRow
-	err := row.Scan(&i.Leads, &i.Won)
-	return i, err
+	var won int64
+	err := row.Scan(&won)
+	return won, err
 }
 
 const sumCommissionsForPartner = `-- name: SumCommissionsForPartner :many

@@ -6,7 +6,9 @@
 -- name: ListLeadsForReview :many
 -- One page of the queue, newest first. Walks leads_org_status_created_idx
 -- (organization_id, status, created_at DESC, id DESC); the other filters are
--- optional (0, false, '' mean "any"). Partner names come from the join.
+-- optional (0, false, '' mean "any") and fold away only in a plan made for
+-- the actual values: run it through Store.CustomPlans(). Partner names come
+-- from the join.
 SELECT sqlc.embed(l), p.name AS partner_name
 FROM leads l
 JOIN partners p ON p.organization_id = l.organization_id AND p.id = l.partner_id
@@ -94,10 +96,3 @@ RETURNING id;
 -- name: ListPartnerChoices :many
 -- The organization's partner companies for a select, by name.
 SELECT id, name FROM partners WHERE organization_id = @organization_id ORDER BY name, id;
-
--- name: PlanQueueQueriesPerCall :exec
--- For the rest of the transaction, plan every statement for its actual
--- parameters. The queue's optional filters ("0 = any partner", "'' = no
--- search") fold away only in such a custom plan; a cached generic plan
--- would scan every lead of the organization.
-SELECT set_config('plan_cache_mode', 'force_custom_plan', true);

@@ -190,7 +190,9 @@ type ListLeadsForReviewRow struct {
 // row (the handler reads "no rows" as "not allowed now").
 // One page of the queue, newest first. Walks leads_org_status_created_idx
 // (organization_id, status, created_at DESC, id DESC); the other filters are
-// optional (0, false, ” mean "any"). Partner names come from the join.
+// optional (0, false, ” mean "any") and fold away only in a plan made for
+// the actual values: run it through Store.CustomPlans(). Partner names come
+// from the join.
 func (q *Queries) ListLeadsForReview(ctx context.Context, arg ListLeadsForReviewParams) ([]ListLeadsForReviewRow, error) {
 	rows, err := q.db.Query(ctx, listLeadsForReview,
 		arg.OrganizationID,
@@ -360,19 +362,6 @@ func (q *Queries) MarkLeadWon(ctx context.Context, arg MarkLeadWonParams) (int64
 	var id int64
 	err := row.Scan(&id)
 	return id, err
-}
-
-const planQueueQueriesPerCall = `-- name: PlanQueueQueriesPerCall :exec
-SELECT set_config('plan_cache_mode', 'force_custom_plan', true)
-`
-
-// For the rest of the transaction, plan every statement for its actual
-// parameters. The queue's optional filters ("0 = any partner", "” = no
-// search") fold away only in such a custom plan; a cached generic plan
-// would scan every lead of the organization.
-func (q *Queries) PlanQueueQueriesPerCall(ctx context.Context) error {
-	_, err := q.db.Exec(ctx, planQueueQueriesPerCall)
-	return err
 }
 
 const rejectLead = `-- name: RejectLead :one

@@ -165,3 +165,19 @@ func NewStore(t testing.TB) *queries.Store {
 	})
 	return queries.NewStore(pool)
 }
+
+// OpenStore connects to an existing database, closed (not dropped) when the
+// test ends. See Options.DatabaseURL.
+func OpenStore(t testing.TB, url string) *queries.Store {
+	t.Helper()
+	pool, err := pgxpool.New(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pool.Ping(context.Background()); err != nil {
+		pool.Close()
+		t.Fatalf("database at %s: %v", url, err)
+	}
+	t.Cleanup(pool.Close)
+	return queries.NewStore(pool)
+}

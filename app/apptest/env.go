@@ -99,6 +99,12 @@ type Options struct {
 	LoginLinkTTL time.Duration
 	NoWorker     bool // tasks stay queued (to inspect them)
 	KeepBaseURL  bool // use the BASE_URL already set (e.g. https://…) instead of the listener's
+
+	// DatabaseURL, when set, runs the portal on that existing database
+	// instead of a fresh clone of the template: the benchmarks point it at
+	// the `seed --scale` database. It is used as it is (no migration, no
+	// demo data) and never dropped.
+	DatabaseURL string
 }
 
 // NewEnv starts the portal for a test.
@@ -108,7 +114,12 @@ func NewEnv(t testing.TB, opts ...Options) *Env {
 	if len(opts) > 0 {
 		o = opts[0]
 	}
-	store := NewStore(t)
+	var store *queries.Store
+	if o.DatabaseURL != "" {
+		store = OpenStore(t, o.DatabaseURL)
+	} else {
+		store = NewStore(t)
+	}
 	rdb := NewRedis(t)
 	inbox := NewInbox(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -225,6 +236,13 @@ func (c *Client) Do(method, path string, form url.Values, headers map[string]str
 func (c *Client) Get(path string) *Response {
 	c.t.Helper()
 	return c.Do(http.MethodGet, path, nil, nil)
+}
+
+// Cookies are the client's cookies for the portal (the session, CSRF), for
+// code that sends requests with its own http.Client (the benchmarks).
+func (c *Client) Cookies() []*http.Cookie {
+	u, _ := url.Parse(c.env.URL)
+	return c.jar.Cookies(u)
 }
 
 // CSRF is the client's CSRF token (fetching /login first if it has none).

@@ -2,6 +2,7 @@ package clicks
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -77,7 +78,10 @@ func (c *Cache) Get(ctx context.Context, code string) (Link, error) {
 	if len(c.items) >= c.maxSize {
 		clear(c.items) // crude but bounded; a full reload costs one query per code
 	}
-	c.items[code] = cacheEntry{link: l, expires: now.Add(ttl)}
+	// The key is copied: Fiber's route parameters point into a request
+	// buffer that is reused by the next request, and a map key that changes
+	// underneath would let Forget miss it (a deactivated link kept working).
+	c.items[strings.Clone(code)] = cacheEntry{link: l, expires: now.Add(ttl)}
 	c.mu.Unlock()
 	return l, nil
 }

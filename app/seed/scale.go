@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -76,6 +75,18 @@ func Scale(ctx context.Context, store *queries.Store, log *slog.Logger, n int, r
 // or interrupted run leaves nothing behind. It reports false when another
 // run loaded the data first.
 func buildScale(ctx context.Context, store *queries.Store, log *slog.Logger, n int) (bool, error) {
+	now := time.Now().UTC().Truncate(time.Hour)
+	rng := rand.New(rand.NewPCG(uint64(n), 0x5ca1e))
+	step := time.Now()
+	partners := scalePartners(rng, now)
+	// Ids first, each block in a short transaction of its own (see
+	// reserveIDs): inside the main one, locking users would wait for itself.
+	leadIDs, err := reserveAll(ctx, store, partners, n)
+	if err != nil {
+		return false, err
+	}
+	log.Info("scale: ids reserved", "took", time.Since(step).Round(time.Millisecond))
+
 	tx, err := store.Pool.Begin(ctx)
 	if err != nil {
 		return false, err
@@ -126,23 +137,15 @@ func buildScale(ctx context.Context, store *queries.Store, log *slog.Logger, n i
 		return false, err
 	}
 
-	now := time.Now().UTC().Truncate(time.Hour)
-	rng := rand.New(rand.NewPCG(uint64(n), 0x5ca1e))
 	c := &scaleCopy{tx: tx, org: org.ID, log: log}
-
-	step := time.Now()
-	partners := scalePartners(rng, now)
+	step = time.Now()
 	if err := c.partners(ctx, partners, tierIDs); err != nil {
 		return false, err
 	}
 	log.Info("scale: partners, users, tracking links", "partners", len(partners), "took", time.Since(step).Round(time.Millisecond))
 
 	step = time.Now()
-	ids, err := reserveIDs(ctx, tx, "leads", n)
-	if err != nil {
-		return false, err
-	}
-	leads := genLeads(rng, now, ids, partners, leadCounts(rng, n, len(partners)), staff.ID)
+	leads := genLeads(rng, now, leadIDs, partners, leadCounts(rng, n, len(partners)), staff.ID)
 	log.Info("scale: generated leads", "leads", n, "took", time.Since(step).Round(time.Millisecond))
 
 	for _, s := range []struct {
@@ -167,19 +170,59 @@ func buildScale(ctx context.Context, store *queries.Store, log *slog.Logger, n i
 	return true, nil
 }
 
-// reserveIDs takes count values from a table's identity sequence, so rows
-// written with COPY (which may set identity columns) can refer to each other
-// without reading ids back, while concurrent inserts keep working.
-func reserveIDs(ctx context.Context, tx pgx.Tx, table string, count int) ([]int64, error) {
-	rows, err := tx.Query(ctx, "SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2::int)", table, count)
+// reserveAll gives the partners, their users and default links their ids and
+// returns n lead ids.
+func reserveAll(ctx context.Context, store *queries.Store, partners []scalePartner, n int) ([]int64, error) {
+	users := 0
+	for _, p := range partners {
+		users += len(p.users)
+	}
+	pids, err := reserveIDs(ctx, store, "partners", len(partners))
 	if err != nil {
 		return nil, err
 	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	lids, err := reserveIDs(ctx, store, "tracking_links", len(partners))
+	if err != nil {
+		return nil, err
+	}
+	uids, err := reserveIDs(ctx, store, "users", users)
+	if err != nil {
+		return nil, err
+	}
+	k := 0
+	for i := range partners {
+		p := &partners[i]
+		p.id, p.linkID = pids[i], lids[i]
+		for j := range p.users {
+			p.users[j].id = uids[k]
+			k++
+		}
+	}
+	return reserveIDs(ctx, store, "leads", n)
+}
+
+// reserveIDs takes a contiguous block of count values from a table's identity
+// sequence, so rows written with COPY (which may set identity columns) can
+// refer to each other without reading ids back. It runs in a transaction of
+// its own that locks the table against inserts for a moment, so no insert's
+// default nextval() lands inside the block; setval is never rolled back, so a
+// failed seed only leaves a gap. (nextval() a million times takes seconds.)
+func reserveIDs(ctx context.Context, store *queries.Store, table string, count int) ([]int64, error) {
+	var first int64
+	err := pgx.BeginFunc(ctx, store.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "LOCK TABLE "+pgx.Identifier{table}.Sanitize()+" IN SHARE ROW EXCLUSIVE MODE"); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `SELECT setval(s, nextval(s) + $2 - 1) - $2 + 1
+			FROM pg_get_serial_sequence($1, 'id') s`, table, count).Scan(&first)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("reserve %s ids: %w", table, err)
 	}
-	slices.Sort(ids)
+	ids := make([]int64, count)
+	for i := range ids {
+		ids[i] = first + int64(i)
+	}
 	return ids, nil
 }
 
@@ -221,34 +264,12 @@ type scaleCopy struct {
 }
 
 func (c *scaleCopy) partners(ctx context.Context, partners []scalePartner, tierIDs []int64) error {
-	users := 0
-	for _, p := range partners {
-		users += len(p.users)
-	}
-	pids, err := reserveIDs(ctx, c.tx, "partners", len(partners))
-	if err != nil {
-		return err
-	}
-	lids, err := reserveIDs(ctx, c.tx, "tracking_links", len(partners))
-	if err != nil {
-		return err
-	}
-	uids, err := reserveIDs(ctx, c.tx, "users", users)
-	if err != nil {
-		return err
-	}
 	var prow, urow, lrow [][]any
-	k := 0
-	for i := range partners {
-		p := &partners[i]
-		p.id, p.linkID = pids[i], lids[i]
+	for _, p := range partners {
 		prow = append(prow, []any{p.id, c.org, p.name, "https://" + p.slug + ".test", tierIDs[p.tier], p.created})
 		lrow = append(lrow, []any{p.linkID, c.org, p.id, "scale-" + p.slug, "Default referral link", "referral",
 			"https://scale.test/signup", true, true, p.created})
-		for j := range p.users {
-			u := &p.users[j]
-			u.id = uids[k]
-			k++
+		for j, u := range p.users {
 			urow = append(urow, []any{u.id, c.org, p.id, u.role, u.email, u.name, p.created.Add(time.Duration(j) * 24 * time.Hour)})
 		}
 	}

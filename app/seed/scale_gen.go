@@ -223,8 +223,9 @@ func weighted(rng *rand.Rand, w ...int) int {
 }
 
 // leadCounts splits n leads over the partners: a tenth to Hundredk (index 0),
-// the rest Zipf-like (rank^-0.8) over the others in a shuffled order, so a
-// few partners are busy and the long tail registers a handful a year.
+// the rest Zipf-like (rank^-0.7) over the others in a shuffled order, so a
+// few partners are busy, and a quarter of them are dormant (1/50 of their
+// share): the long tail registers a handful of leads a year.
 func leadCounts(rng *rand.Rand, n, partners int) []int {
 	counts := make([]int, partners)
 	counts[0] = n / scaleBigShare
@@ -232,7 +233,10 @@ func leadCounts(rng *rand.Rand, n, partners int) []int {
 	w := make([]float64, partners-1)
 	var sum float64
 	for i := range w {
-		w[i] = math.Pow(float64(i+1), -0.8)
+		w[i] = math.Pow(float64(i+1), -0.7)
+		if rng.IntN(4) == 0 {
+			w[i] /= 50
+		}
 		sum += w[i]
 	}
 	rng.Shuffle(len(w), func(i, j int) { w[i], w[j] = w[j], w[i] })

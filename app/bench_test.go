@@ -1,0 +1,312 @@
+package app_test
+
+// Benchmarks at scale ("measured at 1M leads"): the real web tier, started
+// in-process on a real port against the database `portal seed --scale N`
+// built, signed in through the real sign-in flow. For each view it times
+// the whole request (wall time on loopback: the portal sends no
+// Server-Timing header) and, interleaved with it, the bare SQL the handler
+// runs for that view (the same sqlc methods and parameters, run the way the
+// handler runs them). It reports p50/p95/p99 of both and their ratio. It
+// never asserts a timing. docs/BENCHMARKS.md has the recipe and the figures:
+//
+//	BENCH_DATABASE_URL='postgres://postgres@127.0.0.1:5432/partnerportal_bench?sslmode=disable' \
+//	  go test ./app -run '^$' -bench Scale -benchtime 300x -count 1
+//
+// Without BENCH_DATABASE_URL every benchmark skips.
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"partnerportal/app/apptest"
+	"partnerportal/app/seed"
+	"partnerportal/queries"
+)
+
+// benchCase is one view: the URL and headers htmx sends, what the response
+// must contain to count as the real thing, and the handler's queries.
+type benchCase struct {
+	name    string
+	staff   bool // signed in as staff@scale.test, else admin@hundredk.test
+	path    string
+	headers map[string]string
+	marker  string
+	sql     func(ctx context.Context) error
+}
+
+// scaleIDs are the rows the benchmarks act as.
+type scaleIDs struct {
+	org, partner int64
+	tz           string
+}
+
+func BenchmarkScale(b *testing.B) {
+	dbURL := os.Getenv("BENCH_DATABASE_URL")
+	if dbURL == "" {
+		b.Skip("BENCH_DATABASE_URL is not set: these benchmarks need a database built with `portal seed --scale N` (docs/BENCHMARKS.md)")
+	}
+	env := apptest.NewEnv(b, apptest.Options{DatabaseURL: dbURL})
+	ctx := context.Background()
+	org, err := env.Store.GetOrganizationBySlug(ctx, seed.ScaleSlug)
+	if err != nil {
+		b.Fatalf("no Scale Corp in %s (run `portal seed --scale N` first): %v", dbURL, err)
+	}
+	admin, err := env.Store.GetUserByEmail(ctx, seed.ScaleBigAdmin)
+	if err != nil || admin.PartnerID == nil {
+		b.Fatalf("%s: %+v, %v", seed.ScaleBigAdmin, admin, err)
+	}
+	ids := scaleIDs{org: org.ID, partner: *admin.PartnerID, tz: org.TimeZone}
+
+	// One sign-in each (the portal allows five links per address an hour).
+	sessions := map[bool]string{}
+	for staff, email := range map[bool]string{false: seed.ScaleBigAdmin, true: seed.ScaleStaffEmail} {
+		cl := env.Client(b)
+		cl.SignIn(email)
+		var pairs []string
+		for _, ck := range cl.Cookies() {
+			pairs = append(pairs, ck.Name+"="+ck.Value)
+		}
+		sessions[staff] = strings.Join(pairs, "; ")
+	}
+	hc := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 4},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+	for _, c := range scaleCases(env.Store, ids) {
+		b.Run(c.name, func(b *testing.B) {
+			get := func() (int, string) {
+				req, err := http.NewRequest(http.MethodGet, env.URL+c.path, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				req.Header.Set("Cookie", sessions[c.staff])
+				for k, v := range c.headers {
+					req.Header.Set(k, v)
+				}
+				res, err := hc.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				body, err := io.ReadAll(res.Body)
+				res.Body.Close()
+				if err != nil {
+					b.Fatal(err)
+				}
+				return res.StatusCode, string(body)
+			}
+			// Measure the real thing: a 200 fragment with its rows, not a
+			// redirect to the sign-in page or an error banner.
+			status, body := get()
+			if status != http.StatusOK || !strings.Contains(body, c.marker) || strings.Contains(body, "<html") {
+				b.Fatalf("GET %s: status %d, want a fragment with %q; body:\n%.2000s", c.path, status, c.marker, body)
+			}
+			for range 5 { // warm caches, pools and statement caches on both sides
+				get()
+				if err := c.sql(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+			web := make([]time.Duration, 0, b.N)
+			bare := make([]time.Duration, 0, b.N)
+			b.ResetTimer()
+			for range b.N {
+				start := time.Now()
+				if status, _ := get(); status != http.StatusOK {
+					b.Fatalf("GET %s: status %d", c.path, status)
+				}
+				web = append(web, time.Since(start))
+
+				b.StopTimer()
+				start = time.Now()
+				if err := c.sql(ctx); err != nil {
+					b.Fatal(err)
+				}
+				bare = append(bare, time.Since(start))
+				b.StartTimer()
+			}
+			b.StopTimer()
+			w, s := percentiles(web), percentiles(bare)
+			b.ReportMetric(w[0], "p50-ms")
+			b.ReportMetric(w[1], "p95-ms")
+			b.ReportMetric(w[2], "p99-ms")
+			b.ReportMetric(s[0], "sql-p50-ms")
+			b.ReportMetric(s[1], "sql-p95-ms")
+			b.ReportMetric(s[2], "sql-p99-ms")
+			if s[0] > 0 {
+				b.ReportMetric(w[0]/s[0], "web/sql-p50")
+			}
+		})
+	}
+}
+
+// percentiles returns p50, p95 and p99 in milliseconds (nearest rank).
+func percentiles(d []time.Duration) [3]float64 {
+	slices.Sort(d)
+	var out [3]float64
+	for i, p := range []int{50, 95, 99} {
+		k := (len(d)*p + 99) / 100
+		out[i] = float64(d[max(k-1, 0)]) / float64(time.Millisecond)
+	}
+	return out
+}
+
+func htmx(target string) map[string]string {
+	return map[string]string{"HX-Request": "true", "HX-Current-URL": "http://localhost/", "HX-Target": target}
+}
+
+// scaleCases lists the measured views. Each sql func mirrors its handler's
+// queries and parameters; keep them in step when a handler changes:
+// app/leads_list.go + app/lead_list.go (loadLeadList), app/dashboard.go
+// (showOverview), app/review_queue.go (showReviewQueue).
+func scaleCases(store *queries.Store, ids scaleIDs) []benchCase {
+	loc, err := time.LoadLocation(ids.tz)
+	if err != nil {
+		loc = time.UTC
+	}
+	lifetime := [2]time.Time{time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)}
+
+	// (a) The Leads page's list fragment for the 100k-lead partner: a
+	// status tab, a search, sorted by deal value, page 3.
+	leadList := func(name, q string) benchCase {
+		path := "/leads?status=approved&sort=value&dir=desc&page=3"
+		if q != "" {
+			path += "&q=" + q
+		}
+		return benchCase{name: name, path: path, headers: htmx("lead-results"), marker: `id="lead-results"`,
+			sql: func(ctx context.Context) error {
+				return leadListSQL(ctx, store, ids, lifetime, "approved", q, "value", "desc", 2)
+			}}
+	}
+	// (b) The Dashboard's period switch: figures, chart and the first page
+	// of the list for the period, in one fragment.
+	dashboard := func(period string) benchCase {
+		from, to, bounds := benchPeriod(period, time.Now(), loc, lifetime)
+		return benchCase{name: "dashboard_" + period, path: "/dashboard?period=" + period, headers: htmx("overview"),
+			marker: `id="overview"`, sql: func(ctx context.Context) error {
+				return dashboardSQL(ctx, store, ids, from, to, bounds)
+			}}
+	}
+	// (c) The vendor's review queue: in-review leads of all 1,000 partners.
+	review := benchCase{name: "review_queue_in_review", staff: true, path: "/console/leads?status=in_review",
+		headers: htmx("review-results"), marker: `id="review-results"`,
+		sql: func(ctx context.Context) error { return reviewSQL(ctx, store, ids, "in_review") }}
+
+	return []benchCase{
+		leadList("leads_approved_q_logistics_value_desc_p3", "logistics"),
+		leadList("leads_approved_q_co_value_desc_p3", "co"), // a two-letter term: no trigram can help
+		leadList("leads_approved_value_desc_p3", ""),
+		dashboard("last_90_days"),
+		dashboard("this_year"),
+		dashboard("lifetime"),
+		review,
+	}
+}
+
+// benchPeriod mirrors app.parsePeriod, chartUnit and newChartSpan for the
+// periods measured: local calendar days in the organization's time zone,
+// [from, to), and the instants the chart's buckets start at.
+func benchPeriod(key string, now time.Time, loc *time.Location, lifetime [2]time.Time) (from, to time.Time, bounds []time.Time) {
+	y, m, d := now.In(loc).Date()
+	date := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+	first, last, unit := date(1970, 1, 1), date(y, m, d), "month"
+	switch key {
+	case "last_90_days":
+		first, unit = date(y, m, d-89), "week"
+	case "this_year":
+		first, last = date(y, 1, 1), date(y, 12, 31)
+	}
+	trunc := func(t time.Time) time.Time {
+		if unit == "week" {
+			return t.AddDate(0, 0, -((int(t.Weekday()) + 6) % 7))
+		}
+		return date(t.Year(), t.Month(), 1)
+	}
+	local := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc).UTC() }
+	for t := trunc(first); !t.After(trunc(last)); {
+		bounds = append(bounds, local(t))
+		if unit == "week" {
+			t = t.AddDate(0, 0, 7)
+		} else {
+			t = t.AddDate(0, 1, 0)
+		}
+	}
+	if key == "lifetime" {
+		return lifetime[0], lifetime[1], bounds
+	}
+	return local(first), local(last.AddDate(0, 0, 1)), bounds
+}
+
+// leadListSQL is loadLeadList: the status counts and the page of rows, side
+// by side on the pool, planned for the actual values.
+func leadListSQL(ctx context.Context, store *queries.Store, ids scaleIDs, period [2]time.Time, status, q, sort, dir string, page int32) error {
+	cp := store.CustomPlans()
+	q = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		_, err := cp.CountLeadsForPartnerByStatus(gctx, queries.CountLeadsForPartnerByStatusParams{
+			OrganizationID: ids.org, PartnerID: ids.partner, CreatedFrom: period[0], CreatedTo: period[1], Q: q})
+		return err
+	})
+	g.Go(func() error {
+		_, err := cp.ListLeadsForPartner(gctx, queries.ListLeadsForPartnerParams{
+			OrganizationID: ids.org, PartnerID: ids.partner, CreatedFrom: period[0], CreatedTo: period[1],
+			Status: status, Q: q, Sort: sort, Dir: dir, RowLimit: 25, RowOffset: page * 25})
+		return err
+	})
+	return g.Wait()
+}
+
+// dashboardSQL is showOverview for a period change without a search: the
+// list's first page (its counts come from the chart rows), the two chart
+// series and the commission sums, side by side.
+func dashboardSQL(ctx context.Context, store *queries.Store, ids scaleIDs, from, to time.Time, bounds []time.Time) error {
+	cp := store.CustomPlans()
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		_, err := cp.ListLeadsForPartner(gctx, queries.ListLeadsForPartnerParams{
+			OrganizationID: ids.org, PartnerID: ids.partner, CreatedFrom: from, CreatedTo: to,
+			Sort: "created", Dir: "desc", RowLimit: 25})
+		return err
+	})
+	g.Go(func() error {
+		_, err := cp.ChartCreatedLeadsForPartner(gctx, queries.ChartCreatedLeadsForPartnerParams{
+			OrganizationID: ids.org, PartnerID: ids.partner, PeriodFrom: from, PeriodTo: to, Bounds: bounds})
+		return err
+	})
+	g.Go(func() error {
+		_, err := cp.ChartWonLeadsForPartner(gctx, queries.ChartWonLeadsForPartnerParams{
+			OrganizationID: ids.org, PartnerID: ids.partner, PeriodFrom: from, PeriodTo: to, Bounds: bounds})
+		return err
+	})
+	g.Go(func() error {
+		_, err := store.SumCommissionsForPartner(gctx, queries.SumCommissionsForPartnerParams{
+			OrganizationID: ids.org, PartnerID: ids.partner, PeriodFrom: from, PeriodTo: to})
+		return err
+	})
+	return g.Wait()
+}
+
+// reviewSQL is showReviewQueue's first page: counters, the capped count, the
+// page of rows and the partner select, one after the other.
+func reviewSQL(ctx context.Context, store *queries.Store, ids scaleIDs, status string) error {
+	const countCap = 10000 // app.reviewCountCap
+	q := store.CustomPlans()
+	if _, err := q.CountReviewLeadsByStatus(ctx, queries.CountReviewLeadsByStatusParams{OrganizationID: ids.org, MaxCount: countCap}); err != nil {
+		return err
+	}
+	if _, err := q.CountLeadsForReview(ctx, queries.CountLeadsForReviewParams{OrganizationID: ids.org, Status: status, MaxCount: countCap}); err != nil {
+		return err
+	}
+	if _, err := q.ListLeadsForReview(ctx, queries.ListLeadsForReviewParams{OrganizationID: ids.org, Status: status, RowLimit: 25}); err != nil {
+		return err
+	}
+	_, err := q.ListPartnerChoices(ctx, ids.org)
+	return err
+}
