@@ -36,6 +36,7 @@ import (
 type benchCase struct {
 	name    string
 	staff   bool // signed in as staff@scale.test, else admin@hundredk.test
+	page    bool // a full page (no htmx headers), not a fragment
 	path    string
 	headers map[string]string
 	marker  string
@@ -104,8 +105,8 @@ func BenchmarkScale(b *testing.B) {
 			// Measure the real thing: a 200 fragment with its rows, not a
 			// redirect to the sign-in page or an error banner.
 			status, body := get()
-			if status != http.StatusOK || !strings.Contains(body, c.marker) || strings.Contains(body, "<html") {
-				b.Fatalf("GET %s: status %d, want a fragment with %q; body:\n%.2000s", c.path, status, c.marker, body)
+			if status != http.StatusOK || !strings.Contains(body, c.marker) || strings.Contains(body, "<html") != c.page {
+				b.Fatalf("GET %s: status %d, want a page (%v) with %q; body:\n%.2000s", c.path, status, c.page, c.marker, body)
 			}
 			for range 5 { // warm caches, pools and statement caches on both sides
 				get()
@@ -164,7 +165,8 @@ func htmx(target string) map[string]string {
 // scaleCases lists the measured views. Each sql func mirrors its handler's
 // queries and parameters; keep them in step when a handler changes:
 // app/leads_list.go + app/lead_list.go (loadLeadList), app/dashboard.go
-// (showOverview), app/review_queue.go (showReviewQueue).
+// (showOverview) + app/chart.go (newChartSpan), app/review_queue.go
+// (showReviewQueue), app/console_home.go.
 func scaleCases(store *queries.Store, ids scaleIDs) []benchCase {
 	loc, err := time.LoadLocation(ids.tz)
 	if err != nil {
@@ -198,6 +200,10 @@ func scaleCases(store *queries.Store, ids scaleIDs) []benchCase {
 		headers: htmx("review-results"), marker: `id="review-results"`,
 		sql: func(ctx context.Context) error { return reviewSQL(ctx, store, ids, "in_review") }}
 
+	// (d) The staff console's home: exact program-wide counts.
+	home := benchCase{name: "console_home_page", staff: true, page: true, path: "/console", marker: `id="metric-leads"`,
+		sql: func(ctx context.Context) error { return consoleHomeSQL(ctx, store, ids) }}
+
 	return []benchCase{
 		leadList("leads_approved_q_logistics_value_desc_p3", "logistics"),
 		leadList("leads_approved_q_co_value_desc_p3", "co"), // a two-letter term: no trigram can help
@@ -206,6 +212,7 @@ func scaleCases(store *queries.Store, ids scaleIDs) []benchCase {
 		dashboard("this_year"),
 		dashboard("lifetime"),
 		review,
+		home,
 	}
 }
 
@@ -308,5 +315,17 @@ func reviewSQL(ctx context.Context, store *queries.Store, ids scaleIDs, status s
 		return err
 	}
 	_, err := q.ListPartnerChoices(ctx, ids.org)
+	return err
+}
+
+// consoleHomeSQL is showConsoleHome: three counts, one after the other.
+func consoleHomeSQL(ctx context.Context, store *queries.Store, ids scaleIDs) error {
+	if _, err := store.CountPartnersForOrganization(ctx, ids.org); err != nil {
+		return err
+	}
+	if _, err := store.CountLeadsForOrganization(ctx, ids.org); err != nil {
+		return err
+	}
+	_, err := store.CountLeadsInReviewForOrganization(ctx, ids.org)
 	return err
 }

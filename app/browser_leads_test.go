@@ -10,12 +10,19 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// waitFor polls a JavaScript condition until it holds (10 s at most).
+// htmxIdle holds once the page has loaded htmx and no htmx request, swap
+// or settle is under way (new content gets its behaviour when it settles,
+// so a click before that would be a plain link).
+const htmxIdle = `document.readyState === 'complete' && !!window.htmx &&
+	!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')`
+
+// waitFor polls a JavaScript condition until it holds and htmx is idle (10 s
+// at most).
 func (b *browser) waitFor(what, js string) {
 	b.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](js))
+		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool]("("+js+") && "+htmxIdle))
 		if err == nil && ok {
 			return
 		}
@@ -83,6 +90,7 @@ func TestBrowserDashboardPeriodAndLeadFilters(t *testing.T) {
 		t.Fatalf("after sign-in at %s", p)
 	}
 	b.do(chromedp.WaitVisible(chromedp.CSS("#chart svg")))
+	b.waitFor("the page", "true")
 	b.markPage()
 	lifetimeLeads := b.text("#metric-leads")
 	if b.count("#lead-rows tr") != 25 || b.text("#period-label") != "Lifetime" {
@@ -172,6 +180,7 @@ func TestBrowserLeadsPageFilters(t *testing.T) {
 	b.signIn("user@northwind.test")
 	b.open("/leads")
 	b.do(chromedp.WaitVisible(chromedp.ID("lead-table")))
+	b.waitFor("the page", "true")
 	b.markPage()
 	if b.text("main h1") != "Your leads" || b.count("#lead-rows tr") != 25 {
 		t.Fatalf("Leads page: %q with %d rows", b.text("main h1"), b.count("#lead-rows tr"))
@@ -237,6 +246,7 @@ func TestBrowserLeadsPageFilters(t *testing.T) {
 
 	// Typed key by key, the search runs once the typing pauses.
 	b.open("/leads")
+	b.waitFor("the page", "true")
 	b.do(chromedp.SendKeys(chromedp.ID("lead-q"), "kestrel"))
 	b.waitFor("the typed search", `location.search === '?q=kestrel' &&
 		Array.from(document.querySelectorAll('#lead-rows tr')).every(r => r.textContent.toLowerCase().includes('kestrel'))`)

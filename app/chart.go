@@ -51,7 +51,7 @@ func chartUnit(p Period) string {
 }
 
 // truncDate is the first day of the bucket holding a calendar date (weeks
-// start on Monday, as PostgreSQL's date_trunc('week') does).
+// start on Monday, ISO style).
 func truncDate(d time.Time, unit string) time.Time {
 	switch unit {
 	case "week":

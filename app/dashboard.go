@@ -15,7 +15,6 @@ const overviewTarget = "overview"
 
 // overviewPage is what the Overview tab renders.
 type overviewPage struct {
-	Tab                    string
 	Period                 Period
 	Leads, Won             string
 	Revenue, Pending, Paid []string // one figure per currency
@@ -23,28 +22,19 @@ type overviewPage struct {
 	List                   *leadList
 }
 
-// showDashboard is the partner's home: Overview, Tracking Links and Rewards tabs.
+// showDashboard is the partner's home, its Overview tab. The Tracking Links
+// and Rewards tabs are their own pages (/dashboard/links, /dashboard/rewards);
+// old ?tab= links still land there.
 func (h *Handler) showDashboard(c *fiber.Ctx) error {
-	u := currentUser(c)
-	tab := c.Query("tab", "overview")
-	data := fiber.Map{"Tab": tab}
-	switch tab {
-	case "overview":
+	switch c.Query("tab") {
+	case "", "overview":
 		return h.showOverview(c)
-	case "rewards":
-		partner, err := h.Store.GetPartner(c.Context(), queries.GetPartnerParams{OrganizationID: u.OrganizationID, ID: u.PartnerID})
-		if err != nil {
-			return err
-		}
-		data["Partner"] = partner
 	case "links":
-	default:
-		return fiber.ErrNotFound
+		return c.Redirect("/dashboard/links", fiber.StatusMovedPermanently)
+	case "rewards":
+		return c.Redirect("/dashboard/rewards", fiber.StatusMovedPermanently)
 	}
-	p := h.newPage(c, "Dashboard")
-	p.Section = "dashboard"
-	p.Data = data
-	return h.render(c, fiber.StatusOK, "pages/dashboard", "", p)
+	return fiber.ErrNotFound
 }
 
 // showOverview shows the company's figures, chart and leads for a period
@@ -62,7 +52,7 @@ func (h *Handler) showOverview(c *fiber.Ctx) error {
 	if !listOnly {
 		fragment = "dashboard/overview"
 	}
-	data := &overviewPage{Tab: "overview", Period: period}
+	data := &overviewPage{Period: period}
 	span := newChartSpan(period, now)
 	var created []queries.ChartCreatedLeadsForPartnerRow
 	var won []queries.ChartWonLeadsForPartnerRow

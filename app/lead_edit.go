@@ -20,7 +20,9 @@ func leadLockReason(u *User, l queries.Lead) string {
 		return "This lead has been reviewed, so it can no longer be changed or deleted. Notes can still be added on the lead's page."
 	case l.Source == "referral":
 		return "The program team passed this lead to your company: accept or decline it under Referral Leads instead of editing it."
-	case !partnerCanEdit(u, l.Status, l.CreatedByUserID):
+	case l.Source == "referral_link":
+		return "This lead signed up through one of your tracking links; its details come from that sign-up and cannot be changed here. Notes can still be added on the lead's page."
+	case !partnerCanEdit(u, l.Status, l.Source, l.CreatedByUserID):
 		return "Only the colleague who registered this lead, or one of your company's portal admins, can change or delete it."
 	}
 	return ""
@@ -132,7 +134,7 @@ func saveLeadEdit(ctx context.Context, q *queries.Queries, u *User, id int64, in
 		// first to register keeps the protection even when it is edited.
 		if dup.CreatedAt.Before(cur.CreatedAt) || (dup.CreatedAt.Equal(cur.CreatedAt) && dup.ID < id) {
 			params.DuplicateOfLeadID = &dup.ID
-			params.DuplicateReason = duplicateReason(dup, u.PartnerID, protectionDays)
+			params.DuplicateReason = duplicateReason(dup, u.PartnerID, protectionDays, u.OrganizationTZ)
 		}
 	case !queries.IsNotFound(err):
 		return false, err

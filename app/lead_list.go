@@ -235,7 +235,7 @@ func newLeadList(u *User, path string, f leadFilter, counts queries.CountLeadsFo
 	}
 	for _, r := range rows {
 		l.Rows = append(l.Rows, leadRow{ListLeadsForPartnerRow: r,
-			CanEdit: partnerCanEdit(u, r.Status, r.CreatedByUserID)})
+			CanEdit: partnerCanEdit(u, r.Status, r.Source, r.CreatedByUserID)})
 	}
 	if len(rows) > 0 {
 		first := int64(f.Page-1)*leadsPerPage + 1

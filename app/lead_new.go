@@ -68,7 +68,7 @@ func (h *Handler) createLeadFromForm(c *fiber.Ctx) error {
 		var err error
 		id, err = createLead(c.Context(), q, NewLead{
 			OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, ActorID: &actor,
-			Source: "partner", Status: "in_review", ProtectionDays: org.LeadProtectionDays, Input: in,
+			Source: "partner", Status: "in_review", ProtectionDays: org.LeadProtectionDays, TimeZone: org.TimeZone, Input: in,
 		})
 		return err
 	})

@@ -119,6 +119,7 @@ type NewLead struct {
 	Source, Status            string // "partner"/"referral"/"referral_link"; "in_review"/"approved"
 	TrackingLinkID            *int64
 	ProtectionDays            int32
+	TimeZone                  string // the organization's, for dates in messages
 	Input                     LeadInput
 }
 
@@ -139,7 +140,7 @@ func createLead(ctx context.Context, q *queries.Queries, n NewLead) (int64, erro
 	switch {
 	case err == nil:
 		params.DuplicateOfLeadID = &dup.ID
-		params.DuplicateReason = duplicateReason(dup, n.PartnerID, n.ProtectionDays)
+		params.DuplicateReason = duplicateReason(dup, n.PartnerID, n.ProtectionDays, n.TimeZone)
 	case !queries.IsNotFound(err):
 		return 0, err
 	}
@@ -160,7 +161,7 @@ func createLead(ctx context.Context, q *queries.Queries, n NewLead) (int64, erro
 
 // duplicateReason explains a match without naming another partner (partners
 // see it; staff see both leads side by side).
-func duplicateReason(d queries.FindDuplicateLeadRow, partnerID int64, days int32) string {
+func duplicateReason(d queries.FindDuplicateLeadRow, partnerID int64, days int32, zone string) string {
 	who := "another partner"
 	if d.PartnerID == partnerID {
 		who = "your company"
@@ -170,7 +171,7 @@ func duplicateReason(d queries.FindDuplicateLeadRow, partnerID int64, days int32
 		what = "the same contact email (" + d.Email + ")"
 	}
 	return fmt.Sprintf("Possible duplicate: %s registered a lead with %s on %s, within the %d-day protection window.",
-		who, what, d.CreatedAt.UTC().Format("Jan 2, 2006"), days)
+		who, what, inZone(d.CreatedAt, zone).Format("Jan 2, 2006"), days)
 }
 
 // Change is one field's old and new value in a history entry.
@@ -216,12 +217,16 @@ func recordLeadEvent(ctx context.Context, q *queries.Queries, orgID, partnerID, 
 		LeadID: leadID, ActorUserID: actor, Kind: kind, Changes: b, Note: note})
 }
 
-// partnerCanEdit is the one rule for partner edits and deletes: only while the
-// lead is In Review (approved or rejected leads are locked; partners may
-// still add notes), and a partner User only on leads they created, a partner
-// Admin on all of the company's leads. Staff use the review queue instead.
-func partnerCanEdit(u *User, status string, createdBy *int64) bool {
-	if u == nil || !u.IsPartner() || status != "in_review" {
+// partnerCanEdit is the one rule for partner edits and deletes (the SQL of
+// UpdateLeadForPartner/DeleteLeadForPartner enforces the same): only leads
+// the company registered itself (not referrals from the program team, which
+// are accepted or declined, nor sign-ups through a tracking link, whose
+// details come from the sign-up), only while In Review (approved or rejected
+// leads are locked; notes can still be added), and a partner User only on
+// leads they created, a partner Admin on all of the company's leads. Staff
+// use the review queue instead.
+func partnerCanEdit(u *User, status, source string, createdBy *int64) bool {
+	if u == nil || !u.IsPartner() || status != "in_review" || source != "partner" {
 		return false
 	}
 	return u.IsPartnerAdmin() || (createdBy != nil && *createdBy == u.ID)

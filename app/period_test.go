@@ -112,7 +112,7 @@ func TestPeriodURLRoundTrip(t *testing.T) {
 	}
 }
 
-func TestChartUnit(t *testing.T) {
+func TestPeriodChartUnit(t *testing.T) {
 	now := time.Date(2026, 5, 10, 12, 0, 0, 0, time.UTC)
 	for _, tc := range []struct{ key, from, to, want string }{
 		{"this_month", "", "", "day"},

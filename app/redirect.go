@@ -2,6 +2,7 @@ package app
 
 import (
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -35,7 +36,7 @@ func (h *Handler) redirectLink(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	dest := link.Destination
 	if c.Method() == fiber.MethodGet && !clicks.IsBot(c.Get(fiber.HeaderUserAgent)) {
-		visitor := c.Cookies(visitorCookie)
+		visitor := strings.Clone(c.Cookies(visitorCookie)) // Fiber reuses the buffer after the handler returns
 		if len(visitor) != 22 {
 			visitor = secret.New()[:22]
 			c.Cookie(&fiber.Cookie{Name: visitorCookie, Value: visitor, Path: "/r/", MaxAge: 365 * 24 * 3600,

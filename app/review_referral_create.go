@@ -50,7 +50,7 @@ func (h *Handler) createReferralLead(c *fiber.Ctx) error {
 	var notified []int64
 	err = h.Store.Tx(ctx, func(q *queries.Queries) error {
 		id, err = createLead(ctx, q, NewLead{OrganizationID: u.OrganizationID, PartnerID: partner.ID, ActorID: &u.ID,
-			Source: "referral", Status: "in_review", ProtectionDays: org.LeadProtectionDays, Input: in})
+			Source: "referral", Status: "in_review", ProtectionDays: org.LeadProtectionDays, TimeZone: org.TimeZone, Input: in})
 		if err != nil {
 			return err
 		}

@@ -231,7 +231,7 @@ func (h *Handler) registerSignup(c *fiber.Ctx, org queries.Organization) error {
 		leadID, err = createLead(ctx, q, NewLead{
 			OrganizationID: org.ID, PartnerID: a.PartnerID, ActorID: nil,
 			Source: "referral_link", Status: org.SignupLeadStatus, TrackingLinkID: &link,
-			ProtectionDays: org.LeadProtectionDays, Input: in,
+			ProtectionDays: org.LeadProtectionDays, TimeZone: org.TimeZone, Input: in,
 		})
 		return err
 	})

@@ -25,14 +25,14 @@ SET company = @company, domain = @domain, contact_name = @contact_name, email = 
     currency = @currency, deal_value_minor = @deal_value_minor, notes = @notes,
     duplicate_of_lead_id = @duplicate_of_lead_id, duplicate_reason = @duplicate_reason, updated_at = now()
 WHERE organization_id = @organization_id AND partner_id = @partner_id AND id = @id
-  AND status = 'in_review' AND source <> 'referral'
+  AND status = 'in_review' AND source = 'partner'
   AND (@is_admin::boolean OR created_by_user_id = @user_id::bigint);
 
 -- name: DeleteLeadForPartner :one
 -- Same rule as UpdateLeadForPartner; its history goes with it (ON DELETE CASCADE).
 DELETE FROM leads
 WHERE organization_id = @organization_id AND partner_id = @partner_id AND id = @id
-  AND status = 'in_review' AND source <> 'referral'
+  AND status = 'in_review' AND source = 'partner'
   AND (@is_admin::boolean OR created_by_user_id = @user_id::bigint)
 RETURNING company;
 

@@ -43,7 +43,7 @@ func (q *Queries) CreateLeadNote(ctx context.Context, arg CreateLeadNoteParams) 
 const deleteLeadForPartner = `-- name: DeleteLeadForPartner :one
 DELETE FROM leads
 WHERE organization_id = $1 AND partner_id = $2 AND id = $3
-  AND status = 'in_review' AND source <> 'referral'
+  AND status = 'in_review' AND source = 'partner'
   AND ($4::boolean OR created_by_user_id = $5::bigint)
 RETURNING company
 `
@@ -179,7 +179,7 @@ SET company = $1, domain = $2, contact_name = $3, email = $4, phone = $5,
     currency = $6, deal_value_minor = $7, notes = $8,
     duplicate_of_lead_id = $9, duplicate_reason = $10, updated_at = now()
 WHERE organization_id = $11 AND partner_id = $12 AND id = $13
-  AND status = 'in_review' AND source <> 'referral'
+  AND status = 'in_review' AND source = 'partner'
   AND ($14::boolean OR created_by_user_id = $15::bigint)
 `
 

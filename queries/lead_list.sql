@@ -12,7 +12,7 @@
 -- picks one of six orders; with the parameters bound, PostgreSQL folds the
 -- CASEs away, so "created desc" reads the index in order and stops early.
 SELECT id, company, domain, contact_name, email, phone, status, stage, currency,
-       deal_value_minor, revenue_minor, created_at, won_at, created_by_user_id,
+       deal_value_minor, revenue_minor, created_at, won_at, created_by_user_id, source,
        duplicate_of_lead_id, duplicate_reason
 FROM leads
 WHERE organization_id = @organization_id AND partner_id = @partner_id

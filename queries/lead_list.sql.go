@@ -60,7 +60,7 @@ func (q *Queries) CountLeadsForPartnerByStatus(ctx context.Context, arg CountLea
 const listLeadsForPartner = `-- name: ListLeadsForPartner :many
 
 SELECT id, company, domain, contact_name, email, phone, status, stage, currency,
-       deal_value_minor, revenue_minor, created_at, won_at, created_by_user_id,
+       deal_value_minor, revenue_minor, created_at, won_at, created_by_user_id, source,
        duplicate_of_lead_id, duplicate_reason
 FROM leads
 WHERE organization_id = $1 AND partner_id = $2
@@ -108,6 +108,7 @@ type ListLeadsForPartnerRow struct {
 	CreatedAt         time.Time
 	WonAt             *time.Time
 	CreatedByUserID   *int64
+	Source            string
 	DuplicateOfLeadID *int64
 	DuplicateReason   string
 }
@@ -158,6 +159,7 @@ func (q *Queries) ListLeadsForPartner(ctx context.Context, arg ListLeadsForPartn
 			&i.CreatedAt,
 			&i.WonAt,
 			&i.CreatedByUserID,
+			&i.Source,
 			&i.DuplicateOfLeadID,
 			&i.DuplicateReason,
 		); err != nil {

@@ -26,22 +26,5 @@ LIMIT 1;
 -- name: CountLeadsForOrganization :one
 SELECT count(*) FROM leads WHERE organization_id = $1;
 
--- name: ListRecentLeadsForPartner :many
-SELECT id, company, contact_name, email, status, stage, currency, deal_value_minor, created_at
-FROM leads
-WHERE organization_id = $1 AND partner_id = $2
-ORDER BY created_at DESC, id DESC
-LIMIT $3 OFFSET $4;
-
--- name: CountLeadsForPartner :one
-SELECT count(*) FROM leads WHERE organization_id = $1 AND partner_id = $2;
-
--- name: PartnerLeadTotals :one
-SELECT count(*) AS leads,
-       count(*) FILTER (WHERE stage = 'won') AS won,
-       coalesce(sum(revenue_minor) FILTER (WHERE stage = 'won'), 0)::bigint AS revenue_minor
-FROM leads
-WHERE organization_id = $1 AND partner_id = $2;
-
 -- name: CountLeadsInReviewForOrganization :one
 SELECT count(*) FROM leads WHERE organization_id = $1 AND status = 'in_review';

@@ -21,22 +21,6 @@ func (q *Queries) CountLeadsForOrganization(ctx context.Context, organizationID 
 	return count, err
 }
 
-const countLeadsForPartner = `-- name: CountLeadsForPartner :one
-SELECT count(*) FROM leads WHERE organization_id = $1 AND partner_id = $2
-`
-
-type CountLeadsForPartnerParams struct {
-	OrganizationID int64
-	PartnerID      int64
-}
-
-func (q *Queries) CountLeadsForPartner(ctx context.Context, arg CountLeadsForPartnerParams) (int64, error) {
-	row := q.db.QueryRow(ctx, countLeadsForPartner, arg.OrganizationID, arg.PartnerID)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
-}
-
 const countLeadsInReviewForOrganization = `-- name: CountLeadsInReviewForOrganization :one
 SELECT count(*) FROM leads WHERE organization_id = $1 AND status = 'in_review'
 `
@@ -162,93 +146,5 @@ func (q *Queries) FindDuplicateLead(ctx context.Context, arg FindDuplicateLeadPa
 		&i.CreatedAt,
 		&i.SameEmail,
 	)
-	return i, err
-}
-
-const listRecentLeadsForPartner = `-- name: ListRecentLeadsForPartner :many
-SELECT id, company, contact_name, email, status, stage, currency, deal_value_minor, created_at
-FROM leads
-WHERE organization_id = $1 AND partner_id = $2
-ORDER BY created_at DESC, id DESC
-LIMIT $3 OFFSET $4
-`
-
-type ListRecentLeadsForPartnerParams struct {
-	OrganizationID int64
-	PartnerID      int64
-	Limit          int32
-	Offset         int32
-}
-
-type ListRecentLeadsForPartnerRow struct {
-	ID             int64
-	Company        string
-	ContactName    string
-	Email          string
-	Status         string
-	Stage          string
-	Currency       string
-	DealValueMinor int64
-	CreatedAt      time.Time
-}
-
-func (q *Queries) ListRecentLeadsForPartner(ctx context.Context, arg ListRecentLeadsForPartnerParams) ([]ListRecentLeadsForPartnerRow, error) {
-	rows, err := q.db.Query(ctx, listRecentLeadsForPartner,
-		arg.OrganizationID,
-		arg.PartnerID,
-		arg.Limit,
-		arg.Offset,
-	)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []ListRecentLeadsForPartnerRow
-	for rows.Next() {
-		var i ListRecentLeadsForPartnerRow
-		if err := rows.Scan(
-			&i.ID,
-			&i.Company,
-			&i.ContactName,
-			&i.Email,
-			&i.Status,
-			&i.Stage,
-			&i.Currency,
-			&i.DealValueMinor,
-			&i.CreatedAt,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const partnerLeadTotals = `-- name: PartnerLeadTotals :one
-SELECT count(*) AS leads,
-       count(*) FILTER (WHERE stage = 'won') AS won,
-       coalesce(sum(revenue_minor) FILTER (WHERE stage = 'won'), 0)::bigint AS revenue_minor
-FROM leads
-WHERE organization_id = $1 AND partner_id = $2
-`
-
-type PartnerLeadTotalsParams struct {
-	OrganizationID int64
-	PartnerID      int64
-}
-
-type PartnerLeadTotalsRow struct {
-	Leads        int64
-	Won          int64
-	RevenueMinor int64
-}
-
-func (q *Queries) PartnerLeadTotals(ctx context.Context, arg PartnerLeadTotalsParams) (PartnerLeadTotalsRow, error) {
-	row := q.db.QueryRow(ctx, partnerLeadTotals, arg.OrganizationID, arg.PartnerID)
-	var i PartnerLeadTotalsRow
-	err := row.Scan(&i.Leads, &i.Won, &i.RevenueMinor)
 	return i, err
 }
