@@ -339,10 +339,13 @@ func TestDashboardFragments(t *testing.T) {
 		h, _ := goquery.OuterHtml(f)
 		t.Errorf("period form:\n%s", h)
 	}
-	// The other tabs still work.
+	// The other tabs are pages of their own; old ?tab= links land there.
 	for _, tab := range []string{"links", "rewards"} {
-		if r := c.Get("/dashboard?tab=" + tab); r.StatusCode != http.StatusOK {
-			t.Errorf("tab %s: %d", tab, r.StatusCode)
+		if r := c.Get("/dashboard?tab=" + tab); r.StatusCode != http.StatusMovedPermanently || r.Header.Get("Location") != "/dashboard/"+tab {
+			t.Errorf("?tab=%s: %d → %q", tab, r.StatusCode, r.Header.Get("Location"))
+		}
+		if r := c.Get("/dashboard/" + tab); r.StatusCode != http.StatusOK {
+			t.Errorf("/dashboard/%s: %d", tab, r.StatusCode)
 		}
 	}
 }

@@ -21,7 +21,7 @@ func (q *Queries) EachLeadForPartner(ctx context.Context, arg ListLeadsForPartne
 	for rows.Next() {
 		if err := rows.Scan(&i.ID, &i.Company, &i.Domain, &i.ContactName, &i.Email, &i.Phone, &i.Status,
 			&i.Stage, &i.Currency, &i.DealValueMinor, &i.RevenueMinor, &i.CreatedAt, &i.WonAt,
-			&i.CreatedByUserID, &i.DuplicateOfLeadID, &i.DuplicateReason); err != nil {
+			&i.CreatedByUserID, &i.Source, &i.DuplicateOfLeadID, &i.DuplicateReason); err != nil {
 			return err
 		}
 		if err := fn(&i); err != nil {

@@ -18,8 +18,11 @@ WHERE organization_id = @organization_id
   AND id <> @exclude_id::bigint
   AND status <> 'rejected' AND stage NOT IN ('won', 'lost')
   AND created_at >= now() - make_interval(days => @protection_days::integer)
-  AND ((@email::text <> '' AND lower(email) = lower(@email::text))
-    OR (@domain::text <> '' AND lower(domain) = lower(@domain::text)))
+  -- email <> '' and domain <> '' repeat the partial indexes' predicates so
+  -- PostgreSQL can use leads_org_email_idx / leads_org_domain_idx (without
+  -- them: a scan of the organization's leads, ~200 ms at 1M).
+  AND ((@email::text <> '' AND email <> '' AND lower(email) = lower(@email::text))
+    OR (@domain::text <> '' AND domain <> '' AND lower(domain) = lower(@domain::text)))
 ORDER BY created_at, id
 LIMIT 1;
 

@@ -102,7 +102,7 @@ func buildScale(ctx context.Context, store *queries.Store, log *slog.Logger, n i
 	}
 	q := store.WithTx(tx)
 	org, err := q.UpsertOrganization(ctx, queries.UpsertOrganizationParams{
-		Name: "Scale Corp", Slug: ScaleSlug, TimeZone: "America/Chicago", Currency: "USD", AgreementsEnabled: false})
+		Name: "Scale Corp", Slug: ScaleSlug, TimeZone: scaleTimeZone, Currency: "USD", AgreementsEnabled: false})
 	if err != nil {
 		return false, err
 	}

@@ -454,7 +454,19 @@ func (l *scaleLead) createdChanges(buf []byte, co company) []byte {
 	return append(buf, '}')
 }
 
-// duplicateReason mirrors app.duplicateReason for the generated match.
+// scaleTimeZone is Scale Corp's time zone; dates in texts are written in it.
+const scaleTimeZone = "America/Chicago"
+
+var scaleZone = func() *time.Location {
+	loc, err := time.LoadLocation(scaleTimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}()
+
+// duplicateReason mirrors app.duplicateReason for the generated match (the
+// date in the organization's time zone).
 func (l *scaleLead) duplicateReason(target *scaleLead) string {
 	who := "another partner"
 	if target.partner == l.partner {
@@ -465,5 +477,5 @@ func (l *scaleLead) duplicateReason(target *scaleLead) string {
 		what = "the same contact email (" + target.email + ")"
 	}
 	return fmt.Sprintf("Possible duplicate: %s registered a lead with %s on %s, within the %d-day protection window.",
-		who, what, usTime(target.created).Format("Jan 2, 2006"), scaleProtectionDays)
+		who, what, usTime(target.created).In(scaleZone).Format("Jan 2, 2006"), scaleProtectionDays)
 }
