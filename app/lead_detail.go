@@ -23,7 +23,7 @@ type leadDetail struct {
 // pipelineStep is one stage of New → Qualified → Proposal → Won/Lost.
 type pipelineStep struct {
 	Label string
-	State string // "done", "current" or "todo"
+	State string // "done", "current" or "ahead"
 	Lost  bool
 }
 
@@ -100,7 +100,7 @@ func leadPipeline(stage string) []pipelineStep {
 		case i == cur:
 			steps[i].State = "current"
 		default:
-			steps[i].State = "todo"
+			steps[i].State = "ahead"
 		}
 	}
 	return steps
