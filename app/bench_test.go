@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgtype"
 	"golang.org/x/sync/errgroup"
 
 	"partnerportal/app/apptest"
@@ -183,7 +184,7 @@ func scaleCases(store *queries.Store, ids scaleIDs) []benchCase {
 		}
 		return benchCase{name: name, path: path, headers: htmx("lead-results"), marker: `id="lead-results"`,
 			sql: func(ctx context.Context) error {
-				return leadListSQL(ctx, store, ids, lifetime, "approved", q, "value", "desc", 2)
+				return leadListSQL(ctx, store, ids, lifetime, benchDays(lifetime, loc), "approved", q, "value", "desc", 2)
 			}}
 	}
 	// (b) The Dashboard's period switch: figures, chart and the first page
@@ -192,7 +193,7 @@ func scaleCases(store *queries.Store, ids scaleIDs) []benchCase {
 		from, to, bounds := benchPeriod(period, time.Now(), loc, lifetime)
 		return benchCase{name: "dashboard_" + period, path: "/dashboard?period=" + period, headers: htmx("overview"),
 			marker: `id="overview"`, sql: func(ctx context.Context) error {
-				return dashboardSQL(ctx, store, ids, from, to, bounds)
+				return dashboardSQL(ctx, store, ids, from, to, benchDays([2]time.Time{from, to}, loc), bounds)
 			}}
 	}
 	// (c) The vendor's review queue: in-review leads of all 1,000 partners.
@@ -218,8 +219,8 @@ func scaleCases(store *queries.Store, ids scaleIDs) []benchCase {
 
 // benchPeriod mirrors app.parsePeriod, chartUnit and newChartSpan for the
 // periods measured: local calendar days in the organization's time zone,
-// [from, to), and the instants the chart's buckets start at.
-func benchPeriod(key string, now time.Time, loc *time.Location, lifetime [2]time.Time) (from, to time.Time, bounds []time.Time) {
+// [from, to), and the days the chart's buckets start on.
+func benchPeriod(key string, now time.Time, loc *time.Location, lifetime [2]time.Time) (from, to time.Time, bounds []pgtype.Date) {
 	y, m, d := now.In(loc).Date()
 	date := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 	first, last, unit := date(1970, 1, 1), date(y, m, d), "month"
@@ -237,7 +238,7 @@ func benchPeriod(key string, now time.Time, loc *time.Location, lifetime [2]time
 	}
 	local := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc).UTC() }
 	for t := trunc(first); !t.After(trunc(last)); {
-		bounds = append(bounds, local(t))
+		bounds = append(bounds, pgtype.Date{Time: t, Valid: true})
 		if unit == "week" {
 			t = t.AddDate(0, 0, 7)
 		} else {
@@ -250,13 +251,31 @@ func benchPeriod(key string, now time.Time, loc *time.Location, lifetime [2]time
 	return local(first), local(last.AddDate(0, 0, 1)), bounds
 }
 
-// leadListSQL is loadLeadList: the status counts and the page of rows, side
-// by side on the pool, planned for the actual values.
-func leadListSQL(ctx context.Context, store *queries.Store, ids scaleIDs, period [2]time.Time, status, q, sort, dir string, page int32) error {
+// benchDays mirrors app.Period.Days: the local dates the period's instants
+// fall on.
+func benchDays(period [2]time.Time, loc *time.Location) [2]pgtype.Date {
+	var out [2]pgtype.Date
+	for i, t := range period {
+		y, m, d := t.In(loc).Date()
+		out[i] = pgtype.Date{Time: time.Date(y, m, d, 0, 0, 0, 0, time.UTC), Valid: true}
+	}
+	return out
+}
+
+// leadListSQL is loadLeadList: the status counts (a search counts the
+// matching leads, no search sums the day rows) and the page of rows, side by
+// side on the pool, planned for the actual values.
+func leadListSQL(ctx context.Context, store *queries.Store, ids scaleIDs, period [2]time.Time, days [2]pgtype.Date,
+	status, q, sort, dir string, page int32) error {
 	cp := store.CustomPlans()
 	q = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
+		if q == "" {
+			_, err := store.CountLeadsForPartnerByStatusDaily(gctx, queries.CountLeadsForPartnerByStatusDailyParams{
+				OrganizationID: ids.org, PartnerID: ids.partner, DayFrom: days[0], DayTo: days[1]})
+			return err
+		}
 		_, err := cp.CountLeadsForPartnerByStatus(gctx, queries.CountLeadsForPartnerByStatusParams{
 			OrganizationID: ids.org, PartnerID: ids.partner, CreatedFrom: period[0], CreatedTo: period[1], Q: q})
 		return err
@@ -273,7 +292,7 @@ func leadListSQL(ctx context.Context, store *queries.Store, ids scaleIDs, period
 // dashboardSQL is showOverview for a period change without a search: the
 // list's first page (its counts come from the chart rows), the two chart
 // series and the commission sums, side by side.
-func dashboardSQL(ctx context.Context, store *queries.Store, ids scaleIDs, from, to time.Time, bounds []time.Time) error {
+func dashboardSQL(ctx context.Context, store *queries.Store, ids scaleIDs, from, to time.Time, days [2]pgtype.Date, bounds []pgtype.Date) error {
 	cp := store.CustomPlans()
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
@@ -284,12 +303,12 @@ func dashboardSQL(ctx context.Context, store *queries.Store, ids scaleIDs, from,
 	})
 	g.Go(func() error {
 		_, err := cp.ChartCreatedLeadsForPartner(gctx, queries.ChartCreatedLeadsForPartnerParams{
-			OrganizationID: ids.org, PartnerID: ids.partner, PeriodFrom: from, PeriodTo: to, Bounds: bounds})
+			OrganizationID: ids.org, PartnerID: ids.partner, DayFrom: days[0], DayTo: days[1], Bounds: bounds})
 		return err
 	})
 	g.Go(func() error {
 		_, err := cp.ChartWonLeadsForPartner(gctx, queries.ChartWonLeadsForPartnerParams{
-			OrganizationID: ids.org, PartnerID: ids.partner, PeriodFrom: from, PeriodTo: to, Bounds: bounds})
+			OrganizationID: ids.org, PartnerID: ids.partner, DayFrom: days[0], DayTo: days[1], Bounds: bounds})
 		return err
 	})
 	g.Go(func() error {

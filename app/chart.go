@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgtype"
+
 	"partnerportal/app/money"
 	"partnerportal/queries"
 )
@@ -113,12 +115,11 @@ type chart struct {
 }
 
 // chartSpan is the buckets of a chart: the calendar dates they start on (in
-// the organization's zone) and the instants those dates begin, which the
-// queries sort rows into.
+// the organization's zone), which the queries sort the day rows into.
 type chartSpan struct {
 	Unit   string
-	Dates  []time.Time // local calendar dates, UTC-labelled
-	Bounds []time.Time // the instant each bucket starts
+	Dates  []time.Time   // local calendar dates, UTC-labelled
+	Bounds []pgtype.Date // the same dates as the queries take them
 }
 
 // newChartSpan lists the buckets of a period: from the one holding its first
@@ -137,7 +138,7 @@ func newChartSpan(p Period, now time.Time) chartSpan {
 	}
 	for d := start; !d.After(end); d = nextBucket(d, sp.Unit) {
 		sp.Dates = append(sp.Dates, d)
-		sp.Bounds = append(sp.Bounds, startOfDay(d, p.Loc))
+		sp.Bounds = append(sp.Bounds, pgDate(d))
 	}
 	return sp
 }

@@ -24,20 +24,27 @@ func TestDashboardChartTicks(t *testing.T) {
 	}
 }
 
-// The buckets start at midnight of the organization's days, whatever UTC
-// offset that midnight has.
+// The buckets are the organization's calendar days (the day rows are keyed
+// by local date), and the period's instants start at midnight of those days,
+// whatever UTC offset that midnight has.
 func TestPeriodChartBuckets(t *testing.T) {
 	now := time.Date(2026, 4, 10, 12, 0, 0, 0, time.UTC)
 	p := parsePeriod("custom", "2026-03-07", "2026-03-09", now, "America/New_York")
 	sp := newChartSpan(p, now)
-	want := []string{"2026-03-07T05:00:00Z", "2026-03-08T05:00:00Z", "2026-03-09T04:00:00Z"} // DST starts Mar 8
+	want := []string{"2026-03-07", "2026-03-08", "2026-03-09"} // DST starts Mar 8
 	if sp.Unit != "day" || len(sp.Bounds) != len(want) {
 		t.Fatalf("unit %s, %d bounds", sp.Unit, len(sp.Bounds))
 	}
 	for i, w := range want {
-		if got := sp.Bounds[i].UTC().Format(time.RFC3339); got != w {
+		if got := sp.Bounds[i].Time.Format(dateLayout); !sp.Bounds[i].Valid || got != w {
 			t.Errorf("bound %d = %s, want %s", i, got, w)
 		}
+	}
+	if from, to := p.From.Format(time.RFC3339), p.To.Format(time.RFC3339); from != "2026-03-07T05:00:00Z" || to != "2026-03-10T04:00:00Z" {
+		t.Errorf("period [%s, %s)", from, to)
+	}
+	if df, dt := p.Days(); df.Time.Format(dateLayout) != "2026-03-07" || dt.Time.Format(dateLayout) != "2026-03-10" {
+		t.Errorf("days [%s, %s)", df.Time.Format(dateLayout), dt.Time.Format(dateLayout))
 	}
 	// Weeks start on Monday (Mar 2, 2026), even before the period does.
 	wk := newChartSpan(parsePeriod("custom", "2026-03-04", "2026-05-01", now, "UTC"), now)

@@ -54,6 +54,7 @@ func (h *Handler) showOverview(c *fiber.Ctx) error {
 	}
 	data := &overviewPage{Period: period}
 	span := newChartSpan(period, now)
+	dayFrom, dayTo := period.Days()
 	var created []queries.ChartCreatedLeadsForPartnerRow
 	var won []queries.ChartWonLeadsForPartnerRow
 	// With no search, the list's status counts for the period are sums of
@@ -73,13 +74,13 @@ func (h *Handler) showOverview(c *fiber.Ctx) error {
 		q := h.Store.CustomPlans()
 		g.Go(func() (err error) {
 			created, err = q.ChartCreatedLeadsForPartner(ctx, queries.ChartCreatedLeadsForPartnerParams{
-				OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, PeriodFrom: period.From, PeriodTo: period.To,
+				OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, DayFrom: dayFrom, DayTo: dayTo,
 				Bounds: span.Bounds})
 			return err
 		})
 		g.Go(func() (err error) {
 			won, err = q.ChartWonLeadsForPartner(ctx, queries.ChartWonLeadsForPartnerParams{
-				OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, PeriodFrom: period.From, PeriodTo: period.To,
+				OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, DayFrom: dayFrom, DayTo: dayTo,
 				Bounds: span.Bounds})
 			return err
 		})

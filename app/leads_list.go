@@ -33,8 +33,9 @@ func (h *Handler) showLeads(c *fiber.Ctx) error {
 	if fragment == "" { // the figures are not part of the fragment
 		q := h.Store.CustomPlans()
 		g.Go(func() error {
+			dayFrom, dayTo := lifetime.Days()
 			won, err := q.CountWonLeadsForPartner(ctx, queries.CountWonLeadsForPartnerParams{
-				OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, PeriodFrom: lifetime.From, PeriodTo: lifetime.To})
+				OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, DayFrom: dayFrom, DayTo: dayTo})
 			data.Won = formatCount(won)
 			return err
 		})
@@ -44,8 +45,7 @@ func (h *Handler) showLeads(c *fiber.Ctx) error {
 		})
 		if f.Q != "" { // the list counts only the matches; the figure counts all
 			g.Go(func() error {
-				all, err := q.CountLeadsForPartnerByStatus(ctx, queries.CountLeadsForPartnerByStatusParams{
-					OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, CreatedFrom: lifetime.From, CreatedTo: lifetime.To})
+				all, err := h.leadStatusCounts(ctx, u, f.Period, "")
 				leads = all.Total
 				return err
 			})

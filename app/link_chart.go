@@ -100,58 +100,6 @@ func clickChartUnit(days int) string {
 	return "month"
 }
 
-// clickBucketStart is the first day of the bucket holding d (weeks start on
-// Monday).
-func clickBucketStart(d time.Time, unit string) time.Time {
-	switch unit {
-	case "week":
-		return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
-	case "month":
-		return time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, time.UTC)
-	}
-	return d
-}
-
-func clickBucketNext(d time.Time, unit string) time.Time {
-	switch unit {
-	case "week":
-		return d.AddDate(0, 0, 7)
-	case "month":
-		return d.AddDate(0, 1, 0)
-	}
-	return d.AddDate(0, 0, 1)
-}
-
-func clickBucketLong(d time.Time, unit string) string {
-	switch unit {
-	case "week":
-		return "Week of " + d.Format("Jan 2, 2006")
-	case "month":
-		return d.Format("January 2006")
-	}
-	return d.Format("Jan 2, 2006")
-}
-
-func clickBucketShort(d time.Time, unit string) string {
-	if unit == "month" {
-		return d.Format("Jan 2006")
-	}
-	return d.Format("Jan 2")
-}
-
-// clickNiceStep rounds a raw tick step up to 1, 2 or 5 × 10^k.
-func clickNiceStep(raw int64) int64 {
-	step := int64(1)
-	for {
-		for _, m := range []int64{1, 2, 5} {
-			if step*m >= raw {
-				return step * m
-			}
-		}
-		step *= 10
-	}
-}
-
 func clicksText(n int64) string {
 	if n == 1 {
 		return "1 click"
@@ -159,7 +107,6 @@ func clicksText(n int64) string {
 	return strconv.FormatInt(n, 10) + " clicks"
 }
 
-func svgNum(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
 
 // buildClickChart lays out the clicks of the days [first, last] (rows are
 // the days that had clicks, in order).
@@ -182,14 +129,14 @@ func buildClickChart(rows []queries.ListTrackingLinkDailyStatsRow, first, last t
 	}
 	var buckets []bucket
 	index := map[time.Time]int{}
-	for d := clickBucketStart(first, unit); !d.After(last); d = clickBucketNext(d, unit) {
+	for d := truncDate(first, unit); !d.After(last); d = nextBucket(d, unit) {
 		index[d] = len(buckets)
 		buckets = append(buckets, bucket{start: d})
 	}
 	var busiest *bucket
 	for _, r := range rows {
 		y, m, d := r.Day.UTC().Date() // map keys must share the location
-		i, ok := index[clickBucketStart(time.Date(y, m, d, 0, 0, 0, 0, time.UTC), unit)]
+		i, ok := index[truncDate(time.Date(y, m, d, 0, 0, 0, 0, time.UTC), unit)]
 		if !ok {
 			continue
 		}
@@ -213,14 +160,14 @@ func buildClickChart(rows []queries.ListTrackingLinkDailyStatsRow, first, last t
 		return ch
 	}
 	ch.Desc = fmt.Sprintf("%s from %s to %s. The busiest %s was %s with %s.",
-		clicksText(ch.Total), ch.FirstLabel, ch.LastLabel, per, clickBucketLong(busiest.start, unit), clicksText(busiest.clicks))
+		clicksText(ch.Total), ch.FirstLabel, ch.LastLabel, per, bucketLong(busiest.start, unit), clicksText(busiest.clicks))
 
 	// Y axis: about four ticks of a round step.
-	step := clickNiceStep((top + 3) / 4)
+	step := niceStep((top + 3) / 4)
 	axisTop := ((top + step - 1) / step) * step
 	for v := int64(0); v <= axisTop; v += step {
 		y := float64(clickChartTop) + float64(clickChartPlotH)*(1-float64(v)/float64(axisTop))
-		ch.Ticks = append(ch.Ticks, clickTick{Y: svgNum(y), Label: strconv.FormatInt(v, 10)})
+		ch.Ticks = append(ch.Ticks, clickTick{Y: px(y), Label: strconv.FormatInt(v, 10)})
 	}
 	// Bars, with a date label under every k-th.
 	slot := float64(clickChartPlotW) / float64(len(buckets))
@@ -229,10 +176,10 @@ func buildClickChart(rows []queries.ListTrackingLinkDailyStatsRow, first, last t
 	for i, b := range buckets {
 		h := float64(clickChartPlotH) * float64(b.clicks) / float64(axisTop)
 		x := float64(clickChartLeft) + float64(i)*slot + (slot-barW)/2
-		bar := clickBar{X: svgNum(x), Y: svgNum(float64(clickChartTop+clickChartPlotH) - h), W: svgNum(barW), H: svgNum(h),
-			CX: svgNum(x + barW/2), Long: clickBucketLong(b.start, unit), Clicks: b.clicks, Uniques: b.uniques}
+		bar := clickBar{X: px(x), Y: px(float64(clickChartTop+clickChartPlotH) - h), W: px(barW), H: px(h),
+			CX: px(x + barW/2), Long: bucketLong(b.start, unit), Clicks: b.clicks, Uniques: b.uniques}
 		if i%every == 0 {
-			bar.Label = clickBucketShort(b.start, unit)
+			bar.Label = bucketShort(b.start, unit, true)
 		}
 		ch.Bars = append(ch.Bars, bar)
 	}

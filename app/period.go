@@ -3,6 +3,8 @@ package app
 import (
 	"net/url"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // Period is the span of time the Dashboard reports on. Periods are whole
@@ -163,6 +165,25 @@ func startOfDay(date time.Time, loc *time.Location) time.Time {
 		}
 	}
 	return t
+}
+
+// Days is the period as the calendar days [from, to) of its zone, the way
+// the day tables (lead_daily_counts, lead_daily_wins) key their rows: the
+// local dates From and To fall on. From and To start local days, so the
+// days hold exactly the instants [From, To) (lifetime: within hours of its
+// far-away bounds).
+func (p Period) Days() (from, to pgtype.Date) {
+	loc := p.Loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	return pgDate(p.From.In(loc)), pgDate(p.To.In(loc))
+}
+
+// pgDate is the calendar date t shows (in its own location) as a SQL date.
+func pgDate(t time.Time) pgtype.Date {
+	y, m, d := t.Date()
+	return pgtype.Date{Time: time.Date(y, m, d, 0, 0, 0, 0, time.UTC), Valid: true}
 }
 
 // Span is the period's days as people read them: "Mar 1 – Mar 31, 2026"

@@ -164,6 +164,18 @@ func (q *Queries) InsertClicks(ctx context.Context, arg InsertClicksParams) ([]I
 	return items, nil
 }
 
+const lockClickRollup = `-- name: LockClickRollup :exec
+SELECT pg_advisory_xact_lock(7142001)
+`
+
+// Rollup batches run one at a time across all workers. Correctness does not
+// depend on it (every insert is idempotent), but two batches holding the same
+// pending clicks could otherwise deadlock on each other's keys.
+func (q *Queries) LockClickRollup(ctx context.Context) error {
+	_, err := q.db.Exec(ctx, lockClickRollup)
+	return err
+}
+
 const refreshUniqueVisitors = `-- name: RefreshUniqueVisitors :exec
 UPDATE link_daily_stats s
 SET unique_visitors = (SELECT count(DISTINCT c.visitor_id) FROM clicks c

@@ -3,46 +3,48 @@
 -- referral_link); leads the organization referred to them have their own tab.
 -- Periods are [@period_from, @period_to) (lifetime passes a wide range).
 -- Amounts are summed per currency: different currencies are never added.
--- The leads_partner_own_* indexes let these run as index-only scans.
+-- Lead figures come from the day rows the triggers on leads keep
+-- (lead_daily_counts, lead_daily_wins in schema.sql): a few hundred rows per
+-- partner and year instead of one index entry per lead.
 
 -- name: ChartCreatedLeadsForPartner :many
--- Leads created per bucket and status. @bounds are the instants the buckets
--- (days, weeks or months of the organization's time zone) start at, computed
--- by the caller; width_bucket returns the 1-based number of the bucket a
--- lead falls in (a binary search per row, about four times cheaper than
--- converting every timestamp with AT TIME ZONE and date_trunc). Empty
--- buckets are absent. The Leads figure is the sum of these rows, and so are
--- the lead list's status counts for the period when nothing is searched.
-SELECT width_bucket(created_at, @bounds::timestamptz[])::integer AS bucket,
+-- Leads created per bucket and status, from the day rows (lead_daily_counts,
+-- kept by triggers): @bounds are the first days of the buckets (days, weeks
+-- or months of the organization's time zone), computed by the caller;
+-- width_bucket returns the 1-based number of the bucket a day falls in. The
+-- period is the days [@day_from, @day_to). Empty buckets are absent. The
+-- Leads figure is the sum of these rows, and so are the lead list's status
+-- counts for the period when nothing is searched.
+SELECT width_bucket(day, @bounds::date[])::integer AS bucket,
        status,
-       count(*) AS leads
-FROM leads
-WHERE organization_id = @organization_id AND partner_id = @partner_id
-  AND source IN ('partner', 'referral_link')
-  AND created_at >= @period_from AND created_at < @period_to
-GROUP BY 1, 2;
+       sum(leads)::bigint AS leads
+FROM lead_daily_counts
+WHERE organization_id = @organization_id AND partner_id = @partner_id AND own
+  AND day >= @day_from::date AND day < @day_to::date
+GROUP BY 1, 2
+HAVING sum(leads) <> 0;
 
 -- name: ChartWonLeadsForPartner :many
--- Leads won per bucket (by the instant they were won) and their revenue per
--- currency. Leads Won and Revenue are the sums of these rows.
-SELECT width_bucket(won_at, @bounds::timestamptz[])::integer AS bucket,
+-- Leads won per bucket (by the day they were won) and their revenue per
+-- currency, from lead_daily_wins. Leads Won and Revenue are the sums of
+-- these rows.
+SELECT width_bucket(day, @bounds::date[])::integer AS bucket,
        currency::text AS currency,
-       count(*) AS won,
-       coalesce(sum(revenue_minor), 0)::bigint AS revenue_minor
-FROM leads
-WHERE organization_id = @organization_id AND partner_id = @partner_id
-  AND source IN ('partner', 'referral_link')
-  AND stage = 'won' AND won_at >= @period_from::timestamptz AND won_at < @period_to::timestamptz
-GROUP BY 1, 2;
+       sum(won)::bigint AS won,
+       sum(revenue_minor)::bigint AS revenue_minor
+FROM lead_daily_wins
+WHERE organization_id = @organization_id AND partner_id = @partner_id AND own
+  AND day >= @day_from::date AND day < @day_to::date
+GROUP BY 1, 2
+HAVING sum(won) <> 0 OR sum(revenue_minor) <> 0;
 
 -- name: CountWonLeadsForPartner :one
--- Leads won in a period (the Leads page passes lifetime; its Leads figure is
--- the lead list's own count).
-SELECT count(*) AS won
-FROM leads
-WHERE organization_id = @organization_id AND partner_id = @partner_id
-  AND source IN ('partner', 'referral_link')
-  AND stage = 'won' AND won_at >= @period_from::timestamptz AND won_at < @period_to::timestamptz;
+-- Leads won in the days [@day_from, @day_to) (the Leads page passes
+-- lifetime; its Leads figure is the lead list's own count).
+SELECT coalesce(sum(won), 0)::bigint AS won
+FROM lead_daily_wins
+WHERE organization_id = @organization_id AND partner_id = @partner_id AND own
+  AND day >= @day_from::date AND day < @day_to::date;
 
 -- name: SumCommissionsForPartner :many
 -- Commissions per currency: pending (pending or approved, created in the

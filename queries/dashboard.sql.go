@@ -8,26 +8,28 @@ package queries
 import (
 	"context"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 const chartCreatedLeadsForPartner = `-- name: ChartCreatedLeadsForPartner :many
 
-SELECT width_bucket(created_at, $1::timestamptz[])::integer AS bucket,
+SELECT width_bucket(day, $1::date[])::integer AS bucket,
        status,
-       count(*) AS leads
-FROM leads
-WHERE organization_id = $2 AND partner_id = $3
-  AND source IN ('partner', 'referral_link')
-  AND created_at >= $4 AND created_at < $5
+       sum(leads)::bigint AS leads
+FROM lead_daily_counts
+WHERE organization_id = $2 AND partner_id = $3 AND own
+  AND day >= $4::date AND day < $5::date
 GROUP BY 1, 2
+HAVING sum(leads) <> 0
 `
 
 type ChartCreatedLeadsForPartnerParams struct {
-	Bounds         []time.Time
+	Bounds         []pgtype.Date
 	OrganizationID int64
 	PartnerID      int64
-	PeriodFrom     time.Time
-	PeriodTo       time.Time
+	DayFrom        pgtype.Date
+	DayTo          pgtype.Date
 }
 
 type ChartCreatedLeadsForPartnerRow struct {
@@ -41,21 +43,23 @@ type ChartCreatedLeadsForPartnerRow struct {
 // referral_link); leads the organization referred to them have their own tab.
 // Periods are [@period_from, @period_to) (lifetime passes a wide range).
 // Amounts are summed per currency: different currencies are never added.
-// The leads_partner_own_* indexes let these run as index-only scans.
-// Leads created per bucket and status. @bounds are the instants the buckets
-// (days, weeks or months of the organization's time zone) start at, computed
-// by the caller; width_bucket returns the 1-based number of the bucket a
-// lead falls in (a binary search per row, about four times cheaper than
-// converting every timestamp with AT TIME ZONE and date_trunc). Empty
-// buckets are absent. The Leads figure is the sum of these rows, and so are
-// the lead list's status counts for the period when nothing is searched.
+// Lead figures come from the day rows the triggers on leads keep
+// (lead_daily_counts, lead_daily_wins in schema.sql): a few hundred rows per
+// partner and year instead of one index entry per lead.
+// Leads created per bucket and status, from the day rows (lead_daily_counts,
+// kept by triggers): @bounds are the first days of the buckets (days, weeks
+// or months of the organization's time zone), computed by the caller;
+// width_bucket returns the 1-based number of the bucket a day falls in. The
+// period is the days [@day_from, @day_to). Empty buckets are absent. The
+// Leads figure is the sum of these rows, and so are the lead list's status
+// counts for the period when nothing is searched.
 func (q *Queries) ChartCreatedLeadsForPartner(ctx context.Context, arg ChartCreatedLeadsForPartnerParams) ([]ChartCreatedLeadsForPartnerRow, error) {
 	rows, err := q.db.Query(ctx, chartCreatedLeadsForPartner,
 		arg.Bounds,
 		arg.OrganizationID,
 		arg.PartnerID,
-		arg.PeriodFrom,
-		arg.PeriodTo,
+		arg.DayFrom,
+		arg.DayTo,
 	)
 	if err != nil {
 		return nil, err
@@ -76,23 +80,23 @@ func (q *Queries) ChartCreatedLeadsForPartner(ctx context.Context, arg ChartCrea
 }
 
 const chartWonLeadsForPartner = `-- name: ChartWonLeadsForPartner :many
-SELECT width_bucket(won_at, $1::timestamptz[])::integer AS bucket,
+SELECT width_bucket(day, $1::date[])::integer AS bucket,
        currency::text AS currency,
-       count(*) AS won,
-       coalesce(sum(revenue_minor), 0)::bigint AS revenue_minor
-FROM leads
-WHERE organization_id = $2 AND partner_id = $3
-  AND source IN ('partner', 'referral_link')
-  AND stage = 'won' AND won_at >= $4::timestamptz AND won_at < $5::timestamptz
+       sum(won)::bigint AS won,
+       sum(revenue_minor)::bigint AS revenue_minor
+FROM lead_daily_wins
+WHERE organization_id = $2 AND partner_id = $3 AND own
+  AND day >= $4::date AND day < $5::date
 GROUP BY 1, 2
+HAVING sum(won) <> 0 OR sum(revenue_minor) <> 0
 `
 
 type ChartWonLeadsForPartnerParams struct {
-	Bounds         []time.Time
+	Bounds         []pgtype.Date
 	OrganizationID int64
 	PartnerID      int64
-	PeriodFrom     time.Time
-	PeriodTo       time.Time
+	DayFrom        pgtype.Date
+	DayTo          pgtype.Date
 }
 
 type ChartWonLeadsForPartnerRow struct {
@@ -102,15 +106,16 @@ type ChartWonLeadsForPartnerRow struct {
 	RevenueMinor int64
 }
 
-// Leads won per bucket (by the instant they were won) and their revenue per
-// currency. Leads Won and Revenue are the sums of these rows.
+// Leads won per bucket (by the day they were won) and their revenue per
+// currency, from lead_daily_wins. Leads Won and Revenue are the sums of
+// these rows.
 func (q *Queries) ChartWonLeadsForPartner(ctx context.Context, arg ChartWonLeadsForPartnerParams) ([]ChartWonLeadsForPartnerRow, error) {
 	rows, err := q.db.Query(ctx, chartWonLeadsForPartner,
 		arg.Bounds,
 		arg.OrganizationID,
 		arg.PartnerID,
-		arg.PeriodFrom,
-		arg.PeriodTo,
+		arg.DayFrom,
+		arg.DayTo,
 	)
 	if err != nil {
 		return nil, err
@@ -136,28 +141,27 @@ func (q *Queries) ChartWonLeadsForPartner(ctx context.Context, arg ChartWonLeads
 }
 
 const countWonLeadsForPartner = `-- name: CountWonLeadsForPartner :one
-SELECT count(*) AS won
-FROM leads
-WHERE organization_id = $1 AND partner_id = $2
-  AND source IN ('partner', 'referral_link')
-  AND stage = 'won' AND won_at >= $3::timestamptz AND won_at < $4::timestamptz
+SELECT coalesce(sum(won), 0)::bigint AS won
+FROM lead_daily_wins
+WHERE organization_id = $1 AND partner_id = $2 AND own
+  AND day >= $3::date AND day < $4::date
 `
 
 type CountWonLeadsForPartnerParams struct {
 	OrganizationID int64
 	PartnerID      int64
-	PeriodFrom     time.Time
-	PeriodTo       time.Time
+	DayFrom        pgtype.Date
+	DayTo          pgtype.Date
 }
 
-// Leads won in a period (the Leads page passes lifetime; its Leads figure is
-// the lead list's own count).
+// Leads won in the days [@day_from, @day_to) (the Leads page passes
+// lifetime; its Leads figure is the lead list's own count).
 func (q *Queries) CountWonLeadsForPartner(ctx context.Context, arg CountWonLeadsForPartnerParams) (int64, error) {
 	row := q.db.QueryRow(ctx, countWonLeadsForPartner,
 		arg.OrganizationID,
 		arg.PartnerID,
-		arg.PeriodFrom,
-		arg.PeriodTo,
+		arg.DayFrom,
+		arg.DayTo,
 	)
 	var won int64
 	err := row.Scan(&won)

@@ -32,8 +32,10 @@ ORDER BY
 LIMIT @row_limit OFFSET @row_offset;
 
 -- name: CountLeadsForPartnerByStatus :one
--- The status tabs: every count in one pass over the same filter (without
--- the status itself).
+-- The status tabs of a search: every count in one pass over the same filter
+-- (without the status itself). The partner's matches come from
+-- leads_partner_own_search_idx (3+ characters). Without a search the tabs
+-- come from CountLeadsForPartnerByStatusDaily.
 SELECT count(*) AS total,
        count(*) FILTER (WHERE status = 'approved') AS approved,
        count(*) FILTER (WHERE status = 'in_review') AS in_review,
@@ -43,3 +45,16 @@ WHERE organization_id = @organization_id AND partner_id = @partner_id
   AND source IN ('partner', 'referral_link')
   AND created_at >= @created_from AND created_at < @created_to
   AND (@q::text = '' OR search_text LIKE '%' || lower(@q::text) || '%');
+
+-- name: CountLeadsForPartnerByStatusDaily :one
+-- The status tabs without a search, from the day rows the triggers on leads
+-- keep (lead_daily_counts): the days [@day_from, @day_to) of the
+-- organization's time zone, which are exactly the period's
+-- [created_from, created_to).
+SELECT coalesce(sum(leads), 0)::bigint AS total,
+       coalesce(sum(leads) FILTER (WHERE status = 'approved'), 0)::bigint AS approved,
+       coalesce(sum(leads) FILTER (WHERE status = 'in_review'), 0)::bigint AS in_review,
+       coalesce(sum(leads) FILTER (WHERE status = 'rejected'), 0)::bigint AS rejected
+FROM lead_daily_counts
+WHERE organization_id = @organization_id AND partner_id = @partner_id AND own
+  AND day >= @day_from::date AND day < @day_to::date;

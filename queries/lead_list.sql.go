@@ -8,6 +8,8 @@ package queries
 import (
 	"context"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 const countLeadsForPartnerByStatus = `-- name: CountLeadsForPartnerByStatus :one
@@ -37,8 +39,10 @@ type CountLeadsForPartnerByStatusRow struct {
 	Rejected int64
 }
 
-// The status tabs: every count in one pass over the same filter (without
-// the status itself).
+// The status tabs of a search: every count in one pass over the same filter
+// (without the status itself). The partner's matches come from
+// leads_partner_own_search_idx (3+ characters). Without a search the tabs
+// come from CountLeadsForPartnerByStatusDaily.
 func (q *Queries) CountLeadsForPartnerByStatus(ctx context.Context, arg CountLeadsForPartnerByStatusParams) (CountLeadsForPartnerByStatusRow, error) {
 	row := q.db.QueryRow(ctx, countLeadsForPartnerByStatus,
 		arg.OrganizationID,
@@ -48,6 +52,51 @@ func (q *Queries) CountLeadsForPartnerByStatus(ctx context.Context, arg CountLea
 		arg.Q,
 	)
 	var i CountLeadsForPartnerByStatusRow
+	err := row.Scan(
+		&i.Total,
+		&i.Approved,
+		&i.InReview,
+		&i.Rejected,
+	)
+	return i, err
+}
+
+const countLeadsForPartnerByStatusDaily = `-- name: CountLeadsForPartnerByStatusDaily :one
+SELECT coalesce(sum(leads), 0)::bigint AS total,
+       coalesce(sum(leads) FILTER (WHERE status = 'approved'), 0)::bigint AS approved,
+       coalesce(sum(leads) FILTER (WHERE status = 'in_review'), 0)::bigint AS in_review,
+       coalesce(sum(leads) FILTER (WHERE status = 'rejected'), 0)::bigint AS rejected
+FROM lead_daily_counts
+WHERE organization_id = $1 AND partner_id = $2 AND own
+  AND day >= $3::date AND day < $4::date
+`
+
+type CountLeadsForPartnerByStatusDailyParams struct {
+	OrganizationID int64
+	PartnerID      int64
+	DayFrom        pgtype.Date
+	DayTo          pgtype.Date
+}
+
+type CountLeadsForPartnerByStatusDailyRow struct {
+	Total    int64
+	Approved int64
+	InReview int64
+	Rejected int64
+}
+
+// The status tabs without a search, from the day rows the triggers on leads
+// keep (lead_daily_counts): the days [@day_from, @day_to) of the
+// organization's time zone, which are exactly the period's
+// [created_from, created_to).
+func (q *Queries) CountLeadsForPartnerByStatusDaily(ctx context.Context, arg CountLeadsForPartnerByStatusDailyParams) (CountLeadsForPartnerByStatusDailyRow, error) {
+	row := q.db.QueryRow(ctx, countLeadsForPartnerByStatusDaily,
+		arg.OrganizationID,
+		arg.PartnerID,
+		arg.DayFrom,
+		arg.DayTo,
+	)
+	var i CountLeadsForPartnerByStatusDailyRow
 	err := row.Scan(
 		&i.Total,
 		&i.Approved,

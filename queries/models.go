@@ -109,6 +109,25 @@ type Lead struct {
 	WonAt             *time.Time
 }
 
+type LeadDailyCount struct {
+	OrganizationID int64
+	PartnerID      int64
+	Own            bool
+	Day            pgtype.Date
+	Status         string
+	Leads          int64
+}
+
+type LeadDailyWin struct {
+	OrganizationID int64
+	PartnerID      int64
+	Own            bool
+	Day            pgtype.Date
+	Currency       string
+	Won            int64
+	RevenueMinor   int64
+}
+
 type LeadEvent struct {
 	ID             int64
 	OrganizationID int64

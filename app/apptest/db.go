@@ -127,8 +127,24 @@ func buildTemplate(root, name string) error {
 	if err != nil {
 		return err
 	}
-	_, err = admin.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{name}.Sanitize()+" WITH is_template = true")
-	return err
+	if _, err = admin.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{name}.Sanitize()+" WITH is_template = true"); err != nil {
+		return err
+	}
+	// Templates of earlier schema versions are no longer needed.
+	rows, err := admin.Query(ctx, "SELECT datname FROM pg_database WHERE datname LIKE 'pp\\_tmpl\\_%' AND datname <> $1", name)
+	if err != nil {
+		return err
+	}
+	old, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	for _, o := range old {
+		id := pgx.Identifier{o}.Sanitize()
+		_, _ = admin.Exec(ctx, "ALTER DATABASE "+id+" WITH is_template = false")
+		_, _ = admin.Exec(ctx, "DROP DATABASE IF EXISTS "+id) // in use by a running test: left for next time
+	}
+	return nil
 }
 
 // NewStore returns a fresh database with the schema and the demo data, dropped

@@ -36,7 +36,8 @@ func EnsureGroup(ctx context.Context, rdb redis.UniversalClient) error {
 //     commit; killed before that, the next rollup re-reads them as pending,
 //     inserts nothing new, and acknowledges them;
 //   - two rollups at once either read different entries or, for the same
-//     pending entries, the second blocks on the first's keys and inserts none.
+//     pending entries, the second inserts none; batch transactions take an
+//     advisory lock so such overlapping batches queue instead of deadlocking.
 func Rollup(ctx context.Context, rdb redis.UniversalClient, store *queries.Store, batch, maxBatches int) (int64, error) {
 	if err := EnsureGroup(ctx, rdb); err != nil {
 		return 0, err
@@ -111,6 +112,9 @@ func insertBatch(ctx context.Context, s *queries.Store, msgs []redis.XMessage) (
 	}
 	var inserted int64
 	err := s.Tx(ctx, func(q *queries.Queries) error {
+		if err := q.LockClickRollup(ctx); err != nil {
+			return err
+		}
 		rows, err := q.InsertClicks(ctx, p)
 		if err != nil || len(rows) == 0 {
 			return err

@@ -53,6 +53,11 @@ func TestScale(t *testing.T) {
 		t.Errorf("organization = %+v", org)
 	}
 	after := tableCounts(t, store)
+	// The triggers were off for the COPY: the seed computed the day rows.
+	if n := scalar(t, store, "SELECT count(*) FROM lead_daily_counts WHERE organization_id = $1", org.ID); n == 0 {
+		t.Error("no lead_daily_counts rows for Scale Corp")
+	}
+	apptest.CheckDaily(t, store, org.ID, "after the scale seed")
 
 	// Every new row belongs to Scale Corp: the growth of each table equals
 	// the rows the organization owns.
@@ -204,6 +209,26 @@ func TestScale(t *testing.T) {
 	if got := scalar(t, store, "SELECT count(*) FROM leads WHERE organization_id <> $1", rebuilt.ID); got != before["leads"] {
 		t.Errorf("other organizations have %d leads after --reset, had %d", got, before["leads"])
 	}
+	apptest.CheckDaily(t, store, rebuilt.ID, "after --reset")
+	if got := scalar(t, store, "SELECT count(*) FROM lead_daily_counts WHERE organization_id = $1", org.ID); got != 0 {
+		t.Errorf("the deleted organization keeps %d lead_daily_counts rows", got)
+	}
+	// The demo organizations' day rows (kept by the triggers) are untouched.
+	orgs, err := store.Pool.Query(ctx, "SELECT id FROM organizations WHERE id <> $1", rebuilt.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var others []int64
+	var id int64
+	for orgs.Next() {
+		if err := orgs.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		others = append(others, id)
+	}
+	for _, id := range others {
+		apptest.CheckDaily(t, store, id, "another organization after --reset")
+	}
 }
 
 func TestScaleRejectsSillySizes(t *testing.T) {
@@ -226,4 +251,11 @@ func TestScaleWithForeignKeyTriggers(t *testing.T) {
 	if n := scalar(t, store, "SELECT count(*) FROM leads l JOIN organizations o ON o.id = l.organization_id WHERE o.slug = $1", seed.ScaleSlug); n != 2000 {
 		t.Errorf("leads = %d, want 2000", n)
 	}
+	// Here the triggers on leads ran for the COPY as well; the rebuild after
+	// it gives the same rows.
+	org, err := store.GetOrganizationBySlug(context.Background(), seed.ScaleSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apptest.CheckDaily(t, store, org.ID, "scale seed with triggers on")
 }
