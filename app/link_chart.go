@@ -107,7 +107,6 @@ func clicksText(n int64) string {
 	return strconv.FormatInt(n, 10) + " clicks"
 }
 
-
 // buildClickChart lays out the clicks of the days [first, last] (rows are
 // the days that had clicks, in order).
 func buildClickChart(rows []queries.ListTrackingLinkDailyStatsRow, first, last time.Time, periodLabel string) *clickChart {
