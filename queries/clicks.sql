@@ -47,9 +47,6 @@ SELECT c.click_id, c.link_id, c.partner_id, c.clicked_at
 FROM clicks c
 WHERE c.organization_id = $1 AND c.click_id = $2;
 
--- name: CountClicksTotal :one
-SELECT coalesce(sum(clicks), 0)::bigint FROM link_daily_stats WHERE organization_id = $1;
-
 -- name: LockClickRollup :exec
 -- Rollup batches run one at a time across all workers. Correctness does not
 -- depend on it (every insert is idempotent), but two batches holding the same

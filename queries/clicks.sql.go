@@ -12,17 +12,6 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
-const countClicksTotal = `-- name: CountClicksTotal :one
-SELECT coalesce(sum(clicks), 0)::bigint FROM link_daily_stats WHERE organization_id = $1
-`
-
-func (q *Queries) CountClicksTotal(ctx context.Context, organizationID int64) (int64, error) {
-	row := q.db.QueryRow(ctx, countClicksTotal, organizationID)
-	var column_1 int64
-	err := row.Scan(&column_1)
-	return column_1, err
-}
-
 const getClickForAttribution = `-- name: GetClickForAttribution :one
 SELECT c.click_id, c.link_id, c.partner_id, c.clicked_at
 FROM clicks c

@@ -1,6 +1,3 @@
--- name: CreateNotification :exec
-INSERT INTO notifications (organization_id, user_id, body, link) VALUES ($1, $2, $3, $4);
-
 -- name: CountUnreadNotifications :one
 SELECT count(*) FROM notifications
 WHERE organization_id = $1 AND user_id = $2 AND read_at IS NULL;

@@ -43,27 +43,6 @@ func (q *Queries) CountUnreadNotifications(ctx context.Context, arg CountUnreadN
 	return count, err
 }
 
-const createNotification = `-- name: CreateNotification :exec
-INSERT INTO notifications (organization_id, user_id, body, link) VALUES ($1, $2, $3, $4)
-`
-
-type CreateNotificationParams struct {
-	OrganizationID int64
-	UserID         int64
-	Body           string
-	Link           string
-}
-
-func (q *Queries) CreateNotification(ctx context.Context, arg CreateNotificationParams) error {
-	_, err := q.db.Exec(ctx, createNotification,
-		arg.OrganizationID,
-		arg.UserID,
-		arg.Body,
-		arg.Link,
-	)
-	return err
-}
-
 const getNotificationForEmail = `-- name: GetNotificationForEmail :one
 SELECT n.id, n.organization_id, n.user_id, n.body, n.link, n.created_at, n.emailed_at,
        u.email, u.name
