@@ -31,9 +31,9 @@ func (in LeadInput) Fields() map[string]string {
 }
 
 var (
-	domainRe      = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
-	phoneRe       = regexp.MustCompile(`^\+?[0-9 ()./-]{5,30}$`)
-	isoCurrencyRe = regexp.MustCompile(`^[A-Z]{3}$`)
+	domainRe       = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	phoneRe        = regexp.MustCompile(`^\+?[0-9 ()./-]{5,30}$`)
+	currencyCodeRe = regexp.MustCompile(`^[A-Z]{3}$`)
 )
 
 // normalizeDomain turns "https://www.Example.com/pricing" into "example.com".
@@ -92,7 +92,7 @@ func validateLead(form func(string) string, defaultCurrency string) (LeadInput, 
 	if in.Phone != "" && !phoneRe.MatchString(in.Phone) {
 		errs["phone"] = "Enter a phone number with digits, spaces and + ( ) - only."
 	}
-	if !isoCurrencyRe.MatchString(in.Currency) {
+	if !currencyCodeRe.MatchString(in.Currency) {
 		errs["currency"] = "Choose a currency."
 	}
 	if raw["deal_value"] != "" && errs["currency"] == "" {

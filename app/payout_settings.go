@@ -21,10 +21,7 @@ const (
 	payoutPayPal = "paypal"
 )
 
-var (
-	currencyRe = regexp.MustCompile(`^[A-Z]{3}$`)
-	bicRe      = regexp.MustCompile(`^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$`)
-)
+var bicRe = regexp.MustCompile(`^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$`)
 
 // payoutView is what the template sees of saved settings: masked only.
 type payoutView struct {
@@ -107,7 +104,7 @@ func (h *Handler) updatePayoutSettings(c *fiber.Ctx) error {
 	row := queries.UpsertPayoutSettingsParams{OrganizationID: u.OrganizationID, PartnerID: u.PartnerID,
 		Method: p.Form["method"], Currency: p.Form["currency"]}
 	errs := map[string]string{}
-	if !currencyRe.MatchString(row.Currency) {
+	if !currencyCodeRe.MatchString(row.Currency) {
 		errs["currency"] = "Enter a three-letter currency code such as USD or EUR."
 	}
 	switch row.Method {
