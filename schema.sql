@@ -5,8 +5,6 @@
 -- points (10000 = 100%); every timestamp is timestamptz.
 
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
--- Equality on plain columns inside a GIN index (leads_partner_own_search_idx).
-CREATE EXTENSION IF NOT EXISTS btree_gin;
 
 CREATE TABLE IF NOT EXISTS schema_migrations (
     version    integer PRIMARY KEY,
@@ -228,17 +226,43 @@ CREATE INDEX IF NOT EXISTS leads_partner_own_value_idx ON leads (organization_id
 -- 1.4 ms with it (docs/BENCHMARKS.md).
 CREATE INDEX IF NOT EXISTS leads_partner_referral_idx ON leads (organization_id, partner_id, (status = 'in_review') DESC, created_at DESC, id DESC)
     INCLUDE (status) WHERE source = 'referral';
--- A partner's search of its own leads: the partner's key and the term's
--- trigrams are intersected inside one GIN index, so the status counts of a
--- search read only the partner's matching rows (not every organization-wide
--- match ANDed with all 90,000 of a big partner's entries: 12 ms instead of
--- 28 ms for "logistics" at 1M leads). partner_id alone: partner ids are
--- unique installation-wide, and an organization_id key would make GIN walk
--- the organization's whole posting list (28 → 20 ms only). The key is bigint
--- (btree_gin has no cross-type operators): compare it with a bigint. The
--- org-wide leads_search_trgm_idx stays for the staff review queue.
-CREATE INDEX IF NOT EXISTS leads_partner_own_search_idx ON leads
-    USING gin (partner_id, search_text gin_trgm_ops) WHERE source IN ('partner', 'referral_link');
+-- A partner's search of its own leads. The search keys of a lead are its
+-- trigrams (pg_trgm's show_trgm of search_text), each hashed to 32 bits and
+-- put under the partner's id: (partner_id << 32) | hash. A GIN index over
+-- them has one short posting list per partner and trigram, so a term's
+-- matches within one partner are the intersection of a few lists of that
+-- partner's entries only. "logistics" for the 100k-lead partner at 1M leads:
+-- 0.9 ms in the index (7 ms with a btree_gin (partner_id, trigram) index,
+-- which intersects the partner's whole 90k-entry list with the term's
+-- organization-wide trigram lists), 5 ms in all (docs/BENCHMARKS.md,
+-- finding 7). The keys only narrow the candidates: a hash may collide, so
+-- queries still check search_text LIKE '%term%', which is what decides.
+-- A term's keys are those of its trigrams that every text containing it
+-- has too. show_trgm pads the first and last word of the term with spaces,
+-- but in a matching text those words may go on (the term "gist" inside
+-- "logistics"); the trigrams that the padding made disappear when the term is
+-- extended on both sides by a letter, so the keys are the trigrams the term
+-- shares with both 'x' || term || 'x' and 'y' || term || 'y' (two letters,
+-- so that no trigram of the extension can pass for one of the term's). A
+-- term with no run of three letters or digits has no keys: the queries then
+-- do not use them (and the app does not search with such a term at all).
+-- The index depends on these bodies: a change to either needs new names
+-- (and a new index), never CREATE OR REPLACE with other results.
+CREATE OR REPLACE FUNCTION lead_search_keys(partner bigint, t text) RETURNS bigint[]
+IMMUTABLE STRICT PARALLEL SAFE LANGUAGE sql SET search_path FROM CURRENT AS $fn$
+    SELECT coalesce(array_agg((partner << 32) | (hashtext(g)::bigint & 4294967295)), '{}')
+    FROM unnest(show_trgm(t)) AS g
+$fn$;
+CREATE OR REPLACE FUNCTION lead_search_query_keys(partner bigint, q text) RETURNS bigint[]
+IMMUTABLE STRICT PARALLEL SAFE LANGUAGE sql SET search_path FROM CURRENT AS $fn$
+    SELECT coalesce(array_agg((partner << 32) | (hashtext(g)::bigint & 4294967295)), '{}')
+    FROM unnest(show_trgm(q)) AS g
+    WHERE g = ANY (show_trgm('x' || q || 'x')) AND g = ANY (show_trgm('y' || q || 'y'))
+$fn$;
+CREATE INDEX IF NOT EXISTS leads_partner_own_search_keys_idx ON leads
+    USING gin (lead_search_keys(partner_id, search_text)) WHERE source IN ('partner', 'referral_link');
+-- Its predecessor, replaced by the index above.
+DROP INDEX IF EXISTS leads_partner_own_search_idx;
 -- Duplicate detection looks up open leads by email and by domain.
 CREATE INDEX IF NOT EXISTS leads_org_email_idx ON leads (organization_id, lower(email)) WHERE email <> '';
 CREATE UNIQUE INDEX IF NOT EXISTS leads_one_signup_per_email ON leads (organization_id, lower(email)) WHERE source = 'referral_link';

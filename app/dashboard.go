@@ -59,7 +59,7 @@ func (h *Handler) showOverview(c *fiber.Ctx) error {
 	var won []queries.ChartWonLeadsForPartnerRow
 	// With no search, the list's status counts for the period are sums of
 	// the chart's rows: the list then only reads its page of rows.
-	countsFromChart := !listOnly && f.Q == ""
+	countsFromChart := !listOnly && f.Term() == ""
 	var rows []queries.ListLeadsForPartnerRow
 	g, ctx := errgroup.WithContext(c.Context())
 	g.Go(func() (err error) {

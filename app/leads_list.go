@@ -43,7 +43,7 @@ func (h *Handler) showLeads(c *fiber.Ctx) error {
 			data.Pending, data.Paid, err = h.commissionFigures(ctx, u, lifetime)
 			return err
 		})
-		if f.Q != "" { // the list counts only the matches; the figure counts all
+		if f.Term() != "" { // the list counts only the matches; the figure counts all
 			g.Go(func() error {
 				all, err := h.leadStatusCounts(ctx, u, f.Period, "")
 				leads = all.Total
@@ -54,7 +54,7 @@ func (h *Handler) showLeads(c *fiber.Ctx) error {
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	if f.Q == "" {
+	if f.Term() == "" {
 		leads = data.List.All // every lead of the company: the list's All tab
 	}
 	data.Leads = formatCount(leads)

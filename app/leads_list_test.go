@@ -184,6 +184,7 @@ func TestLeadListSearch(t *testing.T) {
 	pct := listInsertLead(t, env, testLead{Partner: np, Company: "100% Pure_Data", Status: "approved"})
 	listInsertLead(t, env, testLead{Partner: np, Company: "1000 Pure Data"})
 	listInsertLead(t, env, testLead{Partner: "Globex Partners", Company: "Zyxwv Globex Branch"})
+	umlaut := listInsertLead(t, env, testLead{Partner: np, Company: "Größenwahn Bäckerei", Domain: "groessenwahn.test"})
 	c := listClient(t, env, "user@northwind.test")
 	for _, tc := range []struct {
 		q    string
@@ -195,7 +196,9 @@ func TestLeadListSearch(t *testing.T) {
 		{"qz@zyx-MAIL", []int64{zyx}},   // email
 		{"wv-widgets.te", []int64{zyx}}, // domain
 		{"100%", []int64{pct}},          // % is literal
-		{"e_d", []int64{pct}},           // _ is literal
+		{"pure_d", []int64{pct}},        // _ is literal
+		{"RÖßENW", []int64{umlaut}},     // beyond ASCII, lower-cased too
+		{"n bäc", []int64{umlaut}},      // a term ending inside a word
 		{"  zyxwv  ", []int64{zyx}},     // trimmed
 		{"zyx\x00wv", []int64{zyx}},     // a NUL byte is dropped, not a server error
 	} {
@@ -213,6 +216,24 @@ func TestLeadListSearch(t *testing.T) {
 		if v := r.Doc.Find("#lead-q").AttrOr("value", ""); v != strings.ReplaceAll(strings.TrimSpace(tc.q), "\x00", "") {
 			t.Errorf("q=%q: the search box shows %q", tc.q, v)
 		}
+	}
+	// Fewer than three letters or digits in a row: the list says so and is
+	// not filtered (such a term has no trigram to look up).
+	all := tabCount(c.Get("/leads").Doc, "")
+	for _, q := range []string{"zy", "e_d", "1 2 3"} {
+		r := c.Get("/leads?q=" + url.QueryEscape(q))
+		if !strings.Contains(r.Doc.Find("#search-hint").Text(), "at least three letters or digits") {
+			t.Errorf("q=%q: no hint about the term's length", q)
+		}
+		if got := tabCount(r.Doc, ""); got != all {
+			t.Errorf("q=%q: the All tab counts %s, want every lead (%s)", q, got, all)
+		}
+		if v := r.Doc.Find("#lead-q").AttrOr("value", ""); v != q {
+			t.Errorf("q=%q: the search box shows %q", q, v)
+		}
+	}
+	if c.Get("/leads?q=zyx").Doc.Find("#search-hint").Length() != 0 {
+		t.Error("a searchable term shows the length hint")
 	}
 	// Counts follow the search: "pure" finds one approved and one in review.
 	r := c.Get("/leads?q=pure")
@@ -530,5 +551,38 @@ func TestLeadsExportCSV(t *testing.T) {
 	// Another partner's export never holds it.
 	if body := listClient(t, env, "admin@globex.test").Get("/leads/export.csv").Body; strings.Contains(body, "evil.test") {
 		t.Error("Globex's export holds Northwind's lead")
+	}
+}
+
+// The rows are written in Go (app/lead_rows.go), not by html/template: text
+// from the database must still come out as text, in content and attributes.
+func TestLeadListRowsEscapeText(t *testing.T) {
+	env := listEnv(t)
+	evil := `Evil "Co" <script>alert('x')</script> & Sons`
+	id := listInsertLead(t, env, testLead{Partner: "Northwind Agency", Company: evil, Contact: `<b>Bold</b>`,
+		Email: `a"b@evil.test`, CreatedBy: "user@northwind.test"})
+	if _, err := env.Store.Pool.Exec(t.Context(), `UPDATE leads SET duplicate_of_lead_id = id, duplicate_reason = $2 WHERE id = $1`,
+		id, `Same "email" as <lead>`); err != nil {
+		t.Fatal(err)
+	}
+	r := listClient(t, env, "user@northwind.test").Get("/leads")
+	if strings.Contains(r.Body, "<script>alert") || strings.Contains(r.Body, "<b>Bold") || strings.Contains(r.Body, `"Co"`) {
+		t.Fatalf("unescaped text in the rows:\n%s", r.Body)
+	}
+	row := r.Doc.Find(fmt.Sprintf("#lead-%d", id))
+	if got := row.Find(".lead-company").Text(); got != evil {
+		t.Errorf("company reads %q", got)
+	}
+	if got := row.Find(".delete-lead").AttrOr("data-confirm", ""); got != "Delete the lead for "+evil+"? This cannot be undone." {
+		t.Errorf("delete confirmation reads %q", got)
+	}
+	if got := row.Find(".dup-marker").AttrOr("title", ""); got != `Same "email" as <lead>` {
+		t.Errorf("duplicate reason reads %q", got)
+	}
+	if got := row.Find("small").Text(); got != `a"b@evil.test` {
+		t.Errorf("email reads %q", got)
+	}
+	if row.Find(`.delete-lead input[name="_csrf"]`).AttrOr("value", "") == "" {
+		t.Error("the delete form has no CSRF token")
 	}
 }

@@ -76,7 +76,7 @@ func (p Period) Set(v url.Values) {
 // tz (an IANA name; UTC when unknown). Unknown or refused input never fails
 // the request: the period falls back to Lifetime and Error says why.
 func parsePeriod(key, from, to string, now time.Time, tz string) Period {
-	loc, err := time.LoadLocation(tz)
+	loc, err := loadZone(tz)
 	if err != nil || tz == "" {
 		loc = time.UTC
 	}

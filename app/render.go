@@ -19,14 +19,18 @@ type Page struct {
 
 // newPage starts the page data for the current request.
 func (h *Handler) newPage(c *fiber.Ctx, title string) *Page {
-	p := &Page{Title: title, User: currentUser(c), CSRF: csrfToken(c), Flash: takeFlash(c)}
-	if p.User != nil {
-		n, err := h.Store.CountUnreadNotifications(c.Context(), unreadParams(p.User))
-		if err == nil {
-			p.Unread = n
-		}
+	return &Page{Title: title, User: currentUser(c), CSRF: csrfToken(c), Flash: takeFlash(c)}
+}
+
+// countUnread fills in the top bar's unread count. Only a whole page shows
+// the top bar, so a fragment skips the query.
+func (h *Handler) countUnread(c *fiber.Ctx, p *Page) {
+	if p.User == nil {
+		return
 	}
-	return p
+	if n, err := h.Store.CountUnreadNotifications(c.Context(), unreadParams(p.User)); err == nil {
+		p.Unread = n
+	}
 }
 
 // isFragmentRequest is true for an htmx request that wants a fragment: not a
@@ -45,6 +49,7 @@ func (h *Handler) render(c *fiber.Ctx, status int, page, fragment string, p *Pag
 	if fragment != "" && isFragmentRequest(c) {
 		return c.Render(fragment, p, "")
 	}
+	h.countUnread(c, p)
 	return c.Render(page, p, "layouts/base")
 }
 

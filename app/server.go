@@ -126,5 +126,6 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 		c.Set("HX-Reswap", "none")
 		return c.Render("partials/error", p, "")
 	}
+	h.countUnread(c, p)
 	return c.Render("pages/error", p, "layouts/base")
 }

@@ -2,8 +2,11 @@
 -- show it, the CSV export streams it. One filter, written once, so the
 -- counts, the page of rows and the export always agree.
 --
--- Filters: @status ('' = all), @q (already LIKE-escaped; '' = no search),
--- created_at in [@created_from, @created_to). Lifetime passes a wide range,
+-- Filters: @status ('' = all), @q (already LIKE-escaped; '' = no search; the
+-- app passes only terms with a run of three letters or digits, which have
+-- search keys; a term without keys would still match, slowly), created_at in [@created_from, @created_to). The search keys
+-- (lead_search_keys, schema.sql) find the candidates in
+-- leads_partner_own_search_keys_idx; LIKE decides. Lifetime passes a wide range,
 -- so the bounds are always concrete and the planner can use the
 -- (organization_id, partner_id[, status], created_at) indexes.
 
@@ -19,7 +22,9 @@ WHERE organization_id = @organization_id AND partner_id = @partner_id
   AND source IN ('partner', 'referral_link')
   AND created_at >= @created_from AND created_at < @created_to
   AND (@status::text = '' OR status = @status::text)
-  AND (@q::text = '' OR search_text LIKE '%' || lower(@q::text) || '%')
+  AND (@q::text = '' OR (search_text LIKE '%' || lower(@q::text) || '%'
+       AND (cardinality(lead_search_query_keys(@partner_id, @q::text)) = 0
+            OR lead_search_keys(partner_id, search_text) @> lead_search_query_keys(@partner_id, @q::text))))
 ORDER BY
   CASE WHEN @sort::text = 'created' AND @dir::text = 'asc' THEN created_at END ASC,
   CASE WHEN @sort::text = 'created' AND @dir::text = 'desc' THEN created_at END DESC,
@@ -34,8 +39,8 @@ LIMIT @row_limit OFFSET @row_offset;
 -- name: CountLeadsForPartnerByStatus :one
 -- The status tabs of a search: every count in one pass over the same filter
 -- (without the status itself). The partner's matches come from
--- leads_partner_own_search_idx (3+ characters). Without a search the tabs
--- come from CountLeadsForPartnerByStatusDaily.
+-- leads_partner_own_search_keys_idx. Without a search the tabs come from
+-- CountLeadsForPartnerByStatusDaily.
 SELECT count(*) AS total,
        count(*) FILTER (WHERE status = 'approved') AS approved,
        count(*) FILTER (WHERE status = 'in_review') AS in_review,
@@ -44,7 +49,9 @@ FROM leads
 WHERE organization_id = @organization_id AND partner_id = @partner_id
   AND source IN ('partner', 'referral_link')
   AND created_at >= @created_from AND created_at < @created_to
-  AND (@q::text = '' OR search_text LIKE '%' || lower(@q::text) || '%');
+  AND (@q::text = '' OR (search_text LIKE '%' || lower(@q::text) || '%'
+       AND (cardinality(lead_search_query_keys(@partner_id, @q::text)) = 0
+            OR lead_search_keys(partner_id, search_text) @> lead_search_query_keys(@partner_id, @q::text))));
 
 -- name: CountLeadsForPartnerByStatusDaily :one
 -- The status tabs without a search, from the day rows the triggers on leads

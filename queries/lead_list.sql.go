@@ -21,7 +21,9 @@ FROM leads
 WHERE organization_id = $1 AND partner_id = $2
   AND source IN ('partner', 'referral_link')
   AND created_at >= $3 AND created_at < $4
-  AND ($5::text = '' OR search_text LIKE '%' || lower($5::text) || '%')
+  AND ($5::text = '' OR (search_text LIKE '%' || lower($5::text) || '%'
+       AND (cardinality(lead_search_query_keys($2, $5::text)) = 0
+            OR lead_search_keys(partner_id, search_text) @> lead_search_query_keys($2, $5::text))))
 `
 
 type CountLeadsForPartnerByStatusParams struct {
@@ -41,8 +43,8 @@ type CountLeadsForPartnerByStatusRow struct {
 
 // The status tabs of a search: every count in one pass over the same filter
 // (without the status itself). The partner's matches come from
-// leads_partner_own_search_idx (3+ characters). Without a search the tabs
-// come from CountLeadsForPartnerByStatusDaily.
+// leads_partner_own_search_keys_idx. Without a search the tabs come from
+// CountLeadsForPartnerByStatusDaily.
 func (q *Queries) CountLeadsForPartnerByStatus(ctx context.Context, arg CountLeadsForPartnerByStatusParams) (CountLeadsForPartnerByStatusRow, error) {
 	row := q.db.QueryRow(ctx, countLeadsForPartnerByStatus,
 		arg.OrganizationID,
@@ -116,7 +118,9 @@ WHERE organization_id = $1 AND partner_id = $2
   AND source IN ('partner', 'referral_link')
   AND created_at >= $3 AND created_at < $4
   AND ($5::text = '' OR status = $5::text)
-  AND ($6::text = '' OR search_text LIKE '%' || lower($6::text) || '%')
+  AND ($6::text = '' OR (search_text LIKE '%' || lower($6::text) || '%'
+       AND (cardinality(lead_search_query_keys($2, $6::text)) = 0
+            OR lead_search_keys(partner_id, search_text) @> lead_search_query_keys($2, $6::text))))
 ORDER BY
   CASE WHEN $7::text = 'created' AND $8::text = 'asc' THEN created_at END ASC,
   CASE WHEN $7::text = 'created' AND $8::text = 'desc' THEN created_at END DESC,
@@ -166,8 +170,11 @@ type ListLeadsForPartnerRow struct {
 // show it, the CSV export streams it. One filter, written once, so the
 // counts, the page of rows and the export always agree.
 //
-// Filters: @status (” = all), @q (already LIKE-escaped; ” = no search),
-// created_at in [@created_from, @created_to). Lifetime passes a wide range,
+// Filters: @status (” = all), @q (already LIKE-escaped; ” = no search; the
+// app passes only terms with a run of three letters or digits, which have
+// search keys; a term without keys would still match, slowly), created_at in [@created_from, @created_to). The search keys
+// (lead_search_keys, schema.sql) find the candidates in
+// leads_partner_own_search_keys_idx; LIKE decides. Lifetime passes a wide range,
 // so the bounds are always concrete and the planner can use the
 // (organization_id, partner_id[, status], created_at) indexes.
 // One page of the list (or, with a large limit, the export). The ORDER BY
