@@ -165,7 +165,7 @@ type leadTab struct {
 // on every execution, and a name found only through an embedded struct takes
 // reflect's slow path (allocating, a tenth of the list's CPU time).
 type leadRow struct {
-	Lead queries.ListLeadsForPartnerRow
+	Lead    queries.ListLeadsForPartnerRow
 	CanEdit bool
 }
 
