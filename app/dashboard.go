@@ -99,7 +99,7 @@ func (h *Handler) showOverview(c *fiber.Ctx) error {
 		data.Revenue = amounts(data.Chart.Revenue, u.Currency)
 	}
 	if countsFromChart {
-		data.List = newLeadList(u, "/dashboard", f, statusCounts(created), rows)
+		data.List = newLeadList(u, "/dashboard", f, statusCounts(created), rows, false)
 	}
 	c.Vary("HX-Target")
 	if isFragmentRequest(c) {

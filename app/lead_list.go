@@ -21,7 +21,10 @@ import (
 )
 
 const (
-	leadsPerPage   = 25
+	leadsPerPage = 25
+	// searchCountCap bounds how many matches of a search are counted (each
+	// is read from the table): beyond it the tabs say "more than".
+	searchCountCap = 5000
 	maxSearchRunes = 100
 	// leadResultsTarget is the id of the part of the list an htmx filter
 	// request swaps (status tabs, rows, pager); the search box stays put.
@@ -149,11 +152,6 @@ func searchable(s string) bool {
 	return false
 }
 
-// likeEscape makes a search term literal inside LIKE '%…%'.
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
 // leadTab is one status tab with its count.
 type leadTab struct {
 	Key, Label, URL, Count string
@@ -178,12 +176,16 @@ type leadList struct {
 	Pager     Pager
 	Total     int64  // leads in the current tab
 	All       int64  // leads in every tab (no match at all: the empty state)
+	Capped    bool   // a search matched more than searchCountCap leads: Total is unknown
 	Summary   string // "Showing 26–50 of 60"
 	ExportURL string // the CSV of the same list (the Leads page)
 }
 
 // Searching reports whether a search term narrows the list.
 func (l *leadList) Searching() bool { return l.Filter.Term() != "" }
+
+// CapLabel is searchCountCap as the page prints it.
+func (l *leadList) CapLabel() string { return formatCount(searchCountCap) }
 
 // TermTooShort reports a search box holding something the list cannot
 // search for yet (fewer than three letters or digits in a row).
@@ -212,15 +214,44 @@ func listParams(u *User, f leadFilter) queries.ListLeadsForPartnerParams {
 	return queries.ListLeadsForPartnerParams{
 		OrganizationID: u.OrganizationID, PartnerID: u.PartnerID,
 		CreatedFrom: f.Period.From, CreatedTo: f.Period.To,
-		Status: f.Status, Q: likeEscape(f.Term()), Sort: f.Sort, Dir: f.Dir,
+		Status: f.Status, Q: f.Term(), Sort: f.Sort, Dir: f.Dir,
 	}
 }
 
-// loadLeadList runs the status counts and the page of rows side by side on
-// the pool (two queries, no per-row lookups) and builds the list.
+// loadLeadList reads the status counts and the page of rows (two queries, no
+// per-row lookups) and builds the list. Without a search the two run side by
+// side. With one, the capped count runs first and decides how the page is
+// read: from the term's search keys when it matched up to searchCountCap
+// leads (SearchLeadsForPartner), along the sort order's index when it matched
+// more (ListLeadsForPartner). Both give the same rows.
 func (h *Handler) loadLeadList(ctx context.Context, u *User, path string, f leadFilter) (*leadList, error) {
 	var counts queries.CountLeadsForPartnerByStatusRow
 	var rows []queries.ListLeadsForPartnerRow
+	if term := f.Term(); term != "" {
+		counts, err := h.leadStatusCounts(ctx, u, f.Period, term)
+		if err != nil {
+			return nil, err
+		}
+		capped := counts.Total > searchCountCap
+		p := listParams(u, f)
+		p.RowLimit, p.RowOffset = leadsPerPage+1, int32((f.Page-1)*leadsPerPage) // one more: is there a next page?
+		q := h.Store.CustomPlans()
+		if capped {
+			rows, err = q.ListLeadsForPartner(ctx, p)
+		} else {
+			var found []queries.SearchLeadsForPartnerRow
+			found, err = q.SearchLeadsForPartner(ctx, queries.SearchLeadsForPartnerParams{
+				OrganizationID: p.OrganizationID, PartnerID: p.PartnerID, CreatedFrom: p.CreatedFrom, CreatedTo: p.CreatedTo,
+				Status: p.Status, Q: p.Q, Sort: p.Sort, Dir: p.Dir, RowLimit: p.RowLimit, RowOffset: p.RowOffset})
+			for _, r := range found {
+				rows = append(rows, queries.ListLeadsForPartnerRow(r))
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+		return newLeadList(u, path, f, counts, rows, capped), nil
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) {
 		counts, err = h.leadStatusCounts(gctx, u, f.Period, f.Term())
@@ -233,7 +264,7 @@ func (h *Handler) loadLeadList(ctx context.Context, u *User, path string, f lead
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	return newLeadList(u, path, f, counts, rows), nil
+	return newLeadList(u, path, f, counts, rows, false), nil
 }
 
 // leadStatusCounts counts the partner's leads of a period per status (the list's
@@ -248,7 +279,8 @@ func (h *Handler) leadStatusCounts(ctx context.Context, u *User, p Period, q str
 		return queries.CountLeadsForPartnerByStatusRow(c), err
 	}
 	return h.Store.CustomPlans().CountLeadsForPartnerByStatus(ctx, queries.CountLeadsForPartnerByStatusParams{
-		OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, CreatedFrom: p.From, CreatedTo: p.To, Q: likeEscape(q)})
+		OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, CreatedFrom: p.From, CreatedTo: p.To, Q: q,
+		MaxCount: searchCountCap + 1})
 }
 
 // leadPage reads the rows of the filter's page. It runs with custom plans:
@@ -260,30 +292,52 @@ func (h *Handler) leadPage(ctx context.Context, u *User, f leadFilter) ([]querie
 	return h.Store.CustomPlans().ListLeadsForPartner(ctx, p)
 }
 
-// newLeadList builds the tabs, the pager and the rows' actions.
+// newLeadList builds the tabs, the pager and the rows' actions. rows may hold
+// one row more than a page, which says that a next page exists. capped: a
+// search matched more than searchCountCap leads, so only the All tab has a
+// count ("more than"), and the pager goes by that extra row.
 func newLeadList(u *User, path string, f leadFilter, counts queries.CountLeadsForPartnerByStatusRow,
-	rows []queries.ListLeadsForPartnerRow) *leadList {
-	l := &leadList{Path: path, Filter: f}
+	rows []queries.ListLeadsForPartnerRow, capped bool) *leadList {
+	l := &leadList{Path: path, Filter: f, Capped: capped}
+	more := len(rows) > leadsPerPage
+	rows = rows[:min(len(rows), leadsPerPage)]
 	byStatus := map[string]int64{"": counts.Total, "approved": counts.Approved,
 		"in_review": counts.InReview, "rejected": counts.Rejected}
 	for _, s := range leadStatuses {
 		tf := f
 		tf.Status, tf.Page = s.Key, 1
+		count := formatCount(byStatus[s.Key])
+		if capped {
+			count = ""
+			if s.Key == "" {
+				count = formatCount(searchCountCap) + "+"
+			}
+		}
 		l.Tabs = append(l.Tabs, leadTab{Key: s.Key, Label: s.Label, URL: withQuery(path, tf.Values()),
-			Count: formatCount(byStatus[s.Key]), Current: s.Key == f.Status})
+			Count: count, Current: s.Key == f.Status})
 	}
 	l.All, l.Total = counts.Total, byStatus[f.Status]
-	l.Pager = Pager{Page: f.Page, PerPage: leadsPerPage, Total: l.Total}
+	l.Pager = Pager{Page: f.Page, PerPage: leadsPerPage, Total: l.Total, Uncounted: capped}
 	link := func(n int) string {
 		pf := f
 		pf.Page = n
 		return withQuery(path, pf.Values())
 	}
-	if f.Page > 1 {
-		l.Pager.PrevURL = link(min(f.Page-1, int(l.Pager.Pages())))
-	}
-	if int64(f.Page) < l.Pager.Pages() {
-		l.Pager.NextURL = link(f.Page + 1)
+	switch {
+	case capped:
+		if f.Page > 1 {
+			l.Pager.PrevURL = link(f.Page - 1)
+		}
+		if more {
+			l.Pager.NextURL = link(f.Page + 1)
+		}
+	default:
+		if f.Page > 1 {
+			l.Pager.PrevURL = link(min(f.Page-1, int(l.Pager.Pages())))
+		}
+		if int64(f.Page) < l.Pager.Pages() {
+			l.Pager.NextURL = link(f.Page + 1)
+		}
 	}
 	for _, r := range rows {
 		l.Rows = append(l.Rows, leadRow{Lead: r,
@@ -291,8 +345,13 @@ func newLeadList(u *User, path string, f leadFilter, counts queries.CountLeadsFo
 	}
 	if len(rows) > 0 {
 		first := int64(f.Page-1)*leadsPerPage + 1
-		l.Summary = "Showing " + formatCount(first) + "–" + formatCount(first+int64(len(rows))-1) +
-			" of " + formatCount(l.Total)
+		l.Summary = "Showing " + formatCount(first) + "–" + formatCount(first+int64(len(rows))-1)
+		switch {
+		case !capped:
+			l.Summary += " of " + formatCount(l.Total)
+		case f.Status == "":
+			l.Summary += " of more than " + formatCount(searchCountCap)
+		}
 	}
 	return l
 }

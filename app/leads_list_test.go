@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/jackc/pgx/v5"
 
 	"partnerportal/app/apptest"
 )
@@ -584,5 +585,85 @@ func TestLeadListRowsEscapeText(t *testing.T) {
 	}
 	if row.Find(`.delete-lead input[name="_csrf"]`).AttrOr("value", "") == "" {
 		t.Error("the delete form has no CSRF token")
+	}
+}
+
+// A term that matches more than searchCountCap leads is not counted to the
+// end: the All tab says "more than", the status tabs show no number, and the
+// pages still come in the chosen order with a working next link.
+func TestLeadListSearchBeyondTheCountCap(t *testing.T) {
+	env := listEnv(t)
+	if _, err := env.Store.Pool.Exec(t.Context(), `
+		INSERT INTO leads (organization_id, partner_id, source, status, stage, company, domain, contact_name, email,
+		                   currency, deal_value_minor, created_at)
+		SELECT p.organization_id, p.id, 'partner', (ARRAY['in_review','approved','rejected'])[1 + i % 3], 'new',
+		       'Capword Holding ' || i, 'capword' || i || '.test', 'Contact ' || i, 'c' || i || '@capword.test',
+		       'USD', (i * 7919) % 100000, now() - i * interval '1 minute'
+		FROM partners p, generate_series(1, 5100) AS i WHERE p.name = 'Northwind Agency'`); err != nil {
+		t.Fatal(err)
+	}
+	c := listClient(t, env, "admin@northwind.test")
+	r := c.Get("/leads?q=capword&sort=value&dir=desc")
+	if r.StatusCode != http.StatusOK || r.Doc.Find("#search-capped").Length() != 1 {
+		t.Fatalf("status %d, capped notice %d", r.StatusCode, r.Doc.Find("#search-capped").Length())
+	}
+	if got := tabCount(r.Doc, ""); got != "5,000+" {
+		t.Errorf("All tab counts %q", got)
+	}
+	if n := r.Doc.Find(`.status-tabs a[data-status="approved"] .count`).Length(); n != 0 {
+		t.Errorf("the approved tab shows a count under a capped search")
+	}
+	if got := r.Doc.Find("#lead-summary span").First().Text(); !strings.HasPrefix(got, "Showing 1–25 of more than 5,000") {
+		t.Errorf("summary %q", got)
+	}
+	// The order is the real one: the 25 largest deals that match.
+	want := func(offset int, status string) []string {
+		rows, err := env.Store.Pool.Query(t.Context(), `SELECT 'lead-' || id FROM leads
+			WHERE company LIKE 'Capword%' AND ($2 = '' OR status = $2)
+			ORDER BY deal_value_minor DESC, id DESC LIMIT 25 OFFSET $1`, offset, status)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+	if got := rowIDs(r.Doc); !slices.Equal(got, want(0, "")) {
+		t.Errorf("page 1: %v, want %v", got, want(0, ""))
+	}
+	next := r.Doc.Find(`.pager a[rel="next"]`).AttrOr("href", "")
+	if next == "" || r.Doc.Find(".pager").Text() == "" || strings.Contains(r.Doc.Find(".pager").Text(), " of ") {
+		t.Fatalf("pager: next %q, text %q", next, r.Doc.Find(".pager").Text())
+	}
+	r2 := c.Get(next)
+	if got := rowIDs(r2.Doc); !slices.Equal(got, want(25, "")) {
+		t.Errorf("page 2: %v, want %v", got, want(25, ""))
+	}
+	// A status tab of a capped search: its rows, in order.
+	r3 := c.Get("/leads?q=capword&sort=value&dir=desc&status=approved&page=3")
+	if got := rowIDs(r3.Doc); !slices.Equal(got, want(50, "approved")) {
+		t.Errorf("approved page 3: %v, want %v", got, want(50, "approved"))
+	}
+	// Below the cap the rows come from the search keys: same order, exact
+	// counts. "capword49" is in 111 of the leads (49, 490–499, 4900–4999).
+	r5 := c.Get("/leads?q=capword49&sort=value&dir=desc&page=2")
+	var want49 []string
+	rows, err := env.Store.Pool.Query(t.Context(), `SELECT 'lead-' || id FROM leads WHERE search_text LIKE '%capword49%'
+		ORDER BY deal_value_minor DESC, id DESC LIMIT 25 OFFSET 25`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want49, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		t.Fatal(err)
+	}
+	if got := rowIDs(r5.Doc); !slices.Equal(got, want49) || tabCount(r5.Doc, "") != "111" {
+		t.Errorf("capword49 page 2: %v (All %s), want %v (111)", got, tabCount(r5.Doc, ""), want49)
+	}
+	// A narrower term is counted exactly again.
+	r4 := c.Get("/leads?q=capword4999")
+	if r4.Doc.Find("#search-capped").Length() != 0 || tabCount(r4.Doc, "") != "1" {
+		t.Errorf("narrow search: capped %d, All %q", r4.Doc.Find("#search-capped").Length(), tabCount(r4.Doc, ""))
 	}
 }

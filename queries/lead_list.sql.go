@@ -17,21 +17,25 @@ SELECT count(*) AS total,
        count(*) FILTER (WHERE status = 'approved') AS approved,
        count(*) FILTER (WHERE status = 'in_review') AS in_review,
        count(*) FILTER (WHERE status = 'rejected') AS rejected
-FROM leads
-WHERE organization_id = $1 AND partner_id = $2
-  AND source IN ('partner', 'referral_link')
-  AND created_at >= $3 AND created_at < $4
-  AND ($5::text = '' OR (search_text LIKE '%' || lower($5::text) || '%'
-       AND (cardinality(lead_search_query_keys($2, $5::text)) = 0
-            OR lead_search_keys(partner_id, search_text) @> lead_search_query_keys($2, $5::text))))
+FROM (SELECT status
+      FROM (SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at FROM leads
+            WHERE source IN ('partner', 'referral_link') AND partner_id = $1
+              AND (cardinality(lead_search_query_keys($1, $2::text)) = 0
+                   OR lead_search_keys(partner_id, search_text) @> lead_search_query_keys($1, $2::text))
+            OFFSET 0) AS l
+      WHERE organization_id = $3 AND partner_id = $1
+        AND created_at >= $4 AND created_at < $5
+        AND strpos(search_text, lower($2::text)) > 0
+      LIMIT $6) AS matched
 `
 
 type CountLeadsForPartnerByStatusParams struct {
-	OrganizationID int64
 	PartnerID      int64
+	Q              string
+	OrganizationID int64
 	CreatedFrom    time.Time
 	CreatedTo      time.Time
-	Q              string
+	MaxCount       int32
 }
 
 type CountLeadsForPartnerByStatusRow struct {
@@ -42,16 +46,18 @@ type CountLeadsForPartnerByStatusRow struct {
 }
 
 // The status tabs of a search: every count in one pass over the same filter
-// (without the status itself). The partner's matches come from
-// leads_partner_own_search_keys_idx. Without a search the tabs come from
-// CountLeadsForPartnerByStatusDaily.
+// (without the status itself), over at most @max_count matches. Counting
+// reads each match from the table, so a term found in 20,000 of a partner's
+// leads would cost 400 ms; beyond the cap the list says "more than" instead.
+// Without a search the tabs come from CountLeadsForPartnerByStatusDaily.
 func (q *Queries) CountLeadsForPartnerByStatus(ctx context.Context, arg CountLeadsForPartnerByStatusParams) (CountLeadsForPartnerByStatusRow, error) {
 	row := q.db.QueryRow(ctx, countLeadsForPartnerByStatus,
-		arg.OrganizationID,
 		arg.PartnerID,
+		arg.Q,
+		arg.OrganizationID,
 		arg.CreatedFrom,
 		arg.CreatedTo,
-		arg.Q,
+		arg.MaxCount,
 	)
 	var i CountLeadsForPartnerByStatusRow
 	err := row.Scan(
@@ -118,9 +124,7 @@ WHERE organization_id = $1 AND partner_id = $2
   AND source IN ('partner', 'referral_link')
   AND created_at >= $3 AND created_at < $4
   AND ($5::text = '' OR status = $5::text)
-  AND ($6::text = '' OR (search_text LIKE '%' || lower($6::text) || '%'
-       AND (cardinality(lead_search_query_keys($2, $6::text)) = 0
-            OR lead_search_keys(partner_id, search_text) @> lead_search_query_keys($2, $6::text))))
+  AND ($6::text = '' OR strpos(search_text, lower($6::text)) > 0)
 ORDER BY
   CASE WHEN $7::text = 'created' AND $8::text = 'asc' THEN created_at END ASC,
   CASE WHEN $7::text = 'created' AND $8::text = 'desc' THEN created_at END DESC,
@@ -167,16 +171,32 @@ type ListLeadsForPartnerRow struct {
 }
 
 // The partner's lead list ("Your Leads"): the Dashboard and the Leads page
-// show it, the CSV export streams it. One filter, written once, so the
-// counts, the page of rows and the export always agree.
+// show it, the CSV export streams it. One filter, so the counts, the page of
+// rows and the export always agree.
 //
-// Filters: @status (” = all), @q (already LIKE-escaped; ” = no search; the
-// app passes only terms with a run of three letters or digits, which have
-// search keys; a term without keys would still match, slowly), created_at in [@created_from, @created_to). The search keys
-// (lead_search_keys, schema.sql) find the candidates in
-// leads_partner_own_search_keys_idx; LIKE decides. Lifetime passes a wide range,
-// so the bounds are always concrete and the planner can use the
-// (organization_id, partner_id[, status], created_at) indexes.
+// Filters: @status (” = all), @q (” = no search), created_at in
+// [@created_from, @created_to). Lifetime passes a wide range, so the bounds
+// are always concrete and the planner can use the (organization_id,
+// partner_id[, status], created_at) indexes. A search matches where
+// search_text contains the term: strpos, not LIKE, so nothing needs escaping
+// and the organization-wide trigram index (the staff queue's) is not offered
+// for it (ANDing its 200k entries for a common term cost 17 ms).
+//
+// A search has two ways to its rows, and the app picks by how many leads
+// match (docs/BENCHMARKS.md, finding 7):
+//   - up to a few thousand: SearchLeadsForPartner reads the candidates from
+//     the term's search keys (lead_search_keys in schema.sql,
+//     leads_partner_own_search_keys_idx) and sorts them;
+//   - more (CountLeadsForPartnerByStatus reached its cap): ListLeadsForPartner
+//     walks the sort order's index, checks each lead and stops after the page
+//     (20,000 matches of "com" sorted for page 3: 776 ms; walked: 1 ms).
+//
+// The keyed queries read the keys in a subquery behind OFFSET 0, which keeps
+// the outer conditions out of the index scan: the planner, counting the
+// keys and the partner's created_at range as independent, would otherwise
+// AND the keys' bitmap with all 100,000 of the big partner's index entries
+// (17 ms) although every key already belongs to that partner. The partner
+// and organization are still checked on every row, outside.
 // One page of the list (or, with a large limit, the export). The ORDER BY
 // picks one of six orders; with the parameters bound, PostgreSQL folds the
 // CASEs away, so "created desc" reads the index in order and stops early.
@@ -200,6 +220,117 @@ func (q *Queries) ListLeadsForPartner(ctx context.Context, arg ListLeadsForPartn
 	var items []ListLeadsForPartnerRow
 	for rows.Next() {
 		var i ListLeadsForPartnerRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Company,
+			&i.Domain,
+			&i.ContactName,
+			&i.Email,
+			&i.Phone,
+			&i.Status,
+			&i.Stage,
+			&i.Currency,
+			&i.DealValueMinor,
+			&i.RevenueMinor,
+			&i.CreatedAt,
+			&i.WonAt,
+			&i.CreatedByUserID,
+			&i.Source,
+			&i.DuplicateOfLeadID,
+			&i.DuplicateReason,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const searchLeadsForPartner = `-- name: SearchLeadsForPartner :many
+SELECT id, company, domain, contact_name, email, phone, status, stage, currency,
+       deal_value_minor, revenue_minor, created_at, won_at, created_by_user_id, source,
+       duplicate_of_lead_id, duplicate_reason
+FROM (SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at FROM leads
+      WHERE source IN ('partner', 'referral_link') AND partner_id = $1
+        AND (cardinality(lead_search_query_keys($1, $2::text)) = 0
+             OR lead_search_keys(partner_id, search_text) @> lead_search_query_keys($1, $2::text))
+      OFFSET 0) AS l
+WHERE organization_id = $3 AND partner_id = $1
+  AND created_at >= $4 AND created_at < $5
+  AND ($6::text = '' OR status = $6::text)
+  AND strpos(search_text, lower($2::text)) > 0
+ORDER BY
+  CASE WHEN $7::text = 'created' AND $8::text = 'asc' THEN created_at END ASC,
+  CASE WHEN $7::text = 'created' AND $8::text = 'desc' THEN created_at END DESC,
+  CASE WHEN $7::text = 'company' AND $8::text = 'asc' THEN lower(company) END ASC,
+  CASE WHEN $7::text = 'company' AND $8::text = 'desc' THEN lower(company) END DESC,
+  CASE WHEN $7::text = 'value' AND $8::text = 'asc' THEN deal_value_minor END ASC,
+  CASE WHEN $7::text = 'value' AND $8::text = 'desc' THEN deal_value_minor END DESC,
+  CASE WHEN $8::text = 'asc' THEN id END ASC,
+  CASE WHEN $8::text = 'desc' THEN id END DESC
+LIMIT $10 OFFSET $9
+`
+
+type SearchLeadsForPartnerParams struct {
+	PartnerID      int64
+	Q              string
+	OrganizationID int64
+	CreatedFrom    time.Time
+	CreatedTo      time.Time
+	Status         string
+	Sort           string
+	Dir            string
+	RowOffset      int32
+	RowLimit       int32
+}
+
+type SearchLeadsForPartnerRow struct {
+	ID                int64
+	Company           string
+	Domain            string
+	ContactName       string
+	Email             string
+	Phone             string
+	Status            string
+	Stage             string
+	Currency          string
+	DealValueMinor    int64
+	RevenueMinor      int64
+	CreatedAt         time.Time
+	WonAt             *time.Time
+	CreatedByUserID   *int64
+	Source            string
+	DuplicateOfLeadID *int64
+	DuplicateReason   string
+}
+
+// One page of a search that matches up to a few thousand leads: the same
+// rows, filter and order as ListLeadsForPartner, from the search keys. A
+// term without keys (the app does not search with one) would read all of
+// the partner's leads.
+func (q *Queries) SearchLeadsForPartner(ctx context.Context, arg SearchLeadsForPartnerParams) ([]SearchLeadsForPartnerRow, error) {
+	rows, err := q.db.Query(ctx, searchLeadsForPartner,
+		arg.PartnerID,
+		arg.Q,
+		arg.OrganizationID,
+		arg.CreatedFrom,
+		arg.CreatedTo,
+		arg.Status,
+		arg.Sort,
+		arg.Dir,
+		arg.RowOffset,
+		arg.RowLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []SearchLeadsForPartnerRow
+	for rows.Next() {
+		var i SearchLeadsForPartnerRow
 		if err := rows.Scan(
 			&i.ID,
 			&i.Company,
