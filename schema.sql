@@ -302,6 +302,19 @@ CREATE TABLE IF NOT EXISTS lead_daily_wins (
     PRIMARY KEY (organization_id, partner_id, own, day, currency),
     FOREIGN KEY (organization_id, partner_id) REFERENCES partners (organization_id, id) ON DELETE CASCADE
 );
+-- The organization's leads per status, all partners and sources together:
+-- the staff console's counts (the home page, the review queue's counters)
+-- read three rows instead of counting up to a million leads (54–137 ms at
+-- 1M). Kept by lead_daily_apply like the day rows. Every lead written in an
+-- organization updates one of these rows, so two transactions adding leads
+-- to the same organization at once queue for that row until the first
+-- commits (milliseconds: leads come one per request).
+CREATE TABLE IF NOT EXISTS lead_status_totals (
+    organization_id bigint NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    status          text NOT NULL,
+    leads           bigint NOT NULL,
+    PRIMARY KEY (organization_id, status)
+);
 
 -- lead_daily_apply runs once per statement on leads with the rows it
 -- changed (transition tables): each row as it was counts -1, as it is +1,
@@ -357,6 +370,21 @@ BEGIN
         ON CONFLICT (organization_id, partner_id, own, day, currency)
         DO UPDATE SET won = d.won + excluded.won, revenue_minor = d.revenue_minor + excluded.revenue_minor
     $q$, changes);
+    EXECUTE format($q$
+        WITH ch AS (%s),
+        delta AS (
+            SELECT ch.organization_id, ch.status, sum(ch.n) AS n
+            FROM ch
+            GROUP BY 1, 2
+            HAVING sum(ch.n) <> 0
+        )
+        INSERT INTO lead_status_totals AS d (organization_id, status, leads)
+        SELECT * FROM delta
+        WHERE n > 0 OR EXISTS (SELECT 1 FROM lead_status_totals x
+                               WHERE (x.organization_id, x.status) = (delta.organization_id, delta.status))
+        ORDER BY 1, 2
+        ON CONFLICT (organization_id, status) DO UPDATE SET leads = d.leads + excluded.leads
+    $q$, changes);
     RETURN NULL;
 END
 $fn$;
@@ -376,6 +404,9 @@ BEGIN
     LOCK TABLE leads IN SHARE MODE;
     DELETE FROM lead_daily_counts WHERE organization_id = org;
     DELETE FROM lead_daily_wins WHERE organization_id = org;
+    DELETE FROM lead_status_totals WHERE organization_id = org;
+    INSERT INTO lead_status_totals (organization_id, status, leads)
+    SELECT organization_id, status, count(*) FROM leads WHERE organization_id = org GROUP BY 1, 2;
     INSERT INTO lead_daily_counts (organization_id, partner_id, own, day, status, leads)
     SELECT l.organization_id, l.partner_id, l.source IN ('partner', 'referral_link'),
            (l.created_at AT TIME ZONE o.time_zone)::date, l.status, count(*)
@@ -533,10 +564,11 @@ CREATE TABLE IF NOT EXISTS notifications (
 CREATE INDEX IF NOT EXISTS notifications_user_idx ON notifications (organization_id, user_id, created_at DESC);
 CREATE INDEX IF NOT EXISTS notifications_unsent_idx ON notifications (id) WHERE emailed_at IS NULL;
 
--- Fill the day rows of organizations whose leads predate them (idempotent:
--- an organization that has any day row is left alone).
+-- Fill the day rows and status totals of organizations whose leads predate
+-- them (idempotent: an organization that has both is left alone).
 SELECT lead_daily_rebuild(o.id) FROM organizations o
 WHERE EXISTS (SELECT 1 FROM leads l WHERE l.organization_id = o.id)
-  AND NOT EXISTS (SELECT 1 FROM lead_daily_counts d WHERE d.organization_id = o.id);
+  AND (NOT EXISTS (SELECT 1 FROM lead_daily_counts d WHERE d.organization_id = o.id)
+       OR NOT EXISTS (SELECT 1 FROM lead_status_totals s WHERE s.organization_id = o.id));
 
 INSERT INTO schema_migrations (version) VALUES (1) ON CONFLICT DO NOTHING;

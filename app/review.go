@@ -224,13 +224,13 @@ type reviewCounter struct {
 }
 
 func (h *Handler) reviewCounters(ctx context.Context, q *queries.Queries, orgID int64, f reviewFilter) (reviewCounters, error) {
-	rows, err := q.CountReviewLeadsByStatus(ctx, queries.CountReviewLeadsByStatusParams{OrganizationID: orgID, MaxCount: reviewCountCap})
+	rows, err := q.LeadStatusTotals(ctx, orgID)
 	if err != nil {
 		return reviewCounters{}, err
 	}
 	var out reviewCounters
 	for _, r := range rows {
-		out.Items = append(out.Items, reviewCounter{Status: r.Status, Count: countLabel(r.Leads), URL: f.URL(r.Status),
+		out.Items = append(out.Items, reviewCounter{Status: r.Status, Count: formatCount(r.Leads), URL: f.URL(r.Status),
 			Current: r.Status == f.Status})
 	}
 	return out, nil

@@ -32,15 +32,14 @@ SELECT count(*) FROM (
     LIMIT @max_count
 ) matched;
 
--- name: CountReviewLeadsByStatus :many
--- The counters at the top of the queue: one row per status, each count
--- capped at @max_count, so they cost three bounded index ranges however many
--- leads there are.
-SELECT s.status::text AS status,
-       (SELECT count(*) FROM (SELECT 1 FROM leads l
-                              WHERE l.organization_id = @organization_id AND l.status = s.status
-                              LIMIT @max_count) x) AS leads
-FROM (VALUES ('in_review'), ('approved'), ('rejected')) AS s (status);
+-- name: LeadStatusTotals :many
+-- The organization's leads per status (all partners and sources), from the
+-- totals the triggers on leads keep: the review queue's counters and the
+-- console home, three rows whatever the number of leads.
+SELECT s.status::text AS status, coalesce(t.leads, 0)::bigint AS leads
+FROM (VALUES ('in_review'), ('approved'), ('rejected')) AS s (status)
+LEFT JOIN lead_status_totals t ON t.organization_id = @organization_id AND t.status = s.status
+ORDER BY array_position(ARRAY['in_review', 'approved', 'rejected'], s.status::text);
 
 -- name: GetLeadForReview :one
 SELECT sqlc.embed(l), p.name AS partner_name

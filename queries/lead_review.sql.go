@@ -65,47 +65,6 @@ func (q *Queries) CountLeadsForReview(ctx context.Context, arg CountLeadsForRevi
 	return count, err
 }
 
-const countReviewLeadsByStatus = `-- name: CountReviewLeadsByStatus :many
-SELECT s.status::text AS status,
-       (SELECT count(*) FROM (SELECT 1 FROM leads l
-                              WHERE l.organization_id = $1 AND l.status = s.status
-                              LIMIT $2) x) AS leads
-FROM (VALUES ('in_review'), ('approved'), ('rejected')) AS s (status)
-`
-
-type CountReviewLeadsByStatusParams struct {
-	OrganizationID int64
-	MaxCount       int32
-}
-
-type CountReviewLeadsByStatusRow struct {
-	Status string
-	Leads  int64
-}
-
-// The counters at the top of the queue: one row per status, each count
-// capped at @max_count, so they cost three bounded index ranges however many
-// leads there are.
-func (q *Queries) CountReviewLeadsByStatus(ctx context.Context, arg CountReviewLeadsByStatusParams) ([]CountReviewLeadsByStatusRow, error) {
-	rows, err := q.db.Query(ctx, countReviewLeadsByStatus, arg.OrganizationID, arg.MaxCount)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []CountReviewLeadsByStatusRow
-	for rows.Next() {
-		var i CountReviewLeadsByStatusRow
-		if err := rows.Scan(&i.Status, &i.Leads); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const getLeadForReview = `-- name: GetLeadForReview :one
 SELECT l.id, l.organization_id, l.partner_id, l.created_by_user_id, l.source, l.status, l.stage, l.company, l.domain, l.contact_name, l.email, l.phone, l.currency, l.deal_value_minor, l.revenue_minor, l.notes, l.rejection_reason, l.tracking_link_id, l.duplicate_of_lead_id, l.duplicate_reason, l.search_text, l.created_at, l.updated_at, l.won_at, p.name AS partner_name
 FROM leads l
@@ -154,6 +113,41 @@ func (q *Queries) GetLeadForReview(ctx context.Context, arg GetLeadForReviewPara
 		&i.PartnerName,
 	)
 	return i, err
+}
+
+const leadStatusTotals = `-- name: LeadStatusTotals :many
+SELECT s.status::text AS status, coalesce(t.leads, 0)::bigint AS leads
+FROM (VALUES ('in_review'), ('approved'), ('rejected')) AS s (status)
+LEFT JOIN lead_status_totals t ON t.organization_id = $1 AND t.status = s.status
+ORDER BY array_position(ARRAY['in_review', 'approved', 'rejected'], s.status::text)
+`
+
+type LeadStatusTotalsRow struct {
+	Status string
+	Leads  int64
+}
+
+// The organization's leads per status (all partners and sources), from the
+// totals the triggers on leads keep: the review queue's counters and the
+// console home, three rows whatever the number of leads.
+func (q *Queries) LeadStatusTotals(ctx context.Context, organizationID int64) ([]LeadStatusTotalsRow, error) {
+	rows, err := q.db.Query(ctx, leadStatusTotals, organizationID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []LeadStatusTotalsRow
+	for rows.Next() {
+		var i LeadStatusTotalsRow
+		if err := rows.Scan(&i.Status, &i.Leads); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const listLeadsForReview = `-- name: ListLeadsForReview :many

@@ -29,5 +29,3 @@ LIMIT 1;
 -- name: CountLeadsForOrganization :one
 SELECT count(*) FROM leads WHERE organization_id = $1;
 
--- name: CountLeadsInReviewForOrganization :one
-SELECT count(*) FROM leads WHERE organization_id = $1 AND status = 'in_review';

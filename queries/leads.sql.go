@@ -21,17 +21,6 @@ func (q *Queries) CountLeadsForOrganization(ctx context.Context, organizationID 
 	return count, err
 }
 
-const countLeadsInReviewForOrganization = `-- name: CountLeadsInReviewForOrganization :one
-SELECT count(*) FROM leads WHERE organization_id = $1 AND status = 'in_review'
-`
-
-func (q *Queries) CountLeadsInReviewForOrganization(ctx context.Context, organizationID int64) (int64, error) {
-	row := q.db.QueryRow(ctx, countLeadsInReviewForOrganization, organizationID)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
-}
-
 const createLead = `-- name: CreateLead :one
 INSERT INTO leads (organization_id, partner_id, created_by_user_id, source, status, stage,
                    company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor,

@@ -140,6 +140,12 @@ type LeadEvent struct {
 	CreatedAt      time.Time
 }
 
+type LeadStatusTotal struct {
+	OrganizationID int64
+	Status         string
+	Leads          int64
+}
+
 type LinkDailyStat struct {
 	OrganizationID int64
 	PartnerID      int64

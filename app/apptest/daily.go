@@ -8,7 +8,7 @@ import (
 )
 
 // dailyDiffSQL compares the day rows the triggers on leads keep
-// (lead_daily_counts, lead_daily_wins) with the same figures aggregated from
+// (lead_daily_counts, lead_daily_wins, and the totals lead_status_totals) with the same figures aggregated from
 // scratch from leads, for one organization: every row that differs, in
 // either direction. Rows that fell to zero count as absent.
 const dailyDiffSQL = `
@@ -30,6 +30,10 @@ WITH ref_counts AS (
 ), got_wins AS (
     SELECT partner_id, own, day, currency::text AS currency, won, revenue_minor FROM lead_daily_wins
     WHERE organization_id = $1 AND (won <> 0 OR revenue_minor <> 0)
+), ref_totals AS (
+    SELECT status, count(*)::bigint AS leads FROM leads WHERE organization_id = $1 GROUP BY 1
+), got_totals AS (
+    SELECT status, leads FROM lead_status_totals WHERE organization_id = $1 AND leads <> 0
 )
 SELECT 'counts: ' || concat_ws(' ', 'reference', r::text, 'table', g::text)
 FROM ref_counts r FULL JOIN got_counts g USING (partner_id, own, day, status)
@@ -38,6 +42,10 @@ UNION ALL
 SELECT 'wins: ' || concat_ws(' ', 'reference', r::text, 'table', g::text)
 FROM ref_wins r FULL JOIN got_wins g USING (partner_id, own, day, currency)
 WHERE (r.won, r.revenue_minor) IS DISTINCT FROM (g.won, g.revenue_minor)
+UNION ALL
+SELECT 'totals: ' || concat_ws(' ', 'reference', r::text, 'table', g::text)
+FROM ref_totals r FULL JOIN got_totals g USING (status)
+WHERE r.leads IS DISTINCT FROM g.leads
 LIMIT 20`
 
 // DailyDiff lists how an organization's day rows differ from an aggregation
