@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -108,4 +109,55 @@ func TestBrowserReferralDecide(t *testing.T) {
 		t.Fatalf("saved %q", got)
 	}
 	b.screenshot("referrals-after")
+}
+
+// Deleting a lead from the list asks first: dismissing the question keeps
+// the lead, accepting it deletes the lead and says so.
+func TestBrowserLeadDeleteAsksFirst(t *testing.T) {
+	env := lwEnv(t)
+	id := listInsertLead(t, env, testLead{Partner: "Northwind Agency", Company: "Wayne <Enterprises>",
+		CreatedBy: "user@northwind.test"})
+	b := newBrowser(t, env)
+	b.signIn("user@northwind.test")
+
+	accept := make(chan bool, 1)
+	messages := make(chan string, 2)
+	dialogs := chromedp.Events(b.ctx, page.JavascriptDialogOpening)
+	go func() {
+		for ev, err := range dialogs {
+			if err != nil {
+				return
+			}
+			messages <- ev.Message
+			ok := <-accept
+			go chromedp.Call(b.ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: ok}) //nolint:errcheck
+		}
+	}()
+	row := "#lead-" + strconv.FormatInt(id, 10)
+	button := chromedp.CSS(row + " .delete-lead button")
+
+	b.open("/leads")
+	accept <- false
+	b.do(chromedp.Click(button))
+	if msg := <-messages; msg != "Delete the lead for Wayne <Enterprises>? This cannot be undone." {
+		t.Fatalf("the question reads %q", msg)
+	}
+	b.waitFor("the list after saying no", `document.querySelector('`+row+`') !== null`)
+	if n := lwInt(t, env, "SELECT count(*) FROM leads WHERE id = "+strconv.FormatInt(id, 10)); n != 1 {
+		t.Fatal("the lead is gone although the question was dismissed")
+	}
+
+	accept <- true
+	b.do(chromedp.Click(button), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	<-messages
+	if b.count(row) != 0 {
+		t.Fatalf("the row is still listed at %s", b.path())
+	}
+	if got := b.text(".flash"); !strings.Contains(got, "The lead Wayne <Enterprises> was deleted.") {
+		t.Errorf("after deleting the page says %q", got)
+	}
+	if n := lwInt(t, env, "SELECT count(*) FROM leads WHERE id = "+strconv.FormatInt(id, 10)); n != 0 {
+		t.Fatal("the lead was not deleted")
+	}
+	b.screenshot("lead-deleted")
 }
