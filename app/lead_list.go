@@ -225,36 +225,14 @@ func listParams(u *User, f leadFilter) queries.ListLeadsForPartnerParams {
 // leads (SearchLeadsForPartner), along the sort order's index when it matched
 // more (ListLeadsForPartner). Both give the same rows.
 func (h *Handler) loadLeadList(ctx context.Context, u *User, path string, f leadFilter) (*leadList, error) {
+	if term := f.Term(); term != "" {
+		return h.searchLeadList(ctx, u, path, f, term)
+	}
 	var counts queries.CountLeadsForPartnerByStatusRow
 	var rows []queries.ListLeadsForPartnerRow
-	if term := f.Term(); term != "" {
-		counts, err := h.leadStatusCounts(ctx, u, f.Period, term)
-		if err != nil {
-			return nil, err
-		}
-		capped := counts.Total > searchCountCap
-		p := listParams(u, f)
-		p.RowLimit, p.RowOffset = leadsPerPage+1, int32((f.Page-1)*leadsPerPage) // one more: is there a next page?
-		q := h.Store.CustomPlans()
-		if capped {
-			rows, err = q.ListLeadsForPartner(ctx, p)
-		} else {
-			var found []queries.SearchLeadsForPartnerRow
-			found, err = q.SearchLeadsForPartner(ctx, queries.SearchLeadsForPartnerParams{
-				OrganizationID: p.OrganizationID, PartnerID: p.PartnerID, CreatedFrom: p.CreatedFrom, CreatedTo: p.CreatedTo,
-				Status: p.Status, Q: p.Q, Sort: p.Sort, Dir: p.Dir, RowLimit: p.RowLimit, RowOffset: p.RowOffset})
-			for _, r := range found {
-				rows = append(rows, queries.ListLeadsForPartnerRow(r))
-			}
-		}
-		if err != nil {
-			return nil, err
-		}
-		return newLeadList(u, path, f, counts, rows, capped), nil
-	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) {
-		counts, err = h.leadStatusCounts(gctx, u, f.Period, f.Term())
+		counts, err = h.leadStatusCounts(gctx, u, f.Period, "")
 		return err
 	})
 	g.Go(func() (err error) {
@@ -265,6 +243,35 @@ func (h *Handler) loadLeadList(ctx context.Context, u *User, path string, f lead
 		return nil, err
 	}
 	return newLeadList(u, path, f, counts, rows, false), nil
+}
+
+// searchLeadList is loadLeadList with a search term: the capped count, then
+// the page (one row more than a page, to know whether a next one exists).
+func (h *Handler) searchLeadList(ctx context.Context, u *User, path string, f leadFilter, term string) (*leadList, error) {
+	counts, err := h.leadStatusCounts(ctx, u, f.Period, term)
+	if err != nil {
+		return nil, err
+	}
+	capped := counts.Total > searchCountCap
+	p := listParams(u, f)
+	p.RowLimit, p.RowOffset = leadsPerPage+1, int32((f.Page-1)*leadsPerPage)
+	q := h.Store.CustomPlans()
+	var rows []queries.ListLeadsForPartnerRow
+	if capped {
+		rows, err = q.ListLeadsForPartner(ctx, p)
+	} else {
+		var found []queries.SearchLeadsForPartnerRow
+		found, err = q.SearchLeadsForPartner(ctx, queries.SearchLeadsForPartnerParams{
+			OrganizationID: p.OrganizationID, PartnerID: p.PartnerID, CreatedFrom: p.CreatedFrom, CreatedTo: p.CreatedTo,
+			Status: p.Status, Q: p.Q, Sort: p.Sort, Dir: p.Dir, RowLimit: p.RowLimit, RowOffset: p.RowOffset})
+		for _, r := range found {
+			rows = append(rows, queries.ListLeadsForPartnerRow(r))
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return newLeadList(u, path, f, counts, rows, capped), nil
 }
 
 // leadStatusCounts counts the partner's leads of a period per status (the list's
