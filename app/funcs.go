@@ -22,12 +22,11 @@ func templateFuncs() template.FuncMap {
 		"money":     money.Format,
 		"bps":       func(b int32) string { return money.FormatBps(int64(b)) },
 		"maskEmail": MaskEmail,
-		// date shows a time in the viewer's zone.
-		"date": func(t time.Time, zone string) string { return inZone(t, zone).Format("Jan 2, 2006") },
+		"date":      dateIn,
 		"datetime": func(t time.Time, zone string) string {
 			return inZone(t, zone).Format("Jan 2, 2006 15:04 MST")
 		},
-		"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"iso":   isoTime,
 		"add":   func(a, b int) int { return a + b },
 		"itoa":  strconv.Itoa,
 		"label": statusLabel,
@@ -45,6 +44,12 @@ func templateFuncs() template.FuncMap {
 		},
 	}
 }
+
+// dateIn shows a time as a date in the viewer's zone.
+func dateIn(t time.Time, zone string) string { return inZone(t, zone).Format("Jan 2, 2006") }
+
+// isoTime is a time as <time datetime> wants it.
+func isoTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 func inZone(t time.Time, zone string) time.Time {
 	if loc, err := loadZone(zone); err == nil && zone != "" {

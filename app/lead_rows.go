@@ -37,7 +37,7 @@ func (l *leadList) RowsHTML(csrf, zone string) template.HTML {
 		}
 		b.WriteString("</td>\n  <td><span class=\"status status-" + esc(r.Status) + "\">" + esc(statusLabel(r.Status)) + "</span></td>\n  <td>" +
 			esc(statusLabel(r.Stage)) + "</td>\n  <td class=\"num\">" + esc(money.Format(r.DealValueMinor, r.Currency)) + "</td>\n  <td><time datetime=\"" +
-			r.CreatedAt.UTC().Format("2006-01-02T15:04:05Z07:00") + "\">" + esc(inZone(r.CreatedAt, zone).Format("Jan 2, 2006")) + "</time></td>\n  <td class=\"row-actions\">")
+			isoTime(r.CreatedAt) + "\">" + esc(dateIn(r.CreatedAt, zone)) + "</time></td>\n  <td class=\"row-actions\">")
 		if row.CanEdit {
 			b.WriteString("<a href=\"/leads/" + id + "/edit\" class=\"edit-lead\">Edit</a>\n    <form method=\"post\" action=\"/leads/" + id +
 				"/delete\" class=\"inline delete-lead\" data-confirm=\"Delete the lead for " + esc(r.Company) + "? This cannot be undone.\">\n" +
