@@ -322,7 +322,7 @@ func newLeadList(u *User, path string, f leadFilter, counts queries.CountLeadsFo
 			Count: count, Current: s.Key == f.Status})
 	}
 	l.All, l.Total = counts.Total, byStatus[f.Status]
-	l.Pager = Pager{Page: f.Page, PerPage: leadsPerPage, Total: l.Total, Uncounted: capped}
+	l.Pager = Pager{Page: f.Page, PerPage: leadsPerPage, Total: l.Total}
 	link := func(n int) string {
 		pf := f
 		pf.Page = n

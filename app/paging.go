@@ -12,7 +12,6 @@ import (
 type Pager struct {
 	Page, PerPage int
 	Total         int64
-	Uncounted     bool // Total is not known (a capped count): no "of N pages"
 	PrevURL       string
 	NextURL       string
 }
