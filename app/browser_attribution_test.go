@@ -191,7 +191,7 @@ func TestBrowserAttributionSignup(t *testing.T) {
 	if state != "ok" || !strings.Contains(shown, "Welcome back") {
 		t.Fatalf("second sign-up: %s %q", state, shown)
 	}
-	if n := sgInt(t, env, "SELECT count(*) FROM leads WHERE lower(email) = 'ada@lovelace-labs.test'"); n != 1 {
+	if n := queryInt(t, env, "SELECT count(*) FROM leads WHERE lower(email) = 'ada@lovelace-labs.test'"); n != 1 {
 		t.Fatalf("%d leads for one email", n)
 	}
 
@@ -264,7 +264,7 @@ func TestBrowserAttributionOutsideWindow(t *testing.T) {
 	if state != "error" || !strings.Contains(shown, "outside the 90-day attribution window") {
 		t.Fatalf("page after an old click: %s %q", state, shown)
 	}
-	if n := sgInt(t, env, "SELECT count(*) FROM leads WHERE email = 'late@visitor.test'"); n != 0 {
+	if n := queryInt(t, env, "SELECT count(*) FROM leads WHERE email = 'late@visitor.test'"); n != 0 {
 		t.Fatal("an old click was credited")
 	}
 }

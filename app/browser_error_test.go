@@ -5,17 +5,12 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"partnerportal/app/apptest"
 )
 
 // A server error during an htmx request shows a visible message instead of a
 // click that silently does nothing, and leaves the page as it was.
 func TestBrowserServerErrorIsVisible(t *testing.T) {
-	env := apptest.NewEnv(t)
-	if _, err := env.Store.Pool.Exec(t.Context(), "UPDATE organizations SET agreements_enabled = false"); err != nil {
-		t.Fatal(err)
-	}
+	env := noAgreementsEnv(t)
 	b := newBrowser(t, env)
 	b.signIn("admin@northwind.test")
 	b.open("/dashboard")

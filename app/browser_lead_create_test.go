@@ -12,7 +12,7 @@ import (
 // A partner opens "Create Lead" from the account menu, gets an error for a
 // bad email with everything typed kept, fixes it and lands on the new lead.
 func TestBrowserLeadCreate(t *testing.T) {
-	env := lwEnv(t)
+	env := noAgreementsEnv(t)
 	b := newBrowser(t, env)
 	b.signIn("user@northwind.test")
 
@@ -45,7 +45,7 @@ func TestBrowserLeadCreate(t *testing.T) {
 			t.Fatalf("%s after the error: %q (%v), want %q", id, got, err, want)
 		}
 	}
-	if n := lwInt(t, env, "SELECT count(*) FROM leads WHERE company = 'Stark Industries'"); n != 0 {
+	if n := queryInt(t, env, "SELECT count(*) FROM leads WHERE company = 'Stark Industries'"); n != 0 {
 		t.Fatal("the invalid lead was saved")
 	}
 
@@ -68,7 +68,7 @@ func TestBrowserLeadCreate(t *testing.T) {
 // figures without a reload; a decline without a reason shows the message in
 // the row.
 func TestBrowserReferralDecide(t *testing.T) {
-	env := lwEnv(t)
+	env := noAgreementsEnv(t)
 	a := refInsert(t, env, "Northwind Agency", "Aperture Science", "in_review", "")
 	bm := refInsert(t, env, "Northwind Agency", "Black Mesa", "in_review", "")
 	refInsert(t, env, "Northwind Agency", "Cyberdyne", "rejected", "Outside our region.")
@@ -114,7 +114,7 @@ func TestBrowserReferralDecide(t *testing.T) {
 // Deleting a lead from the list asks first: dismissing the question keeps
 // the lead, accepting it deletes the lead and says so.
 func TestBrowserLeadDeleteAsksFirst(t *testing.T) {
-	env := lwEnv(t)
+	env := noAgreementsEnv(t)
 	id := listInsertLead(t, env, testLead{Partner: "Northwind Agency", Company: "Wayne <Enterprises>",
 		CreatedBy: "user@northwind.test"})
 	b := newBrowser(t, env)
@@ -143,7 +143,7 @@ func TestBrowserLeadDeleteAsksFirst(t *testing.T) {
 		t.Fatalf("the question reads %q", msg)
 	}
 	b.waitFor("the list after saying no", `document.querySelector('`+row+`') !== null`)
-	if n := lwInt(t, env, "SELECT count(*) FROM leads WHERE id = "+strconv.FormatInt(id, 10)); n != 1 {
+	if n := queryInt(t, env, "SELECT count(*) FROM leads WHERE id = "+strconv.FormatInt(id, 10)); n != 1 {
 		t.Fatal("the lead is gone although the question was dismissed")
 	}
 
@@ -156,7 +156,7 @@ func TestBrowserLeadDeleteAsksFirst(t *testing.T) {
 	if got := b.text(".flash"); !strings.Contains(got, "The lead Wayne <Enterprises> was deleted.") {
 		t.Errorf("after deleting the page says %q", got)
 	}
-	if n := lwInt(t, env, "SELECT count(*) FROM leads WHERE id = "+strconv.FormatInt(id, 10)); n != 0 {
+	if n := queryInt(t, env, "SELECT count(*) FROM leads WHERE id = "+strconv.FormatInt(id, 10)); n != 0 {
 		t.Fatal("the lead was not deleted")
 	}
 	b.screenshot("lead-deleted")

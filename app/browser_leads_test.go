@@ -83,7 +83,7 @@ func (b *browser) samePage() bool {
 }
 
 func TestBrowserDashboardPeriodAndLeadFilters(t *testing.T) {
-	env := listEnv(t)
+	env := noAgreementsEnv(t)
 	b := newBrowser(t, env)
 	b.signIn("admin@northwind.test")
 	if p := b.path(); p != "/dashboard" {
@@ -175,7 +175,7 @@ func TestBrowserDashboardPeriodAndLeadFilters(t *testing.T) {
 }
 
 func TestBrowserLeadsPageFilters(t *testing.T) {
-	env := listEnv(t)
+	env := noAgreementsEnv(t)
 	b := newBrowser(t, env)
 	b.signIn("user@northwind.test")
 	b.open("/leads")

@@ -18,7 +18,7 @@ import (
 // creates a link (after a refused destination), follows it to the vendor's
 // site and sees the click on the link's chart.
 func TestBrowserLinksCopyCreateFollow(t *testing.T) {
-	env := tlEnv(t)
+	env := noAgreementsEnv(t)
 	// The vendor's website, allowed as a destination besides acme.test.
 	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -124,7 +124,7 @@ func TestBrowserLinksCopyCreateFollow(t *testing.T) {
 // Staff set up links: settings with a refused origin, an API key shown
 // once, and a new partner company.
 func TestBrowserConsoleLinkSettings(t *testing.T) {
-	env := tlEnv(t)
+	env := noAgreementsEnv(t)
 	b := newBrowser(t, env)
 	b.signIn("staff@acme.test")
 	b.do(chromedp.Click(chromedp.CSS(`.mainnav a[href="/console/settings"]`)), chromedp.WaitVisible(chromedp.ID("settings-form")))

@@ -14,7 +14,7 @@ import (
 // in place, without the page reloading; then the partner User who registered
 // the lead signs in and finds the notification.
 func TestBrowserReviewApproveNotifiesPartner(t *testing.T) {
-	env := rvEnv(t)
+	env := noAgreementsEnv(t)
 	id := rvLead(t, env, "in_review", "new", "user@northwind.test")
 	company := rvStr(t, env, "SELECT company FROM leads WHERE id = $1", id)
 	row := fmt.Sprintf("#lead-%d", id)

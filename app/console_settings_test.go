@@ -9,35 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"partnerportal/app/apptest"
 )
-
-// tlEnv is the portal with agreements off, so partners reach the dashboard.
-func tlEnv(t *testing.T) *apptest.Env {
-	t.Helper()
-	env := apptest.NewEnv(t)
-	if _, err := env.Store.Pool.Exec(t.Context(), "UPDATE organizations SET agreements_enabled = false"); err != nil {
-		t.Fatal(err)
-	}
-	return env
-}
-
-func tlClient(t *testing.T, env *apptest.Env, email string) *apptest.Client {
-	t.Helper()
-	c := env.Client(t)
-	c.SignIn(email)
-	return c
-}
-
-func tlInt(t *testing.T, env *apptest.Env, sql string, args ...any) int64 {
-	t.Helper()
-	var n int64
-	if err := env.Store.Pool.QueryRow(t.Context(), sql, args...).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-	return n
-}
 
 func tlItoa(n int64) string { return strconv.FormatInt(n, 10) }
 
@@ -47,8 +19,8 @@ func tlSettingsForm(dests, origins, days, model, status string) url.Values {
 }
 
 func TestConsoleSettingsValidation(t *testing.T) {
-	env := tlEnv(t)
-	staff := tlClient(t, env, "staff@acme.test")
+	env := noAgreementsEnv(t)
+	staff := signedIn(t, env, "staff@acme.test")
 
 	r := staff.Get("/console/settings")
 	if r.StatusCode != http.StatusOK {
@@ -100,7 +72,7 @@ func TestConsoleSettingsValidation(t *testing.T) {
 			if got := r.Doc.Find("#link_destinations").Text(); got != tc.form.Get("link_destinations") {
 				t.Fatalf("destinations not kept: %q", got)
 			}
-			if n := tlInt(t, env, "SELECT attribution_window_days FROM organizations WHERE slug = 'acme'"); n != 90 {
+			if n := queryInt(t, env, "SELECT attribution_window_days FROM organizations WHERE slug = 'acme'"); n != 90 {
 				t.Fatalf("saved despite the error: window %d", n)
 			}
 		})
@@ -130,20 +102,20 @@ func TestConsoleSettingsValidation(t *testing.T) {
 		t.Fatal("the saved settings are not shown")
 	}
 	// Initech's settings are untouched.
-	if n := tlInt(t, env, "SELECT attribution_window_days FROM organizations WHERE slug = 'initech'"); n != 90 {
+	if n := queryInt(t, env, "SELECT attribution_window_days FROM organizations WHERE slug = 'initech'"); n != 90 {
 		t.Fatalf("Initech changed: %d", n)
 	}
 
 	// Partners never see the console.
-	partner := tlClient(t, env, "admin@northwind.test")
+	partner := signedIn(t, env, "admin@northwind.test")
 	if r := partner.Post("/console/settings", tlSettingsForm("https://evil.test/", "", "30", "last_click", "approved")); r.StatusCode != http.StatusNotFound {
 		t.Fatalf("partner POST settings: %d", r.StatusCode)
 	}
 }
 
 func TestConsoleSettingsWithoutDestinationsWarns(t *testing.T) {
-	env := tlEnv(t)
-	staff := tlClient(t, env, "staff@acme.test")
+	env := noAgreementsEnv(t)
+	staff := signedIn(t, env, "staff@acme.test")
 	if r := staff.Post("/console/settings", tlSettingsForm("", "", "90", "last_click", "in_review")); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("clearing destinations: %d", r.StatusCode)
 	}
@@ -153,8 +125,8 @@ func TestConsoleSettingsWithoutDestinationsWarns(t *testing.T) {
 }
 
 func TestAPIKeyCreateListRevoke(t *testing.T) {
-	env := tlEnv(t)
-	staff := tlClient(t, env, "staff@acme.test")
+	env := noAgreementsEnv(t)
+	staff := signedIn(t, env, "staff@acme.test")
 
 	r := staff.Get("/console/api-keys")
 	if r.StatusCode != http.StatusOK || r.Doc.Find(".api-key").Length() != 0 {
@@ -188,7 +160,7 @@ func TestAPIKeyCreateListRevoke(t *testing.T) {
 	if !bytes.Equal(hash, sum[:]) || prefix != key[:12] {
 		t.Fatalf("stored hash/prefix do not match the key (prefix %q)", prefix)
 	}
-	if n := tlInt(t, env, "SELECT count(*) FROM api_keys WHERE position($1 in prefix) > 0 OR prefix = $1", key); n != 0 {
+	if n := queryInt(t, env, "SELECT count(*) FROM api_keys WHERE position($1 in prefix) > 0 OR prefix = $1", key); n != 0 {
 		t.Fatal("the whole key is stored")
 	}
 
@@ -207,7 +179,7 @@ func TestAPIKeyCreateListRevoke(t *testing.T) {
 	}
 
 	// Another organization can neither see nor revoke it.
-	initech := tlClient(t, env, "staff@initech.test")
+	initech := signedIn(t, env, "staff@initech.test")
 	if r := initech.Get("/console/api-keys"); r.Doc.Find(".api-key").Length() != 0 {
 		t.Fatal("Initech sees Acme's key")
 	}
@@ -215,7 +187,7 @@ func TestAPIKeyCreateListRevoke(t *testing.T) {
 	if r := initech.Post(path, nil); r.StatusCode != http.StatusNotFound {
 		t.Fatalf("Initech revoking Acme's key: %d", r.StatusCode)
 	}
-	if n := tlInt(t, env, "SELECT count(*) FROM api_keys WHERE revoked_at IS NOT NULL"); n != 0 {
+	if n := queryInt(t, env, "SELECT count(*) FROM api_keys WHERE revoked_at IS NOT NULL"); n != 0 {
 		t.Fatal("revoked by another organization")
 	}
 
@@ -232,8 +204,8 @@ func TestAPIKeyCreateListRevoke(t *testing.T) {
 }
 
 func TestAddPartner(t *testing.T) {
-	env := tlEnv(t)
-	staff := tlClient(t, env, "staff@acme.test")
+	env := noAgreementsEnv(t)
+	staff := signedIn(t, env, "staff@acme.test")
 	if r := staff.Get("/console/partners"); r.Doc.Find(`a#add-partner[href="/console/partners/new"]`).Length() != 1 {
 		t.Fatal("no Add partner button on the partners page")
 	}
@@ -278,10 +250,10 @@ func TestAddPartner(t *testing.T) {
 			if v := r.Doc.Find("#admin_name").AttrOr("value", ""); v != "Bruce Wayne" {
 				t.Fatalf("typed values not kept: %q", v)
 			}
-			if n := tlInt(t, env, "SELECT count(*) FROM partners WHERE name = 'Wayne Enterprises'"); n != 0 {
+			if n := queryInt(t, env, "SELECT count(*) FROM partners WHERE name = 'Wayne Enterprises'"); n != 0 {
 				t.Fatal("partner saved despite the error")
 			}
-			if n := tlInt(t, env, "SELECT count(*) FROM users WHERE email = 'bruce@wayne.test'"); n != 0 {
+			if n := queryInt(t, env, "SELECT count(*) FROM users WHERE email = 'bruce@wayne.test'"); n != 0 {
 				t.Fatal("user saved despite the error")
 			}
 		})
@@ -319,7 +291,7 @@ func TestAddPartner(t *testing.T) {
 		!strings.HasPrefix(r.Header.Get("Location"), "https://acme.test/?pp_click=") {
 		t.Fatalf("default link: %d %s", r.StatusCode, r.Header.Get("Location"))
 	}
-	bruce := tlClient(t, env, "bruce@wayne.test")
+	bruce := signedIn(t, env, "bruce@wayne.test")
 	if r := bruce.Get("/dashboard/links"); !strings.Contains(r.Doc.Find("#referral-links").Text(), "/r/"+code) {
 		t.Fatal("the new admin does not see the default link")
 	}
@@ -335,7 +307,7 @@ func TestAddPartner(t *testing.T) {
 	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Doc.Find("#form-error").Text(), "destination") {
 		t.Fatalf("without destinations: %d %q", r.StatusCode, r.Doc.Find("#form-error").Text())
 	}
-	if n := tlInt(t, env, "SELECT count(*) FROM partners WHERE name = 'Stark Industries'"); n != 0 {
+	if n := queryInt(t, env, "SELECT count(*) FROM partners WHERE name = 'Stark Industries'"); n != 0 {
 		t.Fatal("partner added without a default link")
 	}
 }

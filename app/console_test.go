@@ -12,10 +12,7 @@ import (
 )
 
 func TestConsoleNotFoundForPartners(t *testing.T) {
-	env := apptest.NewEnv(t)
-	if _, err := env.Store.Pool.Exec(t.Context(), "UPDATE organizations SET agreements_enabled = false"); err != nil {
-		t.Fatal(err)
-	}
+	env := noAgreementsEnv(t)
 	for _, email := range []string{"admin@northwind.test", "user@northwind.test"} {
 		c := env.Client(t)
 		c.SignIn(email)

@@ -27,7 +27,7 @@ type periodFixture struct {
 
 func newPeriodFixture(t *testing.T) *periodFixture {
 	t.Helper()
-	env := listEnv(t)
+	env := noAgreementsEnv(t)
 	ny, err := time.LoadLocation("America/New_York")
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +94,7 @@ func metric(doc *goquery.Document, id string) string {
 
 func TestDashboardPeriodFigures(t *testing.T) {
 	fx := newPeriodFixture(t)
-	c := listClient(t, fx.env, "admin@globex.test")
+	c := signedIn(t, fx.env, "admin@globex.test")
 	for _, tc := range []struct {
 		name, path                         string
 		leads, won, revenue, pending, paid string
@@ -128,7 +128,7 @@ func TestDashboardPeriodFigures(t *testing.T) {
 
 func TestDashboardListFollowsThePeriod(t *testing.T) {
 	fx := newPeriodFixture(t)
-	c := listClient(t, fx.env, "admin@globex.test")
+	c := signedIn(t, fx.env, "admin@globex.test")
 	r := c.Get(fx.customPath)
 	var want []string
 	for _, id := range fx.inMarch {
@@ -164,7 +164,7 @@ func TestDashboardListFollowsThePeriod(t *testing.T) {
 
 func TestDashboardCustomRangeValidation(t *testing.T) {
 	fx := newPeriodFixture(t)
-	c := listClient(t, fx.env, "admin@globex.test")
+	c := signedIn(t, fx.env, "admin@globex.test")
 	y := fx.year
 	for _, tc := range []struct{ query, wantErr string }{
 		{fmt.Sprintf("period=custom&from=%d-03-31&to=%d-03-01", y, y), "on or before"},
@@ -200,7 +200,7 @@ func TestDashboardChart(t *testing.T) {
 	// belongs to the New York day.
 	listInsertLead(t, fx.env, testLead{Partner: "Globex Partners", Company: "Late Evening",
 		Created: time.Date(fx.year, 3, 10, 23, 30, 0, 0, fx.ny)})
-	c := listClient(t, fx.env, "admin@globex.test")
+	c := signedIn(t, fx.env, "admin@globex.test")
 	r := c.Get(fx.customPath)
 	svg := r.Doc.Find("#chart svg")
 	if svg.Length() != 1 || svg.AttrOr("role", "") != "img" || svg.AttrOr("aria-labelledby", "") != "chart-title" ||
@@ -279,7 +279,7 @@ func TestDashboardChart(t *testing.T) {
 
 func TestDashboardFragments(t *testing.T) {
 	fx := newPeriodFixture(t)
-	c := listClient(t, fx.env, "admin@globex.test")
+	c := signedIn(t, fx.env, "admin@globex.test")
 	y := fx.year
 	canonical := fmt.Sprintf("/dashboard?from=%d-03-01&period=custom&to=%d-03-31", y, y)
 	// The period form as a browser sends it (empty fields included).

@@ -13,32 +13,6 @@ import (
 	"partnerportal/queries"
 )
 
-// lwEnv starts the portal with agreements off, so partner pages open at once.
-func lwEnv(t *testing.T) *apptest.Env {
-	t.Helper()
-	env := apptest.NewEnv(t)
-	if _, err := env.Store.Pool.Exec(t.Context(), "UPDATE organizations SET agreements_enabled = false"); err != nil {
-		t.Fatal(err)
-	}
-	return env
-}
-
-func lwClient(t *testing.T, env *apptest.Env, email string) *apptest.Client {
-	t.Helper()
-	c := env.Client(t)
-	c.SignIn(email)
-	return c
-}
-
-func lwInt(t *testing.T, env *apptest.Env, sql string, args ...any) int64 {
-	t.Helper()
-	var n int64
-	if err := env.Store.Pool.QueryRow(t.Context(), sql, args...).Scan(&n); err != nil {
-		t.Fatalf("%s %v: %v", sql, args, err)
-	}
-	return n
-}
-
 func lwStr(t *testing.T, env *apptest.Env, sql string, args ...any) string {
 	t.Helper()
 	var s string
@@ -51,13 +25,13 @@ func lwStr(t *testing.T, env *apptest.Env, sql string, args ...any) string {
 // lwSeedLead picks a Northwind lead of the demo data matching the condition.
 func lwSeedLead(t *testing.T, env *apptest.Env, cond string, args ...any) int64 {
 	t.Helper()
-	return lwInt(t, env, `SELECT l.id FROM leads l JOIN partners p ON p.id = l.partner_id
+	return queryInt(t, env, `SELECT l.id FROM leads l JOIN partners p ON p.id = l.partner_id
 		WHERE p.name = 'Northwind Agency' AND `+cond+` ORDER BY l.id LIMIT 1`, args...)
 }
 
 func lwUserID(t *testing.T, env *apptest.Env, email string) int64 {
 	t.Helper()
-	return lwInt(t, env, "SELECT id FROM users WHERE email = $1", email)
+	return queryInt(t, env, "SELECT id FROM users WHERE email = $1", email)
 }
 
 func lwLeadForm(company, email string) url.Values {
@@ -84,8 +58,8 @@ func lwCreate(t *testing.T, c *apptest.Client, form url.Values) int64 {
 }
 
 func TestLeadCreateShowsErrorsThenSaves(t *testing.T) {
-	env := lwEnv(t)
-	c := lwClient(t, env, "user@northwind.test")
+	env := noAgreementsEnv(t)
+	c := signedIn(t, env, "user@northwind.test")
 
 	r := c.Get("/leads/new")
 	if r.StatusCode != http.StatusOK {
@@ -131,7 +105,7 @@ func TestLeadCreateShowsErrorsThenSaves(t *testing.T) {
 	if v := r.Doc.Find("#notes").Text(); v != "Met at the Berlin expo." {
 		t.Errorf("notes not kept: %q", v)
 	}
-	if n := lwInt(t, env, "SELECT count(*) FROM leads WHERE company = 'Contoso Trading'"); n != 0 {
+	if n := queryInt(t, env, "SELECT count(*) FROM leads WHERE company = 'Contoso Trading'"); n != 0 {
 		t.Fatalf("an invalid lead was saved (%d rows)", n)
 	}
 
@@ -146,7 +120,7 @@ func TestLeadCreateShowsErrorsThenSaves(t *testing.T) {
 		l.Currency != "EUR" || l.DealValueMinor != 1250000 || l.CreatedByUserID == nil || *l.CreatedByUserID != userID {
 		t.Fatalf("saved lead: %+v", l)
 	}
-	if n := lwInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind = 'created' AND actor_user_id = $2", id, userID); n != 1 {
+	if n := queryInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind = 'created' AND actor_user_id = $2", id, userID); n != 1 {
 		t.Fatalf("%d 'created' events by the user, want 1", n)
 	}
 
@@ -181,16 +155,16 @@ func TestLeadCreateShowsErrorsThenSaves(t *testing.T) {
 }
 
 func TestLeadDuplicateAcrossPartnersIsFlaggedWithoutNamingThem(t *testing.T) {
-	env := lwEnv(t)
-	northwind := lwClient(t, env, "user@northwind.test")
-	globex := lwClient(t, env, "admin@globex.test")
+	env := noAgreementsEnv(t)
+	northwind := signedIn(t, env, "user@northwind.test")
+	globex := signedIn(t, env, "admin@globex.test")
 
 	first := lwCreate(t, northwind, lwLeadForm("Umbrella Labs", "cto@umbrella-labs.test"))
 	form := lwLeadForm("Umbrella Laboratories", "CTO@umbrella-labs.test")
 	form.Set("domain", "umbrella-laboratories.test")
 	second := lwCreate(t, globex, form)
 
-	if got := lwInt(t, env, "SELECT coalesce(duplicate_of_lead_id, 0) FROM leads WHERE id = $1", second); got != first {
+	if got := queryInt(t, env, "SELECT coalesce(duplicate_of_lead_id, 0) FROM leads WHERE id = $1", second); got != first {
 		t.Fatalf("duplicate_of_lead_id %d, want %d", got, first)
 	}
 	r := globex.Get(fmt.Sprintf("/leads/%d", second))
@@ -211,12 +185,12 @@ func TestLeadDuplicateAcrossPartnersIsFlaggedWithoutNamingThem(t *testing.T) {
 }
 
 func TestLeadDetailIsScopedToTheCompany(t *testing.T) {
-	env := lwEnv(t)
+	env := noAgreementsEnv(t)
 	adminID := lwUserID(t, env, "admin@northwind.test")
 	colleagues := lwSeedLead(t, env, "l.created_by_user_id = $1 AND l.stage = 'won'", adminID)
 
 	// A partner User reads every lead of the company, colleague's included.
-	user := lwClient(t, env, "user@northwind.test")
+	user := signedIn(t, env, "user@northwind.test")
 	r := user.Get(fmt.Sprintf("/leads/%d", colleagues))
 	if r.StatusCode != http.StatusOK {
 		t.Fatalf("user reading a colleague's lead: %d", r.StatusCode)
@@ -232,7 +206,7 @@ func TestLeadDetailIsScopedToTheCompany(t *testing.T) {
 	}
 
 	for _, email := range []string{"admin@globex.test", "admin@initrode.test"} {
-		c := lwClient(t, env, email)
+		c := signedIn(t, env, email)
 		for _, req := range []struct{ method, path string }{
 			{"GET", "/leads/%d"}, {"GET", "/leads/%d/edit"}, {"GET", "/leads/%d/delete"},
 			{"POST", "/leads/%d/edit"}, {"POST", "/leads/%d/delete"}, {"POST", "/leads/%d/notes"},
@@ -249,19 +223,19 @@ func TestLeadDetailIsScopedToTheCompany(t *testing.T) {
 			}
 		}
 	}
-	if n := lwInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind = 'note'", colleagues); n != 0 {
+	if n := queryInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind = 'note'", colleagues); n != 0 {
 		t.Fatal("another partner added a note")
 	}
 }
 
 func TestLeadEditAndDeleteRules(t *testing.T) {
-	env := lwEnv(t)
+	env := noAgreementsEnv(t)
 	adminID := lwUserID(t, env, "admin@northwind.test")
 	userID := lwUserID(t, env, "user@northwind.test")
 	colleagues := lwSeedLead(t, env, "l.created_by_user_id = $1 AND l.status = 'in_review' AND l.source = 'partner'", adminID)
 	approved := lwSeedLead(t, env, "l.created_by_user_id = $1 AND l.status = 'approved'", userID)
-	user := lwClient(t, env, "user@northwind.test")
-	admin := lwClient(t, env, "admin@northwind.test")
+	user := signedIn(t, env, "user@northwind.test")
+	admin := signedIn(t, env, "admin@northwind.test")
 
 	// A User can't change a colleague's lead, and isn't offered to.
 	if r := user.Get(fmt.Sprintf("/leads/%d", colleagues)); r.Doc.Find("#lead-actions").Length() != 0 {
@@ -305,7 +279,7 @@ func TestLeadEditAndDeleteRules(t *testing.T) {
 	if r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("note on approved lead: %d", r.StatusCode)
 	}
-	if n := lwInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind = 'note' AND note = 'Customer asked for a demo next week.' AND actor_user_id = $2", approved, adminID); n != 1 {
+	if n := queryInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind = 'note' AND note = 'Customer asked for a demo next week.' AND actor_user_id = $2", approved, adminID); n != 1 {
 		t.Fatalf("%d note events", n)
 	}
 	if after := lwStr(t, env, "SELECT company || updated_at::text FROM leads WHERE id = $1", approved); after != before {
@@ -325,7 +299,7 @@ func TestLeadEditAndDeleteRules(t *testing.T) {
 			t.Errorf("note of %d chars: status %d", len(note), r.StatusCode)
 		}
 	}
-	if n := lwInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind = 'note'", approved); n != 1 {
+	if n := queryInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind = 'note'", approved); n != 1 {
 		t.Fatalf("invalid notes were saved: %d notes", n)
 	}
 
@@ -366,7 +340,7 @@ func TestLeadEditAndDeleteRules(t *testing.T) {
 	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/leads" {
 		t.Fatalf("delete: %d to %q", r.StatusCode, r.Header.Get("Location"))
 	}
-	if n := lwInt(t, env, "SELECT count(*) FROM leads WHERE id = $1", colleagues) + lwInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1", colleagues); n != 0 {
+	if n := queryInt(t, env, "SELECT count(*) FROM leads WHERE id = $1", colleagues) + queryInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1", colleagues); n != 0 {
 		t.Fatal("the lead or its history is still there")
 	}
 	if r := admin.Get("/leads"); !strings.Contains(r.Doc.Find(".flash").Text(), "was deleted") {
@@ -378,8 +352,8 @@ func TestLeadEditAndDeleteRules(t *testing.T) {
 }
 
 func TestLeadEditWritesHistory(t *testing.T) {
-	env := lwEnv(t)
-	c := lwClient(t, env, "user@northwind.test")
+	env := noAgreementsEnv(t)
+	c := signedIn(t, env, "user@northwind.test")
 	id := lwCreate(t, c, lwLeadForm("Initial Co", "ana@initial.test"))
 
 	r := c.Get(fmt.Sprintf("/leads/%d/edit", id))
@@ -407,7 +381,7 @@ func TestLeadEditWritesHistory(t *testing.T) {
 	if r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("unchanged save: %d", r.StatusCode)
 	}
-	if n := lwInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind = 'updated'", id); n != 0 {
+	if n := queryInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind = 'updated'", id); n != 0 {
 		t.Fatalf("%d 'updated' events for an unchanged save", n)
 	}
 

@@ -17,32 +17,6 @@ import (
 	"partnerportal/app/apptest"
 )
 
-// listEnv starts the portal with agreements off (nobody has to sign first).
-func listEnv(t *testing.T) *apptest.Env {
-	t.Helper()
-	env := apptest.NewEnv(t)
-	if _, err := env.Store.Pool.Exec(t.Context(), "UPDATE organizations SET agreements_enabled = false"); err != nil {
-		t.Fatal(err)
-	}
-	return env
-}
-
-func listClient(t *testing.T, env *apptest.Env, email string) *apptest.Client {
-	t.Helper()
-	c := env.Client(t)
-	c.SignIn(email)
-	return c
-}
-
-func listInt(t *testing.T, env *apptest.Env, sql string, args ...any) int64 {
-	t.Helper()
-	var n int64
-	if err := env.Store.Pool.QueryRow(t.Context(), sql, args...).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-	return n
-}
-
 func listIDs(t *testing.T, env *apptest.Env, sql string, args ...any) []string {
 	t.Helper()
 	rows, err := env.Store.Pool.Query(t.Context(), sql, args...)
@@ -117,10 +91,10 @@ func tabCount(doc *goquery.Document, status string) string {
 }
 
 func TestLeadListStatusTabsAndCounts(t *testing.T) {
-	env := listEnv(t)
+	env := noAgreementsEnv(t)
 	// A lead the organization referred to Northwind belongs to the other tab.
 	listInsertLead(t, env, testLead{Partner: "Northwind Agency", Company: "Referred Elsewhere", Source: "referral", Status: "approved"})
-	c := listClient(t, env, "admin@northwind.test")
+	c := signedIn(t, env, "admin@northwind.test")
 	r := c.Get("/leads")
 	if r.StatusCode != http.StatusOK {
 		t.Fatalf("GET /leads: %d", r.StatusCode)
@@ -128,7 +102,7 @@ func TestLeadListStatusTabsAndCounts(t *testing.T) {
 	for _, tc := range []struct{ status, cond string }{
 		{"", "true"}, {"approved", "status = 'approved'"}, {"in_review", "status = 'in_review'"}, {"rejected", "status = 'rejected'"},
 	} {
-		want := listInt(t, env, "SELECT count(*) FROM leads WHERE "+yours+" AND "+tc.cond, "Northwind Agency")
+		want := queryInt(t, env, "SELECT count(*) FROM leads WHERE "+yours+" AND "+tc.cond, "Northwind Agency")
 		if got := tabCount(r.Doc, tc.status); got != strconv.FormatInt(want, 10) {
 			t.Errorf("tab %q shows %q, SQL says %d", tc.status, got, want)
 		}
@@ -157,8 +131,8 @@ func TestLeadListStatusTabsAndCounts(t *testing.T) {
 			t.Errorf("the Leads page has no %s", sel)
 		}
 	}
-	leads := listInt(t, env, "SELECT count(*) FROM leads WHERE "+yours, "Northwind Agency")
-	won := listInt(t, env, "SELECT count(*) FROM leads WHERE "+yours+" AND stage = 'won' AND won_at IS NOT NULL", "Northwind Agency")
+	leads := queryInt(t, env, "SELECT count(*) FROM leads WHERE "+yours, "Northwind Agency")
+	won := queryInt(t, env, "SELECT count(*) FROM leads WHERE "+yours+" AND stage = 'won' AND won_at IS NOT NULL", "Northwind Agency")
 	if got := r.Doc.Find("#metric-leads").Text(); got != strconv.FormatInt(leads, 10) {
 		t.Errorf("Leads metric %q, want %d", got, leads)
 	}
@@ -179,14 +153,14 @@ func TestLeadListStatusTabsAndCounts(t *testing.T) {
 }
 
 func TestLeadListSearch(t *testing.T) {
-	env := listEnv(t)
+	env := noAgreementsEnv(t)
 	np := "Northwind Agency"
 	zyx := listInsertLead(t, env, testLead{Partner: np, Company: "Zyxwv Widgets", Contact: "Quinn Zebra", Email: "qz@zyx-mail.test", Domain: "zyxwv-widgets.test"})
 	pct := listInsertLead(t, env, testLead{Partner: np, Company: "100% Pure_Data", Status: "approved"})
 	listInsertLead(t, env, testLead{Partner: np, Company: "1000 Pure Data"})
 	listInsertLead(t, env, testLead{Partner: "Globex Partners", Company: "Zyxwv Globex Branch"})
 	umlaut := listInsertLead(t, env, testLead{Partner: np, Company: "Größenwahn Bäckerei", Domain: "groessenwahn.test"})
-	c := listClient(t, env, "user@northwind.test")
+	c := signedIn(t, env, "user@northwind.test")
 	for _, tc := range []struct {
 		q    string
 		want []int64
@@ -254,8 +228,8 @@ func TestLeadListSearch(t *testing.T) {
 }
 
 func TestLeadListSortOrders(t *testing.T) {
-	env := listEnv(t)
-	c := listClient(t, env, "admin@northwind.test")
+	env := noAgreementsEnv(t)
+	c := signedIn(t, env, "admin@northwind.test")
 	for _, tc := range []struct{ sort, dir, order string }{
 		{"created", "desc", "created_at DESC, id DESC"},
 		{"created", "asc", "created_at ASC, id ASC"},
@@ -279,11 +253,11 @@ func TestLeadListSortOrders(t *testing.T) {
 }
 
 func TestLeadListPaginationKeepsFilters(t *testing.T) {
-	env := listEnv(t)
-	c := listClient(t, env, "admin@northwind.test")
+	env := noAgreementsEnv(t)
+	c := signedIn(t, env, "admin@northwind.test")
 	// Every seeded lead's domain ends in .example.
 	base := "/leads?q=example&sort=company&dir=asc"
-	total := listInt(t, env, "SELECT count(*) FROM leads WHERE "+yours+" AND search_text LIKE '%example%'", "Northwind Agency")
+	total := queryInt(t, env, "SELECT count(*) FROM leads WHERE "+yours+" AND search_text LIKE '%example%'", "Northwind Agency")
 	if total <= 25 {
 		t.Fatalf("need more than one page, have %d", total)
 	}
@@ -324,8 +298,8 @@ func TestLeadListPaginationKeepsFilters(t *testing.T) {
 }
 
 func TestLeadListFragmentOrPage(t *testing.T) {
-	env := listEnv(t)
-	c := listClient(t, env, "admin@northwind.test")
+	env := noAgreementsEnv(t)
+	c := signedIn(t, env, "admin@northwind.test")
 	for _, tc := range []struct {
 		name     string
 		path     string
@@ -376,19 +350,19 @@ func TestLeadListFragmentOrPage(t *testing.T) {
 }
 
 func TestLeadListOnlyTheCompanysLeads(t *testing.T) {
-	env := listEnv(t)
+	env := noAgreementsEnv(t)
 	listInsertLead(t, env, testLead{Partner: "Northwind Agency", Company: "Northwind Secret Deal"})
 	for _, tc := range []struct{ email, partner, org string }{
 		{"admin@globex.test", "Globex Partners", "acme"},
 		{"admin@initrode.test", "Initrode Resellers", "initech"},
 	} {
-		c := listClient(t, env, tc.email)
+		c := signedIn(t, env, tc.email)
 		want := listIDs(t, env, "SELECT id FROM leads WHERE "+yours+" ORDER BY created_at DESC, id DESC LIMIT 25", tc.partner)
 		r := c.Get("/leads")
 		if got := rowIDs(r.Doc); !slices.Equal(got, want) || len(got) == 0 {
 			t.Errorf("%s sees %v, want %v", tc.email, got, want)
 		}
-		all := listInt(t, env, "SELECT count(*) FROM leads WHERE "+yours, tc.partner)
+		all := queryInt(t, env, "SELECT count(*) FROM leads WHERE "+yours, tc.partner)
 		if got := tabCount(r.Doc, ""); got != strconv.FormatInt(all, 10) {
 			t.Errorf("%s: All counts %s, want %d", tc.email, got, all)
 		}
@@ -399,14 +373,14 @@ func TestLeadListOnlyTheCompanysLeads(t *testing.T) {
 		}
 	}
 	// Staff do not get the partner list.
-	staff := listClient(t, env, "staff@acme.test")
+	staff := signedIn(t, env, "staff@acme.test")
 	if r := staff.Get("/leads/export.csv"); r.StatusCode != http.StatusSeeOther && r.StatusCode != http.StatusNotFound {
 		t.Errorf("staff export: %d", r.StatusCode)
 	}
 }
 
 func TestLeadListRowActionsAndDuplicates(t *testing.T) {
-	env := listEnv(t)
+	env := noAgreementsEnv(t)
 	np := "Northwind Agency"
 	mine := listInsertLead(t, env, testLead{Partner: np, Company: "Umar's Own Lead", CreatedBy: "user@northwind.test"})
 	nora := listInsertLead(t, env, testLead{Partner: np, Company: "Nora's Lead", CreatedBy: "admin@northwind.test"})
@@ -417,7 +391,7 @@ func TestLeadListRowActionsAndDuplicates(t *testing.T) {
 	}
 	row := func(doc *goquery.Document, id int64) *goquery.Selection { return doc.Find(fmt.Sprintf("#lead-%d", id)) }
 
-	user := listClient(t, env, "user@northwind.test")
+	user := signedIn(t, env, "user@northwind.test")
 	r := user.Get("/leads")
 	for _, tc := range []struct {
 		id   int64
@@ -444,7 +418,7 @@ func TestLeadListRowActionsAndDuplicates(t *testing.T) {
 			}
 		}
 	}
-	admin := listClient(t, env, "admin@northwind.test")
+	admin := signedIn(t, env, "admin@northwind.test")
 	r = admin.Get("/leads")
 	for _, tc := range []struct {
 		id   int64
@@ -464,11 +438,11 @@ func TestLeadListRowActionsAndDuplicates(t *testing.T) {
 }
 
 func TestLeadListEmptyState(t *testing.T) {
-	env := listEnv(t)
+	env := noAgreementsEnv(t)
 	if _, err := env.Store.Pool.Exec(t.Context(), "DELETE FROM leads WHERE partner_id = (SELECT id FROM partners WHERE name = 'Globex Partners')"); err != nil {
 		t.Fatal(err)
 	}
-	c := listClient(t, env, "admin@globex.test")
+	c := signedIn(t, env, "admin@globex.test")
 	r := c.Get("/leads")
 	if !strings.Contains(r.Doc.Find("#lead-empty").Text(), "No leads yet") || r.Doc.Find(`#lead-empty a[href="/leads/new"]`).Length() != 1 {
 		t.Errorf("empty state: %q", r.Doc.Find("#lead-empty").Text())
@@ -479,13 +453,13 @@ func TestLeadListEmptyState(t *testing.T) {
 }
 
 func TestLeadsExportCSV(t *testing.T) {
-	env := listEnv(t)
+	env := noAgreementsEnv(t)
 	np := "Northwind Agency"
 	won := time.Date(2026, 2, 3, 15, 4, 5, 0, time.UTC)
 	evil := listInsertLead(t, env, testLead{Partner: np, Company: `=HYPERLINK("http://evil.test","x")`, Contact: "+1 Caller",
 		Email: "@sum@evil.test", Phone: "-2+3", Domain: "evil.test", Status: "approved", Stage: "won", Value: 123450,
 		Revenue: 100005, Created: time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC), Won: &won})
-	c := listClient(t, env, "admin@northwind.test")
+	c := signedIn(t, env, "admin@northwind.test")
 
 	r := c.Get("/leads/export.csv?status=approved&sort=company&dir=asc")
 	if r.StatusCode != http.StatusOK {
@@ -504,7 +478,7 @@ func TestLeadsExportCSV(t *testing.T) {
 	if got := strings.Join(recs[0], ","); got != "Company,Domain,Contact,Email,Phone,Status,Stage,Currency,Deal value,Revenue,Created,Won" {
 		t.Errorf("header %s", got)
 	}
-	want := listInt(t, env, "SELECT count(*) FROM leads WHERE "+yours+" AND status = 'approved'", np)
+	want := queryInt(t, env, "SELECT count(*) FROM leads WHERE "+yours+" AND status = 'approved'", np)
 	if int64(len(recs)-1) != want || want <= 25 {
 		t.Errorf("%d rows, want every approved lead (%d), not one page", len(recs)-1, want)
 	}
@@ -550,7 +524,7 @@ func TestLeadsExportCSV(t *testing.T) {
 		t.Errorf("search export: %v", recs)
 	}
 	// Another partner's export never holds it.
-	if body := listClient(t, env, "admin@globex.test").Get("/leads/export.csv").Body; strings.Contains(body, "evil.test") {
+	if body := signedIn(t, env, "admin@globex.test").Get("/leads/export.csv").Body; strings.Contains(body, "evil.test") {
 		t.Error("Globex's export holds Northwind's lead")
 	}
 }
@@ -558,7 +532,7 @@ func TestLeadsExportCSV(t *testing.T) {
 // The rows are written in Go (app/lead_rows.go), not by html/template: text
 // from the database must still come out as text, in content and attributes.
 func TestLeadListRowsEscapeText(t *testing.T) {
-	env := listEnv(t)
+	env := noAgreementsEnv(t)
 	evil := `Evil "Co" <script>alert('x')</script> & Sons`
 	id := listInsertLead(t, env, testLead{Partner: "Northwind Agency", Company: evil, Contact: `<b>Bold</b>`,
 		Email: `a"b@evil.test`, CreatedBy: "user@northwind.test"})
@@ -566,7 +540,7 @@ func TestLeadListRowsEscapeText(t *testing.T) {
 		id, `Same "email" as <lead>`); err != nil {
 		t.Fatal(err)
 	}
-	r := listClient(t, env, "user@northwind.test").Get("/leads")
+	r := signedIn(t, env, "user@northwind.test").Get("/leads")
 	if strings.Contains(r.Body, "<script>alert") || strings.Contains(r.Body, "<b>Bold") || strings.Contains(r.Body, `"Co"`) {
 		t.Fatalf("unescaped text in the rows:\n%s", r.Body)
 	}
@@ -592,7 +566,7 @@ func TestLeadListRowsEscapeText(t *testing.T) {
 // end: the All tab says "more than", the status tabs show no number, and the
 // pages still come in the chosen order with a working next link.
 func TestLeadListSearchBeyondTheCountCap(t *testing.T) {
-	env := listEnv(t)
+	env := noAgreementsEnv(t)
 	if _, err := env.Store.Pool.Exec(t.Context(), `
 		INSERT INTO leads (organization_id, partner_id, source, status, stage, company, domain, contact_name, email,
 		                   currency, deal_value_minor, created_at)
@@ -602,7 +576,7 @@ func TestLeadListSearchBeyondTheCountCap(t *testing.T) {
 		FROM partners p, generate_series(1, 5100) AS i WHERE p.name = 'Northwind Agency'`); err != nil {
 		t.Fatal(err)
 	}
-	c := listClient(t, env, "admin@northwind.test")
+	c := signedIn(t, env, "admin@northwind.test")
 	r := c.Get("/leads?q=capword&sort=value&dir=desc")
 	if r.StatusCode != http.StatusOK || r.Doc.Find("#search-capped").Length() != 1 {
 		t.Fatalf("status %d, capped notice %d", r.StatusCode, r.Doc.Find("#search-capped").Length())

@@ -17,7 +17,7 @@ import (
 // tlLinkID is the id of the link with a code.
 func tlLinkID(t *testing.T, env *apptest.Env, code string) int64 {
 	t.Helper()
-	return tlInt(t, env, "SELECT id FROM tracking_links WHERE code = $1", code)
+	return queryInt(t, env, "SELECT id FROM tracking_links WHERE code = $1", code)
 }
 
 func tlRow(r *apptest.Response, code string) *goquery.Selection {
@@ -32,8 +32,8 @@ func tlSpans(s *goquery.Selection) string {
 }
 
 func TestLinksTabListsTheCompanysLinks(t *testing.T) {
-	env := tlEnv(t)
-	user := tlClient(t, env, "user@northwind.test")
+	env := noAgreementsEnv(t)
+	user := signedIn(t, env, "user@northwind.test")
 	r := user.Get("/dashboard/links")
 	if r.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", r.StatusCode)
@@ -79,8 +79,8 @@ func TestLinksTabListsTheCompanysLinks(t *testing.T) {
 }
 
 func TestLinkCreateByPartnerAdmin(t *testing.T) {
-	env := tlEnv(t)
-	admin := tlClient(t, env, "admin@northwind.test")
+	env := noAgreementsEnv(t)
+	admin := signedIn(t, env, "admin@northwind.test")
 	r := admin.Get("/dashboard/links")
 	if r.Doc.Find(`a#new-link[href="/dashboard/links/new"]`).Length() != 1 {
 		t.Fatal("no New link button for an admin")
@@ -89,7 +89,7 @@ func TestLinkCreateByPartnerAdmin(t *testing.T) {
 	if r.StatusCode != http.StatusOK || r.Doc.Find("#destination").AttrOr("value", "") != "https://acme.test/" {
 		t.Fatalf("new form: %d, destination %q", r.StatusCode, r.Doc.Find("#destination").AttrOr("value", ""))
 	}
-	before := tlInt(t, env, "SELECT count(*) FROM tracking_links")
+	before := queryInt(t, env, "SELECT count(*) FROM tracking_links")
 	form := func(mod func(url.Values)) url.Values {
 		f := url.Values{"name": {"Spring newsletter"}, "kind": {"marketplace"}, "destination": {"https://acme.test/pricing"},
 			"utm_source": {"newsletter"}, "utm_medium": {"email"}, "utm_campaign": {"spring-2026"}}
@@ -127,7 +127,7 @@ func TestLinkCreateByPartnerAdmin(t *testing.T) {
 			if got := r.Doc.Find("#destination").AttrOr("value", ""); got != tc.form.Get("destination") {
 				t.Fatalf("destination not kept: %q", got)
 			}
-			if n := tlInt(t, env, "SELECT count(*) FROM tracking_links"); n != before {
+			if n := queryInt(t, env, "SELECT count(*) FROM tracking_links"); n != before {
 				t.Fatal("a link was saved despite the error")
 			}
 		})
@@ -170,8 +170,8 @@ func TestLinkCreateByPartnerAdmin(t *testing.T) {
 }
 
 func TestLinkDeactivateEditAndActivate(t *testing.T) {
-	env := tlEnv(t)
-	admin := tlClient(t, env, "admin@northwind.test")
+	env := noAgreementsEnv(t)
+	admin := signedIn(t, env, "admin@northwind.test")
 	id := tlLinkID(t, env, "northwind")
 	visitor := env.Client(t)
 	if r := click(visitor, http.MethodGet, "/r/northwind", browserUA); r.StatusCode != http.StatusFound {
@@ -194,7 +194,7 @@ func TestLinkDeactivateEditAndActivate(t *testing.T) {
 	if st := tlRow(r, "northwind").Find(".link-status").Text(); !strings.Contains(st, "Inactive") {
 		t.Fatalf("status %q", st)
 	}
-	if n := tlInt(t, env, "SELECT count(*) FROM tracking_links WHERE code = 'northwind' AND is_default"); n != 1 {
+	if n := queryInt(t, env, "SELECT count(*) FROM tracking_links WHERE code = 'northwind' AND is_default"); n != 1 {
 		t.Fatal("the default link was deleted or lost its flag")
 	}
 
@@ -226,8 +226,8 @@ func TestLinkDeactivateEditAndActivate(t *testing.T) {
 }
 
 func TestLinkWritesForbiddenToUsers(t *testing.T) {
-	env := tlEnv(t)
-	user := tlClient(t, env, "user@northwind.test")
+	env := noAgreementsEnv(t)
+	user := signedIn(t, env, "user@northwind.test")
 	id := tlItoa(tlLinkID(t, env, "northwind"))
 	for _, tc := range []struct {
 		method, path string
@@ -249,10 +249,10 @@ func TestLinkWritesForbiddenToUsers(t *testing.T) {
 			t.Fatalf("%s %s: %d, want 403", tc.method, tc.path, r.StatusCode)
 		}
 	}
-	if n := tlInt(t, env, "SELECT count(*) FROM tracking_links WHERE code = 'northwind' AND active AND name = 'Default referral link'"); n != 1 {
+	if n := queryInt(t, env, "SELECT count(*) FROM tracking_links WHERE code = 'northwind' AND active AND name = 'Default referral link'"); n != 1 {
 		t.Fatal("a User changed the link")
 	}
-	if n := tlInt(t, env, "SELECT count(*) FROM tracking_links WHERE name = 'Mine'"); n != 0 {
+	if n := queryInt(t, env, "SELECT count(*) FROM tracking_links WHERE name = 'Mine'"); n != 0 {
 		t.Fatal("a User created a link")
 	}
 	// Reading the link's page is fine, without the buttons.
@@ -263,10 +263,10 @@ func TestLinkWritesForbiddenToUsers(t *testing.T) {
 }
 
 func TestLinksOfOtherPartnersAndOrganizations(t *testing.T) {
-	env := tlEnv(t)
+	env := noAgreementsEnv(t)
 	northwind := tlItoa(tlLinkID(t, env, "northwind"))
 	for _, email := range []string{"admin@globex.test", "admin@initrode.test"} {
-		c := tlClient(t, env, email)
+		c := signedIn(t, env, email)
 		for _, tc := range []struct {
 			method, path string
 			form         url.Values
@@ -291,11 +291,11 @@ func TestLinksOfOtherPartnersAndOrganizations(t *testing.T) {
 			t.Fatalf("%s sees %d links", email, r.Doc.Find(".link-row").Length())
 		}
 	}
-	if n := tlInt(t, env, "SELECT count(*) FROM tracking_links WHERE code = 'northwind' AND active AND name = 'Default referral link'"); n != 1 {
+	if n := queryInt(t, env, "SELECT count(*) FROM tracking_links WHERE code = 'northwind' AND active AND name = 'Default referral link'"); n != 1 {
 		t.Fatal("another company changed Northwind's link")
 	}
 	// Initech's admin can only point links at Initech's destinations.
-	initrode := tlClient(t, env, "admin@initrode.test")
+	initrode := signedIn(t, env, "admin@initrode.test")
 	r := initrode.Post("/dashboard/links", url.Values{"name": {"Sneaky"}, "kind": {"referral"}, "destination": {"https://acme.test/"}})
 	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Doc.Find("#destination-error").Text(), "https://initech.test/") {
 		t.Fatalf("Initech link to Acme: %d %q", r.StatusCode, r.Doc.Find("#destination-error").Text())
@@ -329,7 +329,7 @@ func tlInsertCommission(t *testing.T, env *apptest.Env, leadID, amount int64, cu
 }
 
 func TestLinkFiguresForThePeriod(t *testing.T) {
-	env := tlEnv(t)
+	env := noAgreementsEnv(t)
 	link := tlLinkID(t, env, "northwind")
 	globexLink := tlLinkID(t, env, "globex")
 
@@ -354,7 +354,7 @@ func TestLinkFiguresForThePeriod(t *testing.T) {
 	tlInsertCommission(t, env, old, 4500, "USD", "paid")
 	tlInsertLead(t, env, globexLink, "e@signup.test", "USD", "won", 99900, now.Add(-time.Second))
 
-	user := tlClient(t, env, "user@northwind.test")
+	user := signedIn(t, env, "user@northwind.test")
 	check := func(period string, clicks, uniques, leads string, revenue, commission []string) {
 		t.Helper()
 		r := user.Get("/dashboard/links?period=" + period)
@@ -408,8 +408,8 @@ func TestLinkFiguresForThePeriod(t *testing.T) {
 }
 
 func TestRewardsTab(t *testing.T) {
-	env := tlEnv(t)
-	user := tlClient(t, env, "user@northwind.test")
+	env := noAgreementsEnv(t)
+	user := signedIn(t, env, "user@northwind.test")
 	r := user.Get("/dashboard/rewards")
 	if r.StatusCode != http.StatusOK || r.Doc.Find(`.tabs a[href="/dashboard/rewards"][aria-current=page]`).Length() != 1 {
 		t.Fatalf("status %d", r.StatusCode)
@@ -432,7 +432,7 @@ func TestRewardsTab(t *testing.T) {
 	if _, err := env.Store.Pool.Exec(t.Context(), "UPDATE partners SET tier_id = NULL WHERE name = 'Globex Partners'"); err != nil {
 		t.Fatal(err)
 	}
-	globex := tlClient(t, env, "admin@globex.test")
+	globex := signedIn(t, env, "admin@globex.test")
 	r = globex.Get("/dashboard/rewards")
 	if !strings.Contains(r.Doc.Find("#current-tier h2").Text(), "not assigned") || r.Doc.Find("#tier-rate").Length() != 0 ||
 		r.Doc.Find("#all-tiers tr.current-tier").Length() != 0 {

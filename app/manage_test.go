@@ -16,10 +16,7 @@ import (
 // open without signing) and signs the given user in.
 func manageEnv(t *testing.T, email string) (*apptest.Env, *apptest.Client) {
 	t.Helper()
-	env := apptest.NewEnv(t)
-	if _, err := env.Store.Pool.Exec(t.Context(), "UPDATE organizations SET agreements_enabled = false"); err != nil {
-		t.Fatal(err)
-	}
+	env := noAgreementsEnv(t)
 	c := env.Client(t)
 	c.SignIn(email)
 	return env, c

@@ -16,7 +16,7 @@ import (
 // these in the review queue; the seed has none).
 func refInsert(t *testing.T, env *apptest.Env, partner, company, status, reason string) int64 {
 	t.Helper()
-	return lwInt(t, env, `INSERT INTO leads (organization_id, partner_id, created_by_user_id, source, status, company,
+	return queryInt(t, env, `INSERT INTO leads (organization_id, partner_id, created_by_user_id, source, status, company,
 			contact_name, email, currency, deal_value_minor, rejection_reason)
 		SELECT p.organization_id, p.id, (SELECT id FROM users WHERE email = 'staff@acme.test'), 'referral', $2, $3,
 			'Casey Quinn', lower(replace($3, ' ', '')) || '@example.test', 'USD', 500000, $4
@@ -38,14 +38,14 @@ func refPost(c *apptest.Client, path string, form url.Values) *apptest.Response 
 }
 
 func TestReferralLeadsListAndMetrics(t *testing.T) {
-	env := lwEnv(t)
+	env := noAgreementsEnv(t)
 	a := refInsert(t, env, "Northwind Agency", "Aperture Science", "in_review", "")
 	refInsert(t, env, "Northwind Agency", "Black Mesa", "in_review", "")
 	refInsert(t, env, "Northwind Agency", "Cyberdyne", "approved", "")
 	refInsert(t, env, "Northwind Agency", "Duff Brewing", "rejected", "Outside our region.")
 	refInsert(t, env, "Globex Partners", "Globex Only Referral", "in_review", "")
 
-	c := lwClient(t, env, "user@northwind.test")
+	c := signedIn(t, env, "user@northwind.test")
 	r := c.Get("/leads/referrals")
 	if r.StatusCode != http.StatusOK {
 		t.Fatalf("GET /leads/referrals: %d", r.StatusCode)
@@ -90,24 +90,24 @@ func TestReferralLeadsListAndMetrics(t *testing.T) {
 	}
 
 	// Nothing decided yet: the rate is a dash, not 0%.
-	g := lwClient(t, env, "admin@globex.test")
+	g := signedIn(t, env, "admin@globex.test")
 	if got := refMetrics(g.Get("/leads/referrals")); got != [3]string{"1", "0", "—"} {
 		t.Fatalf("Globex metrics %v", got)
 	}
 	// No referrals: an empty state.
-	if r := lwClient(t, env, "admin@initrode.test").Get("/leads/referrals"); r.Doc.Find(".empty").Length() != 1 || refMetrics(r)[2] != "—" {
+	if r := signedIn(t, env, "admin@initrode.test").Get("/leads/referrals"); r.Doc.Find(".empty").Length() != 1 || refMetrics(r)[2] != "—" {
 		t.Fatal("Initrode: no empty state")
 	}
 }
 
 func TestReferralAcceptAndDecline(t *testing.T) {
-	env := lwEnv(t)
+	env := noAgreementsEnv(t)
 	a := refInsert(t, env, "Northwind Agency", "Aperture Science", "in_review", "")
 	b := refInsert(t, env, "Northwind Agency", "Black Mesa", "in_review", "")
 	cy := refInsert(t, env, "Northwind Agency", "Cyberdyne", "approved", "")
 	refInsert(t, env, "Northwind Agency", "Duff Brewing", "rejected", "No budget.")
 	globexRef := refInsert(t, env, "Globex Partners", "Globex Only Referral", "in_review", "")
-	c := lwClient(t, env, "user@northwind.test")
+	c := signedIn(t, env, "user@northwind.test")
 	userID := lwUserID(t, env, "user@northwind.test")
 
 	// htmx accept: the row comes back changed, the metrics out of band.
@@ -127,7 +127,7 @@ func TestReferralAcceptAndDecline(t *testing.T) {
 	if got := lwStr(t, env, "SELECT status FROM leads WHERE id = $1", a); got != "approved" {
 		t.Fatalf("status after accept %q", got)
 	}
-	if n := lwInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind = 'accepted' AND actor_user_id = $2", a, userID); n != 1 {
+	if n := queryInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind = 'accepted' AND actor_user_id = $2", a, userID); n != 1 {
 		t.Fatalf("%d accepted events", n)
 	}
 
@@ -159,7 +159,7 @@ func TestReferralAcceptAndDecline(t *testing.T) {
 	if got := lwStr(t, env, "SELECT status || '|' || rejection_reason FROM leads WHERE id = $1", b); got != "rejected|We don't serve the healthcare sector." {
 		t.Fatalf("after decline %q", got)
 	}
-	if n := lwInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind = 'declined' AND note = 'We don''t serve the healthcare sector.'", b); n != 1 {
+	if n := queryInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind = 'declined' AND note = 'We don''t serve the healthcare sector.'", b); n != 1 {
 		t.Fatalf("%d declined events", n)
 	}
 	r = c.Get("/leads/referrals")
@@ -192,7 +192,7 @@ func TestReferralAcceptAndDecline(t *testing.T) {
 	}
 	// A referral waiting for an answer can't be edited or deleted, even by an Admin.
 	waiting := refInsert(t, env, "Northwind Agency", "Encom", "in_review", "")
-	admin := lwClient(t, env, "admin@northwind.test")
+	admin := signedIn(t, env, "admin@northwind.test")
 	if r := admin.Post(fmt.Sprintf("/leads/%d/delete", waiting), nil); r.StatusCode != http.StatusForbidden {
 		t.Errorf("admin deleting a waiting referral: %d", r.StatusCode)
 	}

@@ -22,31 +22,6 @@ import (
 
 const rvAcme = "(SELECT id FROM organizations WHERE slug = 'acme')"
 
-func rvEnv(t *testing.T) *apptest.Env {
-	t.Helper()
-	env := apptest.NewEnv(t)
-	if _, err := env.Store.Pool.Exec(t.Context(), "UPDATE organizations SET agreements_enabled = false"); err != nil {
-		t.Fatal(err)
-	}
-	return env
-}
-
-func rvClient(t *testing.T, env *apptest.Env, email string) *apptest.Client {
-	t.Helper()
-	c := env.Client(t)
-	c.SignIn(email)
-	return c
-}
-
-func rvInt(t *testing.T, env *apptest.Env, sql string, args ...any) int64 {
-	t.Helper()
-	var n int64
-	if err := env.Store.Pool.QueryRow(t.Context(), sql, args...).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-	return n
-}
-
 func rvStr(t *testing.T, env *apptest.Env, sql string, args ...any) string {
 	t.Helper()
 	var s string
@@ -67,7 +42,7 @@ func rvExec(t *testing.T, env *apptest.Env, sql string, args ...any) {
 // user, and makes it the newest so it heads the queue.
 func rvLead(t *testing.T, env *apptest.Env, status, stage, creator string) int64 {
 	t.Helper()
-	id := rvInt(t, env, `SELECT l.id FROM leads l JOIN partners p ON p.id = l.partner_id
+	id := queryInt(t, env, `SELECT l.id FROM leads l JOIN partners p ON p.id = l.partner_id
 		WHERE p.name = 'Northwind Agency' AND l.status = $1 AND l.stage = $2 AND l.source = 'partner'
 		ORDER BY l.id LIMIT 1`, status, stage)
 	rvExec(t, env, `UPDATE leads SET created_at = now(), duplicate_of_lead_id = NULL,
@@ -123,10 +98,10 @@ func rvMatched(t *testing.T, r *apptest.Response) int64 {
 }
 
 func TestReviewQueueScopedToOrganization(t *testing.T) {
-	env := rvEnv(t)
+	env := noAgreementsEnv(t)
 	acmeLead := rvLead(t, env, "in_review", "new", "user@northwind.test")
 
-	acme := rvClient(t, env, "staff@acme.test")
+	acme := signedIn(t, env, "staff@acme.test")
 	r := acme.Get("/console/leads")
 	if r.StatusCode != http.StatusOK {
 		t.Fatalf("GET /console/leads: %d", r.StatusCode)
@@ -138,21 +113,21 @@ func TestReviewQueueScopedToOrganization(t *testing.T) {
 	if len(ids) == 0 || ids[0] != acmeLead {
 		t.Fatalf("Acme queue starts with %v, want the newest in-review lead %d first", ids, acmeLead)
 	}
-	if n := rvInt(t, env, "SELECT count(*) FROM leads WHERE organization_id = "+rvAcme+" AND status = 'in_review'"); rvMatched(t, r) != n {
+	if n := queryInt(t, env, "SELECT count(*) FROM leads WHERE organization_id = "+rvAcme+" AND status = 'in_review'"); rvMatched(t, r) != n {
 		t.Errorf("Acme queue says %d leads match, SQL says %d in review", rvMatched(t, r), n)
 	}
 	if strings.Contains(r.Body, "Initrode") {
 		t.Error("Acme staff see Initech's partner")
 	}
 
-	initech := rvClient(t, env, "staff@initech.test")
+	initech := signedIn(t, env, "staff@initech.test")
 	r = initech.Get("/console/leads?status=in_review")
 	for _, id := range rvQueueIDs(r) {
 		if org := rvStr(t, env, "SELECT o.slug FROM leads l JOIN organizations o ON o.id = l.organization_id WHERE l.id = $1", id); org != "initech" {
 			t.Errorf("Initech staff see lead %d of %s", id, org)
 		}
 	}
-	if len(rvQueueIDs(r)) == 0 && rvInt(t, env, "SELECT count(*) FROM leads l JOIN organizations o ON o.id = l.organization_id WHERE o.slug = 'initech' AND l.status = 'in_review'") > 0 {
+	if len(rvQueueIDs(r)) == 0 && queryInt(t, env, "SELECT count(*) FROM leads l JOIN organizations o ON o.id = l.organization_id WHERE o.slug = 'initech' AND l.status = 'in_review'") > 0 {
 		t.Error("Initech's own in-review leads are missing")
 	}
 	if strings.Contains(r.Body, "Northwind") || strings.Contains(r.Body, "Globex") {
@@ -178,13 +153,13 @@ func TestReviewQueueScopedToOrganization(t *testing.T) {
 	if s := rvStr(t, env, "SELECT status || '/' || stage || '/' || company FROM leads WHERE id = $1", acmeLead); !strings.HasPrefix(s, "in_review/new/") || strings.Contains(s, "Hijacked") {
 		t.Errorf("another organization changed the lead: %s", s)
 	}
-	if n := rvInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind <> 'created'", acmeLead); n != 0 {
+	if n := queryInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind <> 'created'", acmeLead); n != 0 {
 		t.Errorf("%d history entries written by another organization", n)
 	}
 
 	// Partners never reach the console's lead review.
 	for _, email := range []string{"admin@northwind.test", "user@northwind.test"} {
-		p := rvClient(t, env, email)
+		p := signedIn(t, env, email)
 		for _, res := range []*apptest.Response{p.Get("/console/leads"), p.Get(path), p.Get("/console/leads/new"),
 			p.Post(path+"/approve", nil), p.Post("/console/leads/new", url.Values{"company": {"X"}})} {
 			if res.StatusCode != http.StatusNotFound {
@@ -198,13 +173,13 @@ func TestReviewQueueScopedToOrganization(t *testing.T) {
 }
 
 func TestReviewQueueFilters(t *testing.T) {
-	env := rvEnv(t)
-	staff := rvClient(t, env, "staff@acme.test")
-	globex := rvInt(t, env, "SELECT id FROM partners WHERE name = 'Globex Partners'")
+	env := noAgreementsEnv(t)
+	staff := signedIn(t, env, "staff@acme.test")
+	globex := queryInt(t, env, "SELECT id FROM partners WHERE name = 'Globex Partners'")
 
 	// Status: every row has it, and the count is the database's.
 	r := staff.Get("/console/leads?status=approved")
-	if n := rvInt(t, env, "SELECT count(*) FROM leads WHERE organization_id = "+rvAcme+" AND status = 'approved'"); rvMatched(t, r) != n {
+	if n := queryInt(t, env, "SELECT count(*) FROM leads WHERE organization_id = "+rvAcme+" AND status = 'approved'"); rvMatched(t, r) != n {
 		t.Errorf("approved: page says %d, SQL %d", rvMatched(t, r), n)
 	}
 	r.Doc.Find("#review-table tbody tr").Each(func(_ int, s *goquery.Selection) {
@@ -217,7 +192,7 @@ func TestReviewQueueFilters(t *testing.T) {
 	}
 	// The counters are the organization's, per status.
 	for _, st := range []string{"in_review", "approved", "rejected"} {
-		want := rvInt(t, env, "SELECT count(*) FROM leads WHERE organization_id = "+rvAcme+" AND status = $1", st)
+		want := queryInt(t, env, "SELECT count(*) FROM leads WHERE organization_id = "+rvAcme+" AND status = $1", st)
 		if got := rvCounter(r.Doc, st); got != strconv.FormatInt(want, 10) {
 			t.Errorf("counter %s shows %q, SQL says %d", st, got, want)
 		}
@@ -225,18 +200,18 @@ func TestReviewQueueFilters(t *testing.T) {
 
 	// Partner.
 	r = staff.Get(fmt.Sprintf("/console/leads?status=approved&partner=%d", globex))
-	if n := rvInt(t, env, "SELECT count(*) FROM leads WHERE partner_id = $1 AND status = 'approved'", globex); rvMatched(t, r) != n || n == 0 {
+	if n := queryInt(t, env, "SELECT count(*) FROM leads WHERE partner_id = $1 AND status = 'approved'", globex); rvMatched(t, r) != n || n == 0 {
 		t.Errorf("partner filter: page says %d, SQL %d", rvMatched(t, r), n)
 	}
 	for _, id := range rvQueueIDs(r) {
-		if p := rvInt(t, env, "SELECT partner_id FROM leads WHERE id = $1", id); p != globex {
+		if p := queryInt(t, env, "SELECT partner_id FROM leads WHERE id = $1", id); p != globex {
 			t.Errorf("partner filter shows lead %d of partner %d", id, p)
 		}
 	}
 
 	// Duplicates only.
 	dup := rvLead(t, env, "in_review", "new", "user@northwind.test")
-	other := rvInt(t, env, "SELECT id FROM leads WHERE partner_id = $1 ORDER BY id LIMIT 1", globex)
+	other := queryInt(t, env, "SELECT id FROM leads WHERE partner_id = $1 ORDER BY id LIMIT 1", globex)
 	rvExec(t, env, "UPDATE leads SET duplicate_of_lead_id = NULL WHERE organization_id = "+rvAcme)
 	rvExec(t, env, "UPDATE leads SET duplicate_of_lead_id = $2, duplicate_reason = 'Possible duplicate: same domain' WHERE id = $1", dup, other)
 	r = staff.Get("/console/leads?status=in_review&duplicates=1")
@@ -248,10 +223,10 @@ func TestReviewQueueFilters(t *testing.T) {
 	}
 
 	// Search, with LIKE wildcards taken literally.
-	northwind := rvInt(t, env, "SELECT id FROM partners WHERE name = 'Northwind Agency'")
+	northwind := queryInt(t, env, "SELECT id FROM partners WHERE name = 'Northwind Agency'")
 	rvExec(t, env, `INSERT INTO leads (organization_id, partner_id, company, contact_name, email, domain, currency)
 		VALUES (`+rvAcme+`, $1, 'Zebra_Quantum 100% Ltd', 'Quinn Zed', 'quinn@zebra.example', 'zebra.example', 'USD')`, northwind)
-	zebra := rvInt(t, env, "SELECT id FROM leads WHERE company = 'Zebra_Quantum 100% Ltd'")
+	zebra := queryInt(t, env, "SELECT id FROM leads WHERE company = 'Zebra_Quantum 100% Ltd'")
 	for _, tc := range []struct {
 		q    string
 		want []int64
@@ -305,8 +280,8 @@ func TestReviewQueueFilters(t *testing.T) {
 }
 
 func TestReviewApproveInlineNotifiesPartner(t *testing.T) {
-	env := rvEnv(t)
-	staff := rvClient(t, env, "staff@acme.test")
+	env := noAgreementsEnv(t)
+	staff := signedIn(t, env, "staff@acme.test")
 	id := rvLead(t, env, "in_review", "new", "user@northwind.test")
 	before := staff.Get("/console/leads")
 	inReview, approved := rvCounter(before.Doc, "in_review"), rvCounter(before.Doc, "approved")
@@ -343,8 +318,8 @@ func TestReviewApproveInlineNotifiesPartner(t *testing.T) {
 	if s := rvStr(t, env, "SELECT status FROM leads WHERE id = $1", id); s != "approved" {
 		t.Fatalf("status %s", s)
 	}
-	staffID := rvInt(t, env, "SELECT id FROM users WHERE email = 'staff@acme.test'")
-	if n := rvInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind = 'approved' AND actor_user_id = $2", id, staffID); n != 1 {
+	staffID := queryInt(t, env, "SELECT id FROM users WHERE email = 'staff@acme.test'")
+	if n := queryInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind = 'approved' AND actor_user_id = $2", id, staffID); n != 1 {
 		t.Errorf("%d 'approved' history entries by the staff user", n)
 	}
 	// The creator (a partner User) and the company's admin; nobody else.
@@ -379,7 +354,7 @@ func TestReviewApproveInlineNotifiesPartner(t *testing.T) {
 	if r.StatusCode != http.StatusUnprocessableEntity || rvFragment(t, r.Body).Find("tr .field-error").Length() == 0 {
 		t.Errorf("second approve: %d, want 422 with a message in the row", r.StatusCode)
 	}
-	if n := rvInt(t, env, "SELECT count(*) FROM notifications WHERE link = $1", link); n != 2 {
+	if n := queryInt(t, env, "SELECT count(*) FROM notifications WHERE link = $1", link); n != 2 {
 		t.Errorf("%d notifications after a refused second approve", n)
 	}
 
@@ -390,7 +365,7 @@ func TestReviewApproveInlineNotifiesPartner(t *testing.T) {
 	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/console/leads?status=in_review&q=x" {
 		t.Fatalf("plain approve: %d → %q", r.StatusCode, r.Header.Get("Location"))
 	}
-	if n := rvInt(t, env, "SELECT count(*) FROM notifications WHERE link = $1", fmt.Sprintf("/leads/%d", own)); n != 1 {
+	if n := queryInt(t, env, "SELECT count(*) FROM notifications WHERE link = $1", fmt.Sprintf("/leads/%d", own)); n != 1 {
 		t.Errorf("%d notifications for a lead its admin created, want 1", n)
 	}
 	if !strings.Contains(staff.Get("/console/leads").Doc.Find(".flash").Text(), "Approved") {
@@ -405,13 +380,13 @@ func TestReviewApproveInlineNotifiesPartner(t *testing.T) {
 	// The worker marks what it sent.
 	env.Inbox.WaitFor(t, "admin@northwind.test", "approved your lead "+rvStr(t, env, "SELECT company FROM leads WHERE id = $1", third))
 	rvWaitFor(t, func() bool {
-		return rvInt(t, env, "SELECT count(*) FROM notifications WHERE emailed_at IS NULL") == 0
+		return queryInt(t, env, "SELECT count(*) FROM notifications WHERE emailed_at IS NULL") == 0
 	})
 }
 
 func TestReviewRejectNeedsReason(t *testing.T) {
-	env := rvEnv(t)
-	staff := rvClient(t, env, "staff@acme.test")
+	env := noAgreementsEnv(t)
+	staff := signedIn(t, env, "staff@acme.test")
 	id := rvLead(t, env, "in_review", "new", "user@northwind.test")
 	path := fmt.Sprintf("/console/leads/%d/reject", id)
 	for _, reason := range []string{"", "  no ", strings.Repeat("x", 501)} {
@@ -432,8 +407,8 @@ func TestReviewRejectNeedsReason(t *testing.T) {
 	if s := rvStr(t, env, "SELECT status || rejection_reason FROM leads WHERE id = $1", id); s != "in_review" {
 		t.Errorf("changed without a reason: %s", s)
 	}
-	if n := rvInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind = 'rejected'", id) +
-		rvInt(t, env, "SELECT count(*) FROM notifications"); n != 0 {
+	if n := queryInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind = 'rejected'", id) +
+		queryInt(t, env, "SELECT count(*) FROM notifications"); n != 0 {
 		t.Errorf("%d events/notifications written for a refused reject", n)
 	}
 	// Without JavaScript the error comes back on the lead page.
@@ -460,8 +435,8 @@ func TestReviewRejectNeedsReason(t *testing.T) {
 }
 
 func TestReviewEditInline(t *testing.T) {
-	env := rvEnv(t)
-	staff := rvClient(t, env, "staff@acme.test")
+	env := noAgreementsEnv(t)
+	staff := signedIn(t, env, "staff@acme.test")
 	id := rvLead(t, env, "approved", "qualified", "user@northwind.test")
 	path := fmt.Sprintf("/console/leads/%d/edit", id)
 	orig := rvStr(t, env, "SELECT company || '|' || email || '|' || deal_value_minor || '|' || stage FROM leads WHERE id = $1", id)
@@ -499,7 +474,7 @@ func TestReviewEditInline(t *testing.T) {
 	if s := rvStr(t, env, "SELECT company || '|' || email || '|' || deal_value_minor || '|' || stage FROM leads WHERE id = $1", id); s != orig {
 		t.Errorf("invalid edit saved something: %s → %s", orig, s)
 	}
-	if n := rvInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind IN ('updated', 'stage')", id); n != 0 {
+	if n := queryInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind IN ('updated', 'stage')", id); n != 0 {
 		t.Errorf("%d history entries for an invalid edit", n)
 	}
 
@@ -549,12 +524,12 @@ func TestReviewEditInline(t *testing.T) {
 }
 
 func TestReviewWonWritesOutboxEventOnce(t *testing.T) {
-	env := rvEnv(t)
-	staff := rvClient(t, env, "staff@acme.test")
+	env := noAgreementsEnv(t)
+	staff := signedIn(t, env, "staff@acme.test")
 	id := rvLead(t, env, "approved", "proposal", "user@northwind.test")
 	path := fmt.Sprintf("/console/leads/%d/outcome", id)
 	outbox := func(lead int64) int64 {
-		return rvInt(t, env, "SELECT count(*) FROM outbox_events WHERE kind = 'lead_won' AND aggregate_id = $1", lead)
+		return queryInt(t, env, "SELECT count(*) FROM outbox_events WHERE kind = 'lead_won' AND aggregate_id = $1", lead)
 	}
 	for _, rev := range []string{"", "0", "-5", "abc", "1.234"} {
 		r := rvHTMX(staff, "POST", path, url.Values{"outcome": {"won"}, "revenue": {rev}})
@@ -590,17 +565,17 @@ func TestReviewWonWritesOutboxEventOnce(t *testing.T) {
 	if err := json.Unmarshal([]byte(raw), &payload); err != nil {
 		t.Fatal(err)
 	}
-	partner := rvInt(t, env, "SELECT partner_id FROM leads WHERE id = $1", id)
+	partner := queryInt(t, env, "SELECT partner_id FROM leads WHERE id = $1", id)
 	if payload.LeadID != id || payload.PartnerID != partner || payload.RevenueMinor != 123450 || payload.Currency != "USD" || payload.WonAt == "" {
 		t.Errorf("payload %s", raw)
 	}
-	if org := rvInt(t, env, "SELECT organization_id FROM outbox_events WHERE aggregate_id = $1", id); org != rvInt(t, env, "SELECT "+rvAcme) {
+	if org := queryInt(t, env, "SELECT organization_id FROM outbox_events WHERE aggregate_id = $1", id); org != queryInt(t, env, "SELECT "+rvAcme) {
 		t.Error("event stored for the wrong organization")
 	}
 	if s := rvStr(t, env, "SELECT stage || ':' || revenue_minor || ':' || (won_at IS NOT NULL) FROM leads WHERE id = $1", id); s != "won:123450:true" {
 		t.Errorf("lead %s", s)
 	}
-	if n := rvInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind = 'won'", id); n != 1 {
+	if n := queryInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind = 'won'", id); n != 1 {
 		t.Errorf("%d 'won' entries", n)
 	}
 	env.Inbox.WaitFor(t, "user@northwind.test", "marked Won")
@@ -624,7 +599,7 @@ func TestReviewWonWritesOutboxEventOnce(t *testing.T) {
 	if r := rvHTMX(staff, "POST", fmt.Sprintf("/console/leads/%d/outcome", lost), url.Values{"outcome": {"lost"}}); r.StatusCode != http.StatusOK {
 		t.Fatalf("lost: %d", r.StatusCode)
 	}
-	if n := rvInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind = 'lost'", lost); n != 1 {
+	if n := queryInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind = 'lost'", lost); n != 1 {
 		t.Errorf("%d 'lost' entries", n)
 	}
 	inReview := rvLead(t, env, "in_review", "new", "user@northwind.test")
@@ -646,8 +621,8 @@ func TestReviewWonWritesOutboxEventOnce(t *testing.T) {
 }
 
 func TestOutboxRolledBackWithFailedTransaction(t *testing.T) {
-	env := rvEnv(t)
-	staff := rvClient(t, env, "staff@acme.test")
+	env := noAgreementsEnv(t)
+	staff := signedIn(t, env, "staff@acme.test")
 	id := rvLead(t, env, "approved", "proposal", "user@northwind.test")
 	revenue := rvStr(t, env, "SELECT revenue_minor::text FROM leads WHERE id = $1", id)
 	// Make the history write that follows the event fail.
@@ -661,26 +636,26 @@ func TestOutboxRolledBackWithFailedTransaction(t *testing.T) {
 	if s := rvStr(t, env, "SELECT stage || ':' || revenue_minor || ':' || (won_at IS NULL) FROM leads WHERE id = $1", id); s != "proposal:"+revenue+":true" {
 		t.Errorf("lead changed although the transaction failed: %s", s)
 	}
-	if n := rvInt(t, env, "SELECT count(*) FROM outbox_events"); n != 0 {
+	if n := queryInt(t, env, "SELECT count(*) FROM outbox_events"); n != 0 {
 		t.Errorf("%d outbox events survived the rollback", n)
 	}
-	if n := rvInt(t, env, "SELECT count(*) FROM notifications"); n != 0 {
+	if n := queryInt(t, env, "SELECT count(*) FROM notifications"); n != 0 {
 		t.Errorf("%d notifications survived the rollback", n)
 	}
 	rvExec(t, env, "DROP TRIGGER fail_won ON lead_events")
 	if r := rvHTMX(staff, "POST", fmt.Sprintf("/console/leads/%d/outcome", id), url.Values{"outcome": {"won"}, "revenue": {"500"}}); r.StatusCode != http.StatusOK {
 		t.Fatalf("won after the failure: %d", r.StatusCode)
 	}
-	if n := rvInt(t, env, "SELECT count(*) FROM outbox_events WHERE aggregate_id = $1", id); n != 1 {
+	if n := queryInt(t, env, "SELECT count(*) FROM outbox_events WHERE aggregate_id = $1", id); n != 1 {
 		t.Errorf("%d events", n)
 	}
 }
 
 func TestReviewReferralLeadCreation(t *testing.T) {
-	env := rvEnv(t)
-	staff := rvClient(t, env, "staff@acme.test")
-	northwind := rvInt(t, env, "SELECT id FROM partners WHERE name = 'Northwind Agency'")
-	initrode := rvInt(t, env, "SELECT id FROM partners WHERE name LIKE 'Initrode%'")
+	env := noAgreementsEnv(t)
+	staff := signedIn(t, env, "staff@acme.test")
+	northwind := queryInt(t, env, "SELECT id FROM partners WHERE name = 'Northwind Agency'")
+	initrode := queryInt(t, env, "SELECT id FROM partners WHERE name LIKE 'Initrode%'")
 	r := staff.Get("/console/leads/new")
 	if r.StatusCode != http.StatusOK {
 		t.Fatalf("GET new: %d", r.StatusCode)
@@ -694,7 +669,9 @@ func TestReviewReferralLeadCreation(t *testing.T) {
 			"domain": {"referral-robotics.example"}, "contact_name": {"Rae Ref"}, "email": {"rae@referral-robotics.example"},
 			"deal_value": {"15,000"}, "notes": {"Met them at the trade fair."}}
 	}
-	leads := func() int64 { return rvInt(t, env, "SELECT count(*) FROM leads WHERE company = 'Referral Robotics'") }
+	leads := func() int64 {
+		return queryInt(t, env, "SELECT count(*) FROM leads WHERE company = 'Referral Robotics'")
+	}
 	// Another organization's partner, a made-up id, none: 422 in place.
 	for _, p := range []int64{initrode, 999999, 0} {
 		r := staff.Post("/console/leads/new", form(p))
@@ -718,12 +695,12 @@ func TestReviewReferralLeadCreation(t *testing.T) {
 	if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/console/leads/") {
 		t.Fatalf("create: %d %s", r.StatusCode, r.Body)
 	}
-	id := rvInt(t, env, "SELECT id FROM leads WHERE company = 'Referral Robotics'")
-	staffID := rvInt(t, env, "SELECT id FROM users WHERE email = 'staff@acme.test'")
+	id := queryInt(t, env, "SELECT id FROM leads WHERE company = 'Referral Robotics'")
+	staffID := queryInt(t, env, "SELECT id FROM users WHERE email = 'staff@acme.test'")
 	if s := rvStr(t, env, "SELECT source || '/' || status || '/' || partner_id || '/' || created_by_user_id || '/' || deal_value_minor FROM leads WHERE id = $1", id); s != fmt.Sprintf("referral/in_review/%d/%d/1500000", northwind, staffID) {
 		t.Errorf("stored %s", s)
 	}
-	if n := rvInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind = 'created' AND actor_user_id = $2", id, staffID); n != 1 {
+	if n := queryInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind = 'created' AND actor_user_id = $2", id, staffID); n != 1 {
 		t.Errorf("%d 'created' entries by the staff user", n)
 	}
 	page := staff.Get(r.Header.Get("Location"))
@@ -743,9 +720,9 @@ func TestReviewReferralLeadCreation(t *testing.T) {
 }
 
 func TestReviewLeadPageShowsDuplicatesSideBySide(t *testing.T) {
-	env := rvEnv(t)
-	staff := rvClient(t, env, "staff@acme.test")
-	globexLead := rvInt(t, env, "SELECT l.id FROM leads l JOIN partners p ON p.id = l.partner_id WHERE p.name = 'Globex Partners' ORDER BY l.id LIMIT 1")
+	env := noAgreementsEnv(t)
+	staff := signedIn(t, env, "staff@acme.test")
+	globexLead := queryInt(t, env, "SELECT l.id FROM leads l JOIN partners p ON p.id = l.partner_id WHERE p.name = 'Globex Partners' ORDER BY l.id LIMIT 1")
 	id := rvLead(t, env, "in_review", "new", "user@northwind.test")
 	rvExec(t, env, `UPDATE leads SET email = (SELECT email FROM leads WHERE id = $2), duplicate_of_lead_id = $2,
 		duplicate_reason = 'Possible duplicate: another partner registered the same contact.' WHERE id = $1`, id, globexLead)

@@ -23,15 +23,6 @@ func sgExec(t *testing.T, env *apptest.Env, sql string, args ...any) {
 	}
 }
 
-func sgInt(t *testing.T, env *apptest.Env, sql string, args ...any) int64 {
-	t.Helper()
-	var n int64
-	if err := env.Store.Pool.QueryRow(t.Context(), sql, args...).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-	return n
-}
-
 // sgAPIKey stores an API key of the organization (revoked if asked) the way
 // the console does, only its hash, and returns the raw key.
 func sgAPIKey(t *testing.T, env *apptest.Env, org string, revoked bool) string {
@@ -83,7 +74,7 @@ func sgRollUp(t *testing.T, env *apptest.Env, id string) {
 	t.Helper()
 	sgWaitRedis(t, env, id)
 	deadline := time.Now().Add(10 * time.Second)
-	for sgInt(t, env, "SELECT count(*) FROM clicks WHERE click_id = $1", id) == 0 {
+	for queryInt(t, env, "SELECT count(*) FROM clicks WHERE click_id = $1", id) == 0 {
 		if time.Now().After(deadline) {
 			t.Fatalf("click %s never reached PostgreSQL", id)
 		}
@@ -148,7 +139,7 @@ func sgJSON(v map[string]any) string {
 func bearer(key string) map[string]string { return map[string]string{"Authorization": "Bearer " + key} }
 
 func signupLeads(t *testing.T, env *apptest.Env) int64 {
-	return sgInt(t, env, "SELECT count(*) FROM leads WHERE source = 'referral_link'")
+	return queryInt(t, env, "SELECT count(*) FROM leads WHERE source = 'referral_link'")
 }
 
 func TestSignupAPIKeys(t *testing.T) {
@@ -181,7 +172,7 @@ func TestSignupAPIKeys(t *testing.T) {
 	if n := signupLeads(t, env); n != 0 {
 		t.Fatalf("%d leads created without a valid key", n)
 	}
-	if sgInt(t, env, "SELECT count(*) FROM api_keys WHERE last_used_at IS NOT NULL") != 0 {
+	if queryInt(t, env, "SELECT count(*) FROM api_keys WHERE last_used_at IS NOT NULL") != 0 {
 		t.Fatal("a refused key was marked used")
 	}
 
@@ -189,7 +180,7 @@ func TestSignupAPIKeys(t *testing.T) {
 	if r := sgPost(t, env, http.MethodPost, "/api/v1/signups", body, bearer(good)); r.Status != http.StatusCreated {
 		t.Fatalf("good key: %d %s", r.Status, r.Raw)
 	}
-	if sgInt(t, env, "SELECT count(*) FROM api_keys WHERE key_hash = $1 AND last_used_at > now() - interval '1 minute'", secret.Hash(good)) != 1 {
+	if queryInt(t, env, "SELECT count(*) FROM api_keys WHERE key_hash = $1 AND last_used_at > now() - interval '1 minute'", secret.Hash(good)) != 1 {
 		t.Fatal("last_used_at not updated")
 	}
 	// An Initech key cannot use an Acme click: the organization is the key's.
@@ -272,10 +263,10 @@ func TestSignupAPIRejectsBadInput(t *testing.T) {
 	if r.Status != 422 || r.fieldError("email") == "" || r.fieldError("name") == "" || r.fieldError("extra") == "" || r.fieldError("click_id") == "" {
 		t.Fatalf("several problems: %s", r.Raw)
 	}
-	if n := sgInt(t, env, "SELECT count(*) FROM leads WHERE source = 'referral_link' OR lower(email) = 'ada@lovelace.test'"); n != 0 {
+	if n := queryInt(t, env, "SELECT count(*) FROM leads WHERE source = 'referral_link' OR lower(email) = 'ada@lovelace.test'"); n != 0 {
 		t.Fatalf("%d leads saved from rejected sign-ups", n)
 	}
-	if n := sgInt(t, env, "SELECT count(*) FROM lead_events e JOIN leads l ON l.id = e.lead_id WHERE l.source = 'referral_link'"); n != 0 {
+	if n := queryInt(t, env, "SELECT count(*) FROM lead_events e JOIN leads l ON l.id = e.lead_id WHERE l.source = 'referral_link'"); n != 0 {
 		t.Fatal("history written for a rejected sign-up")
 	}
 	// The same input is fine once corrected: the click was not used up.
@@ -364,7 +355,7 @@ func TestSignupAPICreditsTheClickedLink(t *testing.T) {
 	// Before the rollup: the click is only in Redis.
 	id := sgClick(t, env, "northwind")
 	sgWaitRedis(t, env, id)
-	if sgInt(t, env, "SELECT count(*) FROM clicks WHERE click_id = $1", id) != 0 {
+	if queryInt(t, env, "SELECT count(*) FROM clicks WHERE click_id = $1", id) != 0 {
 		t.Fatal("the click is already in PostgreSQL: this case would not test the Redis path")
 	}
 	r := post(map[string]any{"click_id": id, "email": "Ada@Lovelace-Labs.test", "name": "Ada Lovelace", "company": "Lovelace Labs"})
@@ -378,7 +369,7 @@ func TestSignupAPICreditsTheClickedLink(t *testing.T) {
 		l.Currency != "USD" || l.CreatedBy != nil {
 		t.Fatalf("stored lead %+v (response %s)", l, r.Raw)
 	}
-	if sgInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind = 'created' AND actor_user_id IS NULL", l.ID) != 1 {
+	if queryInt(t, env, "SELECT count(*) FROM lead_events WHERE lead_id = $1 AND kind = 'created' AND actor_user_id IS NULL", l.ID) != 1 {
 		t.Fatal("no history entry for the sign-up lead")
 	}
 
@@ -389,7 +380,7 @@ func TestSignupAPICreditsTheClickedLink(t *testing.T) {
 	if r2.Status != http.StatusOK || r2.Body["duplicate"] != true || r2.Body["lead_id"] != r.Body["lead_id"] {
 		t.Fatalf("same email again: %d %s", r2.Status, r2.Raw)
 	}
-	if n := sgInt(t, env, "SELECT count(*) FROM leads WHERE lower(email) = 'ada@lovelace-labs.test'"); n != 1 {
+	if n := queryInt(t, env, "SELECT count(*) FROM leads WHERE lower(email) = 'ada@lovelace-labs.test'"); n != 1 {
 		t.Fatalf("%d leads for one email", n)
 	}
 
@@ -472,7 +463,7 @@ func TestSignupSameEmailAtOnce(t *testing.T) {
 	if created != 1 || dups != n-1 || len(ids) != 1 {
 		t.Fatalf("%d created, %d duplicates, %d lead ids", created, dups, len(ids))
 	}
-	if c := sgInt(t, env, "SELECT count(*) FROM leads WHERE lower(email) = 'twin@example.test'"); c != 1 {
+	if c := queryInt(t, env, "SELECT count(*) FROM leads WHERE lower(email) = 'twin@example.test'"); c != 1 {
 		t.Fatalf("%d leads for one email", c)
 	}
 }
