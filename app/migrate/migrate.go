@@ -133,6 +133,10 @@ func New(pool *pgxpool.Pool, schemaSQL string, opts ...Option) (*Migrator, error
 	for _, o := range opts {
 		o(m)
 	}
+	if pool.Config().MaxConns < 2 {
+		// One connection holds the lock while goose runs the steps on another.
+		return nil, fmt.Errorf("migrate needs at least 2 database connections, pool_max_conns is %d", pool.Config().MaxConns)
+	}
 	m.db = stdlib.OpenDBFromPool(pool)
 	store, err := database.NewStore(database.DialectPostgres, VersionTable)
 	if err != nil {
