@@ -38,7 +38,8 @@ commands:
   dev        migrate, seed if empty, then web + worker + scheduler in one process
   web        the HTTP tier only (stateless; run as many as you like)
   worker     the Asynq worker only   (--concurrency N)
-  scheduler  the single owner of periodic tasks
+  scheduler  enqueues periodic tasks once per period (a second one changes nothing)
+             --every D: every task at period D instead of its own (tests)
   migrate    apply schema.sql and record its version
   seed       load the demo data (idempotent)
              --scale N [--reset]: instead, the Scale Corp data set with N leads
@@ -73,7 +74,10 @@ func main() {
 		_ = fs.Parse(args)
 		err = runWorker(ctx, cfg, log, *n)
 	case "scheduler":
-		err = runScheduler(ctx, cfg, log)
+		fs := flag.NewFlagSet("scheduler", flag.ExitOnError)
+		every := fs.Duration("every", 0, "run every periodic task at this period instead of its own (tests)")
+		_ = fs.Parse(args)
+		err = runScheduler(ctx, cfg, log, *every)
 	case "migrate":
 		err = runMigrate(ctx, cfg, log)
 	case "seed":
@@ -254,27 +258,36 @@ func runWorker(ctx context.Context, cfg *config.Config, log *slog.Logger, concur
 	return serveWorker(ctx, cfg, log, store, rdb, mailer, concurrency)
 }
 
-func serveScheduler(ctx context.Context, log *slog.Logger, rdb redis.UniversalClient) error {
-	s := asynq.NewSchedulerFromRedisClient(rdb, &asynq.SchedulerOpts{Logger: workers.NewAsynqLogger(log)})
-	if err := workers.RegisterPeriodic(s); err != nil {
-		return err
+// serveScheduler enqueues each periodic task once per period (see
+// workers.Scheduler) until SIGTERM. every, when set, replaces every task's
+// period (tests run whole periods in seconds).
+func serveScheduler(ctx context.Context, log *slog.Logger, rdb redis.UniversalClient, every time.Duration) error {
+	queue := asynq.NewClientFromRedisClient(rdb)
+	defer queue.Close()
+	tasks := workers.PeriodicTasks()
+	check := time.Second
+	if every > 0 {
+		for i := range tasks {
+			tasks[i].Every = every
+		}
+		check = min(check, every/10)
 	}
-	if err := s.Start(); err != nil {
-		return err
-	}
-	log.Info("scheduler started")
-	<-ctx.Done()
-	s.Shutdown()
+	s := &workers.Scheduler{Queue: queue, Tasks: tasks, Now: time.Now, Log: log, Check: check}
+	log.Info("scheduler started", "tasks", len(tasks))
+	s.Run(ctx)
 	return nil
 }
 
-func runScheduler(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+func runScheduler(ctx context.Context, cfg *config.Config, log *slog.Logger, every time.Duration) error {
+	if every != 0 && every < 100*time.Millisecond {
+		return fmt.Errorf("--every must be at least 100ms, got %s", every)
+	}
 	rdb, err := openRedis(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer rdb.Close()
-	return serveScheduler(ctx, log, rdb)
+	return serveScheduler(ctx, log, rdb, every)
 }
 
 // dev runs everything in one process. When PostgreSQL or Redis do not answer
@@ -322,7 +335,7 @@ func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	defer cancel()
 	errc := make(chan error, 3)
 	go func() { errc <- serveWorker(ctx, cfg, log, store, rdb, mailer, 4) }()
-	go func() { errc <- serveScheduler(ctx, log, rdb) }()
+	go func() { errc <- serveScheduler(ctx, log, rdb, 0) }()
 	go func() { errc <- serveWeb(ctx, cfg, log, store, rdb) }()
 	log.Info("portal ready: open "+cfg.BaseURL.String()+" and sign in as a demo user", "demo_users",
 		"staff@acme.test, admin@northwind.test, user@northwind.test, admin@globex.test, staff@initech.test")
