@@ -2,9 +2,12 @@ package app_test
 
 import (
 	"context"
+	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -163,5 +166,115 @@ func waitQueuesIdle(t *testing.T, addr string, db int) {
 			t.Fatalf("tasks still queued after 15s: %d", busy)
 		case <-time.After(20 * time.Millisecond):
 		}
+	}
+}
+
+// forwarder is a TCP relay to a real server that the test can cut: an
+// outage of the service behind it, as the web process sees it.
+type forwarder struct {
+	t      *testing.T
+	addr   string
+	target string
+	mu     sync.Mutex
+	ln     net.Listener
+	conns  []net.Conn
+}
+
+func startForwarder(t *testing.T, target string) *forwarder {
+	f := &forwarder{t: t, target: target, addr: "127.0.0.1:0"}
+	f.up()
+	t.Cleanup(f.down)
+	return f
+}
+
+// up listens (again, on the same address) and relays every connection.
+func (f *forwarder) up() {
+	f.t.Helper()
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.mu.Lock()
+	f.ln, f.addr = ln, ln.Addr().String()
+	f.mu.Unlock()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			s, err := net.Dial("tcp", f.target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			f.mu.Lock()
+			f.conns = append(f.conns, c, s)
+			f.mu.Unlock()
+			go func() { io.Copy(s, c); s.Close() }() //nolint:errcheck // ends when either side closes
+			go func() { io.Copy(c, s); c.Close() }() //nolint:errcheck
+		}
+	}()
+}
+
+// down refuses new connections and cuts the open ones.
+func (f *forwarder) down() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.ln != nil {
+		f.ln.Close()
+		f.ln = nil
+	}
+	for _, c := range f.conns {
+		c.Close()
+	}
+	f.conns = nil
+}
+
+// With PostgreSQL unreachable, a page answers 503 with a page that says what
+// is going on (and htmx gets the fragment), never a generic 500; when it is
+// back, the same session works again.
+func TestDatabaseOutagePagesAnswer503(t *testing.T) {
+	store := apptest.NewStore(t)
+	if _, err := store.Pool.Exec(t.Context(), "UPDATE organizations SET agreements_enabled = false"); err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(store.Pool.Config().ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fwd := startForwarder(t, u.Host)
+	u.Host = fwd.addr
+	env := apptest.NewEnv(t, apptest.Options{DatabaseURL: u.String()})
+	c := env.Client(t)
+	c.SignIn("user@northwind.test")
+	if r := c.Get("/dashboard"); r.StatusCode != http.StatusOK {
+		t.Fatalf("dashboard: %d", r.StatusCode)
+	}
+
+	fwd.down()
+	r := c.Get("/leads")
+	if r.StatusCode != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("GET /leads with PostgreSQL down: %d (Retry-After %q)\n%s", r.StatusCode, r.Header.Get("Retry-After"), r.Body)
+	}
+	if msg := r.Doc.Find("main").Text(); !strings.Contains(msg, "briefly unavailable") || strings.Contains(msg, "Something went wrong") {
+		t.Errorf("the 503 page says: %q", strings.TrimSpace(msg))
+	}
+	h := c.Do(http.MethodGet, "/leads", nil, map[string]string{"HX-Request": "true"})
+	if h.StatusCode != http.StatusServiceUnavailable || !strings.Contains(h.Body, "briefly unavailable") {
+		t.Errorf("htmx request with PostgreSQL down: %d\n%s", h.StatusCode, h.Body)
+	}
+
+	fwd.up()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r := c.Get("/leads")
+		if r.StatusCode == http.StatusOK {
+			break
+		}
+		if r.StatusCode != http.StatusServiceUnavailable || time.Now().After(deadline) {
+			t.Fatalf("GET /leads after PostgreSQL is back: %d", r.StatusCode)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
