@@ -293,6 +293,17 @@ func TestScaleOut(t *testing.T) {
 	}
 	waitQueuesIdle(t, rdb.Options().Addr, rdb.Options().DB)
 	c.stopAll()
+	// Nothing failed for good either.
+	ins := asynq.NewInspectorFromRedisClient(rdb)
+	qs, err := ins.Queues()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range qs {
+		if info, err := ins.GetQueueInfo(q); err != nil || info.Archived != 0 || info.Failed != 0 {
+			t.Errorf("queue %s: %+v (%v), want no failed or archived task", q, info, err)
+		}
+	}
 
 	if n := inbox.Count("user@northwind.test"); n != 2 { // the sign-in link and the approval
 		t.Errorf("%d emails to the partner, want 2 (sign-in link, one approval notice)", n)
