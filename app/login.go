@@ -60,6 +60,9 @@ func (h *Handler) requestLoginLink(c *fiber.Ctx) error {
 	sum := sha256.Sum256([]byte(email))
 	requestID := secret.New()[:22]
 	okIP, err := allow(ctx, h.Redis, "rl:login:ip:"+c.IP(), loginRequestsPerIPHour, time.Hour)
+	if err == nil && !okIP {
+		return h.tooManyLinks(c, p)
+	}
 	okAddr := false
 	if err == nil {
 		okAddr, err = allow(ctx, h.Redis, "rl:login:email:"+hex.EncodeToString(sum[:]), linksPerAddressPerHour, time.Hour)
@@ -70,7 +73,7 @@ func (h *Handler) requestLoginLink(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if !okIP || !okAddr {
+	if !okAddr {
 		return h.tooManyLinks(c, p)
 	}
 	task, err := workers.NewLoginLinkTask(workers.LoginLinkPayload{RequestID: requestID, Email: email})
