@@ -202,7 +202,15 @@ func runWeb(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	defer store.Pool.Close()
 	rdb, err := openRedis(ctx, cfg)
 	if err != nil {
-		return err
+		// The web tier works without Redis (sign-in requests wait in
+		// PostgreSQL, clicks in memory) and the client reconnects on its own,
+		// so a web process (re)started during an outage still serves.
+		opt, perr := redis.ParseURL(cfg.RedisURL)
+		if perr != nil {
+			return perr
+		}
+		log.Warn("web starting without Redis; it reconnects when Redis answers", "err", err)
+		rdb = redis.NewClient(opt)
 	}
 	defer rdb.Close()
 	return serveWeb(ctx, cfg, log, store, rdb)
