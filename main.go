@@ -39,7 +39,8 @@ commands:
   dev        migrate, seed if empty, then web + worker + scheduler in one process
   web        the HTTP tier only (stateless; run as many as you like)
   worker     the Asynq worker only   (--concurrency N)
-  scheduler  the single owner of periodic tasks
+  scheduler  enqueues periodic tasks once per period (a second one changes nothing)
+             --every D: every task at period D instead of its own (tests)
   migrate    install schema.sql on an empty database, or run the upgrade steps
              an existing one lacks (one at a time, under a lock)
              --status: show the database's steps and change nothing
@@ -76,7 +77,10 @@ func main() {
 		_ = fs.Parse(args)
 		err = runWorker(ctx, cfg, log, *n)
 	case "scheduler":
-		err = runScheduler(ctx, cfg, log)
+		fs := flag.NewFlagSet("scheduler", flag.ExitOnError)
+		every := fs.Duration("every", 0, "run every periodic task at this period instead of its own (tests)")
+		_ = fs.Parse(args)
+		err = runScheduler(ctx, cfg, log, *every)
 	case "migrate":
 		fs := flag.NewFlagSet("migrate", flag.ExitOnError)
 		status := fs.Bool("status", false, "show which upgrade steps the database has; change nothing")
@@ -236,7 +240,15 @@ func runWeb(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	defer store.Pool.Close()
 	rdb, err := openRedis(ctx, cfg)
 	if err != nil {
-		return err
+		// The web tier works without Redis (sign-in requests wait in
+		// PostgreSQL, clicks in memory) and the client reconnects on its own,
+		// so a web process (re)started during an outage still serves.
+		opt, perr := redis.ParseURL(cfg.RedisURL)
+		if perr != nil {
+			return perr
+		}
+		log.Warn("web starting without Redis; it reconnects when Redis answers", "err", err)
+		rdb = redis.NewClient(opt)
 	}
 	defer rdb.Close()
 	return serveWeb(ctx, cfg, log, store, rdb)
@@ -292,27 +304,36 @@ func runWorker(ctx context.Context, cfg *config.Config, log *slog.Logger, concur
 	return serveWorker(ctx, cfg, log, store, rdb, mailer, concurrency)
 }
 
-func serveScheduler(ctx context.Context, log *slog.Logger, rdb redis.UniversalClient) error {
-	s := asynq.NewSchedulerFromRedisClient(rdb, &asynq.SchedulerOpts{Logger: workers.NewAsynqLogger(log)})
-	if err := workers.RegisterPeriodic(s); err != nil {
-		return err
+// serveScheduler enqueues each periodic task once per period (see
+// workers.Scheduler) until SIGTERM. every, when set, replaces every task's
+// period (tests run whole periods in seconds).
+func serveScheduler(ctx context.Context, log *slog.Logger, rdb redis.UniversalClient, every time.Duration) error {
+	queue := asynq.NewClientFromRedisClient(rdb)
+	defer queue.Close()
+	tasks := workers.PeriodicTasks()
+	check := time.Second
+	if every > 0 {
+		for i := range tasks {
+			tasks[i].Every = every
+		}
+		check = min(check, every/10)
 	}
-	if err := s.Start(); err != nil {
-		return err
-	}
-	log.Info("scheduler started")
-	<-ctx.Done()
-	s.Shutdown()
+	s := &workers.Scheduler{Queue: queue, Tasks: tasks, Now: time.Now, Log: log, Check: check}
+	log.Info("scheduler started", "tasks", len(tasks))
+	s.Run(ctx)
 	return nil
 }
 
-func runScheduler(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+func runScheduler(ctx context.Context, cfg *config.Config, log *slog.Logger, every time.Duration) error {
+	if every != 0 && every < 100*time.Millisecond {
+		return fmt.Errorf("--every must be at least 100ms, got %s", every)
+	}
 	rdb, err := openRedis(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer rdb.Close()
-	return serveScheduler(ctx, log, rdb)
+	return serveScheduler(ctx, log, rdb, every)
 }
 
 // dev runs everything in one process. When PostgreSQL or Redis do not answer
@@ -360,7 +381,7 @@ func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	defer cancel()
 	errc := make(chan error, 3)
 	go func() { errc <- serveWorker(ctx, cfg, log, store, rdb, mailer, 4) }()
-	go func() { errc <- serveScheduler(ctx, log, rdb) }()
+	go func() { errc <- serveScheduler(ctx, log, rdb, 0) }()
 	go func() { errc <- serveWeb(ctx, cfg, log, store, rdb) }()
 	log.Info("portal ready: open "+cfg.BaseURL.String()+" and sign in as a demo user", "demo_users",
 		"staff@acme.test, admin@northwind.test, user@northwind.test, admin@globex.test, staff@initech.test")

@@ -101,6 +101,21 @@ CREATE TABLE IF NOT EXISTS login_tokens (
 );
 CREATE INDEX IF NOT EXISTS login_tokens_user_idx ON login_tokens (user_id, created_at);
 
+-- Sign-in requests made while Redis did not answer (a transactional outbox
+-- for the login email): the login sweep queues each one once Redis answers
+-- again. They also carry the sign-in limits through the outage.
+CREATE TABLE IF NOT EXISTS login_requests (
+    request_id  text PRIMARY KEY,
+    email       text NOT NULL,
+    email_hash  bytea NOT NULL CHECK (length(email_hash) = 32),
+    ip          text NOT NULL,
+    created_at  timestamptz NOT NULL,
+    enqueued_at timestamptz
+);
+CREATE INDEX IF NOT EXISTS login_requests_pending_idx ON login_requests (created_at) WHERE enqueued_at IS NULL;
+CREATE INDEX IF NOT EXISTS login_requests_email_idx ON login_requests (email_hash, created_at);
+CREATE INDEX IF NOT EXISTS login_requests_ip_idx ON login_requests (ip, created_at);
+
 CREATE TABLE IF NOT EXISTS sessions (
     id_hash      bytea PRIMARY KEY CHECK (length(id_hash) = 32),
     user_id      bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,

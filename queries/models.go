@@ -155,6 +155,15 @@ type LinkDailyStat struct {
 	UniqueVisitors int64
 }
 
+type LoginRequest struct {
+	RequestID  string
+	Email      string
+	EmailHash  []byte
+	Ip         string
+	CreatedAt  time.Time
+	EnqueuedAt *time.Time
+}
+
 type LoginToken struct {
 	TokenHash []byte
 	UserID    int64
