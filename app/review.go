@@ -282,6 +282,7 @@ func (h *Handler) respondReviewRow(c *fiber.Ctx, status int, id int64, p *Page, 
 		}
 		counters.OOB = true
 		p.Data = &reviewView{Row: row, Counters: counters}
+		announce(c, flash)
 		return h.render(c, status, "review/lead", "review/row_swap", p)
 	}
 	v, err := h.reviewLeadView(c, row)

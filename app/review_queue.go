@@ -63,5 +63,8 @@ func (h *Handler) showReviewQueue(c *fiber.Ctx) error {
 		v.Rows = append(v.Rows, row)
 	}
 	p.Data = v
+	if isFragmentRequest(c) {
+		announce(c, v.Matched+" "+map[bool]string{true: "lead matches.", false: "leads match."}[v.Matched == "1"])
+	}
 	return h.render(c, fiber.StatusOK, "review/queue", "review/results", p)
 }
