@@ -5,6 +5,7 @@ package app_test
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -117,6 +118,8 @@ func TestBrowserKeyboardReviewQueue(t *testing.T) {
 	b.open("/console/leads")
 	b.waitFor("the queue", fmt.Sprintf("!!document.getElementById('approve-%d')", first))
 
+	matched := strings.Fields(b.text("#review-matched"))[0]
+
 	// Approve the first lead with the keyboard: its button goes away with
 	// the swap, so the focus lands on the row that replaced it.
 	b.tabTo(fmt.Sprintf("approve-%d", first), 60)
@@ -126,6 +129,9 @@ func TestBrowserKeyboardReviewQueue(t *testing.T) {
 		t.Fatalf("after approving, focus is on %s, want the row", f)
 	}
 	b.announced("announce-status", "Approved "+company+".")
+	// The "N leads match" line beside the table follows the decision.
+	b.waitFor("the matched line to drop by one", "document.getElementById('review-matched').textContent.startsWith("+
+		jsString(fmt.Sprint(mustAtoi(t, matched)-1)+" lead")+")")
 
 	// On to the next lead's Won form without leaving the table.
 	n := b.tabTo(fmt.Sprintf("close-%d", second), 12)
@@ -154,4 +160,13 @@ func TestBrowserKeyboardReviewQueue(t *testing.T) {
 	}
 	b.announced("announce-status", "Marked "+other+" as Won.")
 	b.screenshot("keyboard-review-won")
+}
+
+func mustAtoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatalf("not a number: %q", s)
+	}
+	return n
 }

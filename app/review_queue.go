@@ -17,6 +17,7 @@ type reviewQueue struct {
 	Pager    Pager
 	Matched  string // how many leads match, "10,000+" beyond the cap
 	Capped   bool
+	OOB      bool // "review/matched" sent beside a row swap
 }
 
 // showReviewQueue lists the leads of every partner of the organization for
