@@ -177,7 +177,7 @@ var notPages = map[string]bool{
 func rolePages(t *testing.T, allowed func(app.Access) bool, params map[string]string) [][2]string {
 	t.Helper()
 	var out [][2]string
-	for _, r := range app.RouteTable() {
+	for _, r := range app.RouteEntries() {
 		if r.Method != "GET" || notPages[r.Path] || !allowed(r.Access) {
 			continue
 		}
