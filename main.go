@@ -22,6 +22,7 @@ import (
 
 	"partnerportal/app"
 	"partnerportal/app/clicks"
+	"partnerportal/app/clock"
 	"partnerportal/app/config"
 	"partnerportal/app/devenv"
 	"partnerportal/app/seed"
@@ -159,7 +160,7 @@ func runSeed(ctx context.Context, cfg *config.Config, log *slog.Logger, scale in
 	if scale > 0 {
 		return seed.Scale(ctx, store, log, scale, reset)
 	}
-	return seed.Demo(ctx, store, log)
+	return seed.Demo(ctx, store, log, clock.Real{}.Now())
 }
 
 // web serves HTTP until SIGTERM, then stops accepting and drains in-flight
@@ -177,7 +178,7 @@ func serveWeb(ctx context.Context, cfg *config.Config, log *slog.Logger, store *
 	go func() { recorder.Run(bgctx); close(bgDone) }()
 	defer func() { stopBG(); <-bgDone }()
 
-	web := app.New(&app.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Log: log, Links: links, Clicks: recorder})
+	web := app.New(&app.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Log: log, Links: links, Clicks: recorder, Clock: clock.Real{}})
 	errc := make(chan error, 1)
 	go func() { errc <- web.Listen(cfg.Addr) }()
 	log.Info("web listening", "addr", cfg.Addr, "base_url", cfg.BaseURL.String())
@@ -207,7 +208,7 @@ func runWeb(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 func mailerFor(cfg *config.Config, log *slog.Logger, dev bool) (workers.Mailer, error) {
 	if cfg.SMTPURL != nil {
 		log.Info("email via SMTP", "smtp", cfg.SMTPURL.Redacted())
-		return &workers.SMTPMailer{URL: cfg.SMTPURL, From: cfg.SMTPFrom}, nil
+		return &workers.SMTPMailer{URL: cfg.SMTPURL, From: cfg.SMTPFrom, Clock: clock.Real{}}, nil
 	}
 	if !dev {
 		return nil, errors.New("SMTP_URL is not set: the worker cannot send sign-in emails (only `dev` may write them to the log)")
@@ -223,7 +224,7 @@ func serveWorker(ctx context.Context, cfg *config.Config, log *slog.Logger, stor
 	srv := workers.NewServer(rdb, workers.ServerOptions{
 		Concurrency: concurrency, ShutdownTimeout: cfg.ShutdownTimeout,
 	}, log)
-	mux := workers.NewMux(&workers.Deps{Store: store, Mailer: mailer, Redis: rdb, Config: cfg, Log: log})
+	mux := workers.NewMux(&workers.Deps{Store: store, Mailer: mailer, Redis: rdb, Config: cfg, Log: log, Clock: clock.Real{}})
 	if err := srv.Start(mux); err != nil {
 		return err
 	}
@@ -305,7 +306,7 @@ func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if n, err := store.CountOrganizations(ctx); err != nil {
 		return err
 	} else if n == 0 {
-		if err := seed.Demo(ctx, store, log); err != nil {
+		if err := seed.Demo(ctx, store, log, clock.Real{}.Now()); err != nil {
 			return err
 		}
 	}

@@ -106,7 +106,7 @@ func (h *Handler) createPartner(c *fiber.Ctx) error {
 			if err != nil {
 				return err
 			}
-			if _, _, err := createLinkWithCode(ctx, q, queries.CreateTrackingLinkParams{
+			if _, _, err := createLinkWithCode(ctx, q, queries.CreateTrackingLinkParams{Now: h.Clock.Now(),
 				OrganizationID: u.OrganizationID, PartnerID: partner.ID, Name: "Default referral link",
 				Kind: "referral", Destination: org.LinkDestinations[0], IsDefault: true, Active: true,
 			}, partner.Name); err != nil {

@@ -3,7 +3,6 @@ package app
 import (
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -29,7 +28,7 @@ func (h *Handler) showLoginConfirm(c *fiber.Ctx) error {
 		return err
 	case t.UsedAt != nil:
 		return h.renderBadLink(c, p, "used")
-	case time.Now().After(t.ExpiresAt):
+	case h.Clock.Now().After(t.ExpiresAt):
 		return h.renderBadLink(c, p, "expired")
 	}
 	p.Data = fiber.Map{"Token": token, "Masked": MaskEmail(t.Email), "Next": safeNext(c.Query("next"))}
@@ -47,11 +46,11 @@ func (h *Handler) confirmLogin(c *fiber.Ctx) error {
 	}
 	hash := secret.Hash(token)
 	err := h.Store.Tx(c.Context(), func(q *queries.Queries) error {
-		userID, err := q.ConsumeLoginToken(c.Context(), hash)
+		userID, err := q.ConsumeLoginToken(c.Context(), queries.ConsumeLoginTokenParams{Now: h.Clock.Now(), TokenHash: hash})
 		if err != nil {
 			return err
 		}
-		if err := q.MarkUserLoggedIn(c.Context(), userID); err != nil {
+		if err := q.MarkUserLoggedIn(c.Context(), queries.MarkUserLoggedInParams{Now: h.Clock.Now(), ID: userID}); err != nil {
 			return err
 		}
 		return h.startSession(c, q, userID)

@@ -56,11 +56,11 @@ func (h *Handler) decideReferral(c *fiber.Ctx, accept bool) error {
 		var err error
 		kind := "accepted"
 		if accept {
-			n, err = q.AcceptReferralLead(c.Context(), queries.AcceptReferralLeadParams{
+			n, err = q.AcceptReferralLead(c.Context(), queries.AcceptReferralLeadParams{Now: h.Clock.Now(),
 				OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, ID: id})
 		} else {
 			kind = "declined"
-			n, err = q.DeclineReferralLead(c.Context(), queries.DeclineReferralLeadParams{
+			n, err = q.DeclineReferralLead(c.Context(), queries.DeclineReferralLeadParams{Now: h.Clock.Now(),
 				OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, ID: id, RejectionReason: reason})
 		}
 		if err != nil {
@@ -73,7 +73,7 @@ func (h *Handler) decideReferral(c *fiber.Ctx, accept bool) error {
 		if !accept {
 			changes["Status"] = Change{Old: statusLabel("in_review"), New: statusLabel("rejected")}
 		}
-		return recordLeadEvent(c.Context(), q, u.OrganizationID, u.PartnerID, id, &actor, kind, changes, reason)
+		return recordLeadEvent(c.Context(), q, h.Clock.Now(), u.OrganizationID, u.PartnerID, id, &actor, kind, changes, reason)
 	})
 	if err != nil {
 		return err

@@ -33,8 +33,8 @@ SELECT * FROM agreement_versions
 WHERE organization_id = $1 AND agreement_id = $2 AND published_at IS NULL;
 
 -- name: PublishDraftVersion :one
-UPDATE agreement_versions SET published_at = now()
-WHERE organization_id = $1 AND agreement_id = $2 AND published_at IS NULL
+UPDATE agreement_versions SET published_at = @now::timestamptz
+WHERE organization_id = @organization_id AND agreement_id = @agreement_id AND published_at IS NULL
 RETURNING *;
 
 -- name: ListAgreementVersions :many
@@ -64,8 +64,8 @@ ORDER BY a.created_at, a.id;
 -- name: CreateSignature :one
 INSERT INTO agreement_signatures
     (organization_id, partner_id, agreement_version_id, user_id, signer_name, signer_email,
-     signature_kind, signature_image, signed_text_sha256, ip, user_agent)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     signature_kind, signature_image, signed_text_sha256, ip, user_agent, signed_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 ON CONFLICT (partner_id, agreement_version_id) DO NOTHING
 RETURNING id;
 

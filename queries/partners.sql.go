@@ -261,11 +261,11 @@ func (q *Queries) UpsertPartner(ctx context.Context, arg UpsertPartnerParams) (P
 const upsertPayoutSettings = `-- name: UpsertPayoutSettings :exec
 INSERT INTO partner_payout_settings
     (organization_id, partner_id, method, account_holder, iban, bic, paypal_email, currency, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (organization_id, partner_id) DO UPDATE SET
     method = EXCLUDED.method, account_holder = EXCLUDED.account_holder, iban = EXCLUDED.iban,
     bic = EXCLUDED.bic, paypal_email = EXCLUDED.paypal_email, currency = EXCLUDED.currency,
-    updated_at = now()
+    updated_at = EXCLUDED.updated_at
 `
 
 type UpsertPayoutSettingsParams struct {
@@ -277,6 +277,7 @@ type UpsertPayoutSettingsParams struct {
 	Bic            string
 	PaypalEmail    string
 	Currency       string
+	UpdatedAt      time.Time
 }
 
 func (q *Queries) UpsertPayoutSettings(ctx context.Context, arg UpsertPayoutSettingsParams) error {
@@ -289,6 +290,7 @@ func (q *Queries) UpsertPayoutSettings(ctx context.Context, arg UpsertPayoutSett
 		arg.Bic,
 		arg.PaypalEmail,
 		arg.Currency,
+		arg.UpdatedAt,
 	)
 	return err
 }

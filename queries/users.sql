@@ -35,4 +35,4 @@ WHERE organization_id = $1 AND id = $2
 RETURNING *;
 
 -- name: MarkUserLoggedIn :exec
-UPDATE users SET last_login_at = now() WHERE id = $1;
+UPDATE users SET last_login_at = @now::timestamptz WHERE id = @id;

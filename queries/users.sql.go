@@ -7,6 +7,7 @@ package queries
 
 import (
 	"context"
+	"time"
 )
 
 const countPartnerAdmins = `-- name: CountPartnerAdmins :one
@@ -153,11 +154,16 @@ func (q *Queries) ListPartnerUsers(ctx context.Context, arg ListPartnerUsersPara
 }
 
 const markUserLoggedIn = `-- name: MarkUserLoggedIn :exec
-UPDATE users SET last_login_at = now() WHERE id = $1
+UPDATE users SET last_login_at = $1::timestamptz WHERE id = $2
 `
 
-func (q *Queries) MarkUserLoggedIn(ctx context.Context, id int64) error {
-	_, err := q.db.Exec(ctx, markUserLoggedIn, id)
+type MarkUserLoggedInParams struct {
+	Now time.Time
+	ID  int64
+}
+
+func (q *Queries) MarkUserLoggedIn(ctx context.Context, arg MarkUserLoggedInParams) error {
+	_, err := q.db.Exec(ctx, markUserLoggedIn, arg.Now, arg.ID)
 	return err
 }
 

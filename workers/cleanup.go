@@ -15,11 +15,11 @@ func NewCleanupTask() *asynq.Task {
 }
 
 func (d *Deps) handleCleanup(ctx context.Context, _ *asynq.Task) error {
-	sessions, err := d.Store.DeleteExpiredSessions(ctx)
+	sessions, err := d.Store.DeleteExpiredSessions(ctx, d.Clock.Now())
 	if err != nil {
 		return err
 	}
-	tokens, err := d.Store.DeleteStaleLoginTokens(ctx)
+	tokens, err := d.Store.DeleteStaleLoginTokens(ctx, d.Clock.Now())
 	if err != nil {
 		return err
 	}
