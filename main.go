@@ -158,7 +158,7 @@ func runSeed(ctx context.Context, cfg *config.Config, log *slog.Logger, scale in
 		return err
 	}
 	if scale > 0 {
-		return seed.Scale(ctx, store, log, scale, reset)
+		return seed.Scale(ctx, store, log, scale, reset, clock.Real{}.Now())
 	}
 	return seed.Demo(ctx, store, log, clock.Real{}.Now())
 }
