@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"partnerportal/app/apptest"
+	"partnerportal/workers"
 )
 
 func TestSignInByEmailedLink(t *testing.T) {
@@ -108,7 +109,7 @@ func TestLoginRequestSameForKnownAndUnknownAddresses(t *testing.T) {
 		t.Fatal("page differs between a known and an unknown address")
 	}
 	env.Inbox.WaitFor(t, "admin@globex.test", "sign-in")
-	time.Sleep(300 * time.Millisecond) // the worker has had time to handle both tasks
+	env.WaitForTasks(t, workers.QueueCritical, 2) // both sign-in requests handled
 	if n := env.Inbox.Count("nobody@globex.test"); n != 0 {
 		t.Fatalf("%d emails sent to an unknown address", n)
 	}

@@ -305,3 +305,22 @@ func (c *Client) SignIn(email string) {
 		c.t.Fatalf("confirm sign-in: status %d, body %s", r.StatusCode, r.Body)
 	}
 }
+
+// WaitForTasks waits (10 s at most) until the worker has finished at least n
+// tasks of the queue and none is waiting, running or due for a retry: a test
+// waits for the work to be done, not for time to pass.
+func (e *Env) WaitForTasks(t testing.TB, queue string, n int) {
+	t.Helper()
+	in := asynq.NewInspectorFromRedisClient(e.Redis)
+	deadline := time.Now().Add(10 * time.Second) // a timeout, not a date
+	for {
+		q, err := in.GetQueueInfo(queue)
+		if err == nil && q.ProcessedTotal >= n && q.Pending+q.Active+q.Retry+q.Scheduled == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("queue %s: not %d tasks done within 10 s (%+v, %v)", queue, n, q, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
