@@ -97,7 +97,7 @@ func (h *Handler) createPartner(c *fiber.Ctx) error {
 	if len(errs) == 0 {
 		err = h.Store.Tx(ctx, func(q *queries.Queries) error {
 			var err error
-			partner, err = q.CreatePartner(ctx, queries.CreatePartnerParams{
+			partner, err = q.CreatePartner(ctx, queries.CreatePartnerParams{Now: h.Clock.Now(),
 				OrganizationID: u.OrganizationID, Name: f["name"], Website: f["website"], TierID: tierID})
 			if queries.IsDuplicate(err) {
 				errs["name"] = "A partner company with this name is already in your program."
@@ -112,7 +112,7 @@ func (h *Handler) createPartner(c *fiber.Ctx) error {
 			}, partner.Name); err != nil {
 				return err
 			}
-			admin, err = q.CreatePartnerUser(ctx, queries.CreatePartnerUserParams{
+			admin, err = q.CreatePartnerUser(ctx, queries.CreatePartnerUserParams{CreatedAt: h.Clock.Now(),
 				OrganizationID: u.OrganizationID, PartnerID: &partner.ID, Role: RolePartnerAdmin, Email: email, Name: f["admin_name"]})
 			if queries.IsDuplicate(err) {
 				errs["admin_email"] = "An account with this email address already exists."

@@ -20,10 +20,10 @@ UPDATE agreements SET enabled = $3 WHERE organization_id = $1 AND id = $2;
 
 -- name: SaveDraftVersion :one
 -- Creates the draft (next version number) or replaces its text.
-INSERT INTO agreement_versions (organization_id, agreement_id, version, body, body_sha256, created_by)
+INSERT INTO agreement_versions (organization_id, agreement_id, version, body, body_sha256, created_by, created_at)
 SELECT @organization_id, @agreement_id,
        coalesce((SELECT max(version) FROM agreement_versions WHERE agreement_id = @agreement_id), 0) + 1,
-       @body, @body_sha256, @created_by
+       @body, @body_sha256, @created_by, @now::timestamptz
 ON CONFLICT (agreement_id) WHERE published_at IS NULL
 DO UPDATE SET body = EXCLUDED.body, body_sha256 = EXCLUDED.body_sha256, created_by = EXCLUDED.created_by
 RETURNING *;

@@ -559,10 +559,10 @@ func (q *Queries) PublishDraftVersion(ctx context.Context, arg PublishDraftVersi
 }
 
 const saveDraftVersion = `-- name: SaveDraftVersion :one
-INSERT INTO agreement_versions (organization_id, agreement_id, version, body, body_sha256, created_by)
+INSERT INTO agreement_versions (organization_id, agreement_id, version, body, body_sha256, created_by, created_at)
 SELECT $1, $2,
        coalesce((SELECT max(version) FROM agreement_versions WHERE agreement_id = $2), 0) + 1,
-       $3, $4, $5
+       $3, $4, $5, $6::timestamptz
 ON CONFLICT (agreement_id) WHERE published_at IS NULL
 DO UPDATE SET body = EXCLUDED.body, body_sha256 = EXCLUDED.body_sha256, created_by = EXCLUDED.created_by
 RETURNING id, organization_id, agreement_id, version, body, body_sha256, created_by, created_at, published_at
@@ -574,6 +574,7 @@ type SaveDraftVersionParams struct {
 	Body           string
 	BodySha256     []byte
 	CreatedBy      *int64
+	Now            time.Time
 }
 
 // Creates the draft (next version number) or replaces its text.
@@ -584,6 +585,7 @@ func (q *Queries) SaveDraftVersion(ctx context.Context, arg SaveDraftVersionPara
 		arg.Body,
 		arg.BodySha256,
 		arg.CreatedBy,
+		arg.Now,
 	)
 	var i AgreementVersion
 	err := row.Scan(

@@ -1,6 +1,6 @@
 -- name: UpsertPartner :one
-INSERT INTO partners (organization_id, name, website, tier_id)
-VALUES ($1, $2, $3, $4)
+INSERT INTO partners (organization_id, name, website, tier_id, created_at)
+VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (organization_id, name) DO UPDATE SET name = EXCLUDED.name
 RETURNING *;
 
@@ -48,6 +48,6 @@ SELECT id FROM partners WHERE organization_id = $1 AND id = $2 FOR UPDATE;
 -- name: CreatePartner :one
 -- A partner company added by staff; a name already used in the organization
 -- is a unique violation (the form says so).
-INSERT INTO partners (organization_id, name, website, tier_id)
-VALUES (@organization_id, @name, @website, @tier_id)
+INSERT INTO partners (organization_id, name, website, tier_id, created_at)
+VALUES (@organization_id, @name, @website, @tier_id, @now::timestamptz)
 RETURNING *;

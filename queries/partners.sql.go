@@ -22,8 +22,8 @@ func (q *Queries) CountPartnersForOrganization(ctx context.Context, organization
 }
 
 const createPartner = `-- name: CreatePartner :one
-INSERT INTO partners (organization_id, name, website, tier_id)
-VALUES ($1, $2, $3, $4)
+INSERT INTO partners (organization_id, name, website, tier_id, created_at)
+VALUES ($1, $2, $3, $4, $5::timestamptz)
 RETURNING id, organization_id, name, website, tier_id, created_at
 `
 
@@ -32,6 +32,7 @@ type CreatePartnerParams struct {
 	Name           string
 	Website        string
 	TierID         *int64
+	Now            time.Time
 }
 
 // A partner company added by staff; a name already used in the organization
@@ -42,6 +43,7 @@ func (q *Queries) CreatePartner(ctx context.Context, arg CreatePartnerParams) (P
 		arg.Name,
 		arg.Website,
 		arg.TierID,
+		arg.Now,
 	)
 	var i Partner
 	err := row.Scan(
@@ -226,8 +228,8 @@ func (q *Queries) UpdatePartnerProfile(ctx context.Context, arg UpdatePartnerPro
 }
 
 const upsertPartner = `-- name: UpsertPartner :one
-INSERT INTO partners (organization_id, name, website, tier_id)
-VALUES ($1, $2, $3, $4)
+INSERT INTO partners (organization_id, name, website, tier_id, created_at)
+VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (organization_id, name) DO UPDATE SET name = EXCLUDED.name
 RETURNING id, organization_id, name, website, tier_id, created_at
 `
@@ -237,6 +239,7 @@ type UpsertPartnerParams struct {
 	Name           string
 	Website        string
 	TierID         *int64
+	CreatedAt      time.Time
 }
 
 func (q *Queries) UpsertPartner(ctx context.Context, arg UpsertPartnerParams) (Partner, error) {
@@ -245,6 +248,7 @@ func (q *Queries) UpsertPartner(ctx context.Context, arg UpsertPartnerParams) (P
 		arg.Name,
 		arg.Website,
 		arg.TierID,
+		arg.CreatedAt,
 	)
 	var i Partner
 	err := row.Scan(

@@ -27,8 +27,8 @@ func (q *Queries) CountPartnerAdmins(ctx context.Context, arg CountPartnerAdmins
 }
 
 const createPartnerUser = `-- name: CreatePartnerUser :one
-INSERT INTO users (organization_id, partner_id, role, email, name)
-VALUES ($1, $2, $3, $4, $5)
+INSERT INTO users (organization_id, partner_id, role, email, name, created_at)
+VALUES ($1, $2, $3, $4, $5, $6)
 RETURNING id, organization_id, partner_id, role, email, name, time_zone, created_at, last_login_at
 `
 
@@ -38,6 +38,7 @@ type CreatePartnerUserParams struct {
 	Role           string
 	Email          string
 	Name           string
+	CreatedAt      time.Time
 }
 
 func (q *Queries) CreatePartnerUser(ctx context.Context, arg CreatePartnerUserParams) (User, error) {
@@ -47,6 +48,7 @@ func (q *Queries) CreatePartnerUser(ctx context.Context, arg CreatePartnerUserPa
 		arg.Role,
 		arg.Email,
 		arg.Name,
+		arg.CreatedAt,
 	)
 	var i User
 	err := row.Scan(
@@ -240,8 +242,8 @@ func (q *Queries) UpdateUserProfile(ctx context.Context, arg UpdateUserProfilePa
 }
 
 const upsertUser = `-- name: UpsertUser :one
-INSERT INTO users (organization_id, partner_id, role, email, name, time_zone)
-VALUES ($1, $2, $3, $4, $5, $6)
+INSERT INTO users (organization_id, partner_id, role, email, name, time_zone, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email
 RETURNING id, organization_id, partner_id, role, email, name, time_zone, created_at, last_login_at
 `
@@ -253,6 +255,7 @@ type UpsertUserParams struct {
 	Email          string
 	Name           string
 	TimeZone       string
+	CreatedAt      time.Time
 }
 
 func (q *Queries) UpsertUser(ctx context.Context, arg UpsertUserParams) (User, error) {
@@ -263,6 +266,7 @@ func (q *Queries) UpsertUser(ctx context.Context, arg UpsertUserParams) (User, e
 		arg.Email,
 		arg.Name,
 		arg.TimeZone,
+		arg.CreatedAt,
 	)
 	var i User
 	err := row.Scan(

@@ -126,7 +126,7 @@ func buildScale(ctx context.Context, store *queries.Store, log *slog.Logger, n i
 		}
 		tierIDs[i] = row.ID
 	}
-	staff, err := q.UpsertUser(ctx, queries.UpsertUserParams{OrganizationID: org.ID, Role: "staff",
+	staff, err := q.UpsertUser(ctx, queries.UpsertUserParams{CreatedAt: now, OrganizationID: org.ID, Role: "staff",
 		Email: ScaleStaffEmail, Name: "Stella Staff"})
 	if err != nil {
 		return false, err

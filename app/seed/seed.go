@@ -119,7 +119,7 @@ func seedOrganization(ctx context.Context, q *queries.Queries, o orgSpec, now ti
 	}
 	var staffID int64
 	for _, s := range o.staff {
-		u, err := q.UpsertUser(ctx, queries.UpsertUserParams{OrganizationID: org.ID, Role: s.role, Email: s.email, Name: s.name})
+		u, err := q.UpsertUser(ctx, queries.UpsertUserParams{CreatedAt: now, OrganizationID: org.ID, Role: s.role, Email: s.email, Name: s.name})
 		if err != nil {
 			return err
 		}
@@ -132,13 +132,13 @@ func seedOrganization(ctx context.Context, q *queries.Queries, o orgSpec, now ti
 	rng := rand.New(rand.NewPCG(uint64(org.ID), 42))
 	for _, ps := range o.partners {
 		tier := tierIDs[ps.tier]
-		partner, err := q.UpsertPartner(ctx, queries.UpsertPartnerParams{OrganizationID: org.ID, Name: ps.name, Website: ps.website, TierID: &tier})
+		partner, err := q.UpsertPartner(ctx, queries.UpsertPartnerParams{CreatedAt: now, OrganizationID: org.ID, Name: ps.name, Website: ps.website, TierID: &tier})
 		if err != nil {
 			return err
 		}
 		var creators []int64
 		for _, p := range ps.people {
-			u, err := q.UpsertUser(ctx, queries.UpsertUserParams{OrganizationID: org.ID, PartnerID: &partner.ID, Role: p.role, Email: p.email, Name: p.name})
+			u, err := q.UpsertUser(ctx, queries.UpsertUserParams{CreatedAt: now, OrganizationID: org.ID, PartnerID: &partner.ID, Role: p.role, Email: p.email, Name: p.name})
 			if err != nil {
 				return err
 			}
@@ -167,7 +167,7 @@ func seedOrganization(ctx context.Context, q *queries.Queries, o orgSpec, now ti
 				return err
 			}
 			sum := sha256.Sum256([]byte(AgreementText))
-			if _, err := q.SaveDraftVersion(ctx, queries.SaveDraftVersionParams{OrganizationID: org.ID, AgreementID: a.ID,
+			if _, err := q.SaveDraftVersion(ctx, queries.SaveDraftVersionParams{Now: now, OrganizationID: org.ID, AgreementID: a.ID,
 				Body: AgreementText, BodySha256: sum[:], CreatedBy: &staffID}); err != nil {
 				return err
 			}
