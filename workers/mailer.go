@@ -65,7 +65,7 @@ func (s *SMTPMailer) Send(ctx context.Context, m Message) error {
 	if dl, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(dl)
 	} else {
-		_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+		_ = conn.SetDeadline(time.Now().Add(30 * time.Second)) // a network timeout, not app/clock
 	}
 	c, err := smtp.NewClient(conn, host)
 	if err != nil {
