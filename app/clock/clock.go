@@ -91,9 +91,10 @@ var (
 	suiteErr   error
 )
 
-// ForTest returns a new settable clock for one test. Every clock it returns
-// reads the same suite time: TEST_CLOCK (when set) plus the real time elapsed
-// since the suite first asked, or the real time when TEST_CLOCK is unset. A
+// ForTest returns a new settable clock for one test, starting at the suite
+// time: TEST_CLOCK (when set) plus the real time elapsed since this test
+// process first asked, or the real time when TEST_CLOCK is unset. (go test
+// runs one process per package: each package starts at TEST_CLOCK.) A
 // malformed TEST_CLOCK panics: a suite must not silently run on today's date.
 func ForTest() *Settable {
 	return NewSettable(SuiteNow())
