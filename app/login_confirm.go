@@ -45,12 +45,13 @@ func (h *Handler) confirmLogin(c *fiber.Ctx) error {
 		return h.renderBadLink(c, p, "malformed")
 	}
 	hash := secret.Hash(token)
+	now := h.Clock.Now() // one instant for the whole transaction, as SQL now() was
 	err := h.Store.Tx(c.Context(), func(q *queries.Queries) error {
-		userID, err := q.ConsumeLoginToken(c.Context(), queries.ConsumeLoginTokenParams{Now: h.Clock.Now(), TokenHash: hash})
+		userID, err := q.ConsumeLoginToken(c.Context(), queries.ConsumeLoginTokenParams{Now: now, TokenHash: hash})
 		if err != nil {
 			return err
 		}
-		if err := q.MarkUserLoggedIn(c.Context(), queries.MarkUserLoggedInParams{Now: h.Clock.Now(), ID: userID}); err != nil {
+		if err := q.MarkUserLoggedIn(c.Context(), queries.MarkUserLoggedInParams{Now: now, ID: userID}); err != nil {
 			return err
 		}
 		return h.startSession(c, q, userID)
