@@ -25,6 +25,7 @@ import (
 	"partnerportal/app/clock"
 	"partnerportal/app/config"
 	"partnerportal/app/devenv"
+	"partnerportal/app/migrate"
 	"partnerportal/app/seed"
 	"partnerportal/queries"
 	"partnerportal/workers"
@@ -40,7 +41,9 @@ commands:
   web        the HTTP tier only (stateless; run as many as you like)
   worker     the Asynq worker only   (--concurrency N)
   scheduler  the single owner of periodic tasks
-  migrate    apply schema.sql and record its version
+  migrate    install schema.sql on an empty database, or run the upgrade steps
+             an existing one lacks (one at a time, under a lock)
+             --status: show the database's steps and change nothing
   seed       load the demo data (idempotent)
              --scale N [--reset]: instead, the Scale Corp data set with N leads
              (docs/BENCHMARKS.md); --reset rebuilds it
@@ -76,7 +79,14 @@ func main() {
 	case "scheduler":
 		err = runScheduler(ctx, cfg, log)
 	case "migrate":
-		err = runMigrate(ctx, cfg, log)
+		fs := flag.NewFlagSet("migrate", flag.ExitOnError)
+		status := fs.Bool("status", false, "show which upgrade steps the database has; change nothing")
+		_ = fs.Parse(args)
+		if *status {
+			err = runMigrateStatus(ctx, cfg)
+		} else {
+			err = runMigrate(ctx, cfg, log)
+		}
 	case "seed":
 		fs := flag.NewFlagSet("seed", flag.ExitOnError)
 		scale := fs.Int("scale", 0, "load the Scale Corp data set with this many leads instead of the demo data")
@@ -138,11 +148,39 @@ func runMigrate(ctx context.Context, cfg *config.Config, log *slog.Logger) error
 		return err
 	}
 	defer store.Pool.Close()
-	if err := queries.Migrate(ctx, store.Pool, schemaSQL); err != nil {
+	return migrate.Up(ctx, store.Pool, schemaSQL, log)
+}
+
+func runMigrateStatus(ctx context.Context, cfg *config.Config) error {
+	store, err := openStore(ctx, cfg)
+	if err != nil {
 		return err
 	}
-	log.Info("schema applied", "version", queries.SchemaVersion)
-	return nil
+	defer store.Pool.Close()
+	m, err := migrate.New(store.Pool, schemaSQL)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	st, err := m.Inspect(ctx)
+	if err != nil {
+		return err
+	}
+	return migrate.WriteStatus(os.Stdout, st)
+}
+
+// openCheckedStore is openStore for the web tier and the workers: they
+// refuse to start on a database whose schema is not this release's.
+func openCheckedStore(ctx context.Context, cfg *config.Config) (*queries.Store, error) {
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := migrate.Check(ctx, store.Pool); err != nil {
+		store.Pool.Close()
+		return nil, err
+	}
+	return store, nil
 }
 
 func runSeed(ctx context.Context, cfg *config.Config, log *slog.Logger, scale int, reset bool) error {
@@ -154,7 +192,7 @@ func runSeed(ctx context.Context, cfg *config.Config, log *slog.Logger, scale in
 		return err
 	}
 	defer store.Pool.Close()
-	if err := queries.Migrate(ctx, store.Pool, schemaSQL); err != nil {
+	if err := migrate.Up(ctx, store.Pool, schemaSQL, log); err != nil {
 		return err
 	}
 	if scale > 0 {
@@ -192,7 +230,7 @@ func serveWeb(ctx context.Context, cfg *config.Config, log *slog.Logger, store *
 }
 
 func runWeb(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
-	store, err := openStore(ctx, cfg)
+	store, err := openCheckedStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -242,7 +280,7 @@ func runWorker(ctx context.Context, cfg *config.Config, log *slog.Logger, concur
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg)
+	store, err := openCheckedStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -300,7 +338,7 @@ func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer store.Pool.Close()
-	if err := queries.Migrate(ctx, store.Pool, schemaSQL); err != nil {
+	if err := migrate.Up(ctx, store.Pool, schemaSQL, log); err != nil {
 		return err
 	}
 	if n, err := store.CountOrganizations(ctx); err != nil {

@@ -1,15 +1,11 @@
--- Partner portal schema. Applied by `portal migrate` (idempotent: every statement
--- is IF NOT EXISTS); the version below is recorded in schema_migrations.
+-- Partner portal schema: the whole current schema. `portal migrate` applies it
+-- to an empty database; an existing one is brought to it by the upgrade steps
+-- in app/migrate/steps (change both together: see docs/ARCHITECTURE.md).
 -- Conventions: every partner-owned row carries organization_id and partner_id;
 -- money is bigint minor units next to a char(3) currency; rates are basis
 -- points (10000 = 100%); every timestamp is timestamptz.
 
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
-
-CREATE TABLE IF NOT EXISTS schema_migrations (
-    version    integer PRIMARY KEY,
-    applied_at timestamptz NOT NULL DEFAULT now()
-);
 
 CREATE TABLE IF NOT EXISTS organizations (
     id                     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -570,5 +566,3 @@ SELECT lead_daily_rebuild(o.id) FROM organizations o
 WHERE EXISTS (SELECT 1 FROM leads l WHERE l.organization_id = o.id)
   AND (NOT EXISTS (SELECT 1 FROM lead_daily_counts d WHERE d.organization_id = o.id)
        OR NOT EXISTS (SELECT 1 FROM lead_status_totals s WHERE s.organization_id = o.id));
-
-INSERT INTO schema_migrations (version) VALUES (1) ON CONFLICT DO NOTHING;

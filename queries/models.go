@@ -223,11 +223,6 @@ type PartnerPayoutSetting struct {
 	UpdatedAt      time.Time
 }
 
-type SchemaMigration struct {
-	Version   int32
-	AppliedAt time.Time
-}
-
 type Session struct {
 	IDHash     []byte
 	UserID     int64

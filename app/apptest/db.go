@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"partnerportal/app/clock"
+	"partnerportal/app/migrate"
 	"partnerportal/app/secret"
 	"partnerportal/app/seed"
 	"partnerportal/queries"
@@ -70,15 +71,24 @@ func dbURL(name string) string {
 
 var templateOnce sync.Map // name → *sync.Once
 
-// templateDB builds (once per schema+seed version and day of the suite's
-// clock, shared by every package and run) a database holding schema.sql and
-// the demo data, whose leads spread over the year before that day.
+// templateDB builds (once per schema+steps+seed version and day of the
+// suite's clock, shared by every package and run) a database holding
+// schema.sql and the demo data, whose leads spread over the year before that
+// day.
 func templateDB(t testing.TB) string {
 	root := Root(t)
 	seedDay := SeedTime()
 	h := sha256.New()
 	h.Write([]byte(seedDay.Format(time.RFC3339)))
-	for _, f := range []string{"schema.sql", "app/seed/seed.go"} {
+	steps, err := filepath.Glob(filepath.Join(root, "app/migrate/steps/*.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range steps {
+		steps[i], _ = filepath.Rel(root, steps[i])
+	}
+	for _, f := range append([]string{"schema.sql", "app/seed/seed.go"}, steps...) {
+		h.Write([]byte(f))
 		b, err := os.ReadFile(filepath.Join(root, f))
 		if err != nil {
 			t.Fatal(err)
@@ -129,7 +139,7 @@ func buildTemplate(root, name string, seedDay time.Time) error {
 		return err
 	}
 	store := queries.NewStore(pool)
-	err = queries.Migrate(ctx, pool, string(schema))
+	err = migrate.Up(ctx, pool, string(schema), slog.New(slog.DiscardHandler))
 	if err == nil {
 		err = seed.Demo(ctx, store, slog.New(slog.DiscardHandler), seedDay)
 	}

@@ -33,6 +33,7 @@ import (
 	"partnerportal/app/clicks"
 	"partnerportal/app/clock"
 	"partnerportal/app/config"
+	"partnerportal/app/migrate"
 	"partnerportal/app/seed"
 	"partnerportal/queries"
 )
@@ -145,7 +146,7 @@ func run(n, conc int, keep bool) error {
 	}
 	defer pool.Close()
 	store := queries.NewStore(pool)
-	if err := queries.Migrate(ctx, pool, string(schema)); err != nil {
+	if err := migrate.Up(ctx, pool, string(schema), log); err != nil {
 		return err
 	}
 	if err := seed.Demo(ctx, store, log, clock.Real{}.Now()); err != nil {
