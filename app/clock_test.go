@@ -5,6 +5,10 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"partnerportal/app/apptest"
 )
 
 // The web tier and the workers take the time from the harness clock, never
@@ -65,5 +69,29 @@ func TestWebTierAndWorkersTakeTimeFromTheClock(t *testing.T) {
 	}
 	if got := metric(c.Get("/dashboard?period=last_month").Doc, "metric-leads"); got != "1" {
 		t.Errorf("leads last month (May 2031): %s", got)
+	}
+	noZeroTimes(t, env)
+}
+
+// noZeroTimes fails when any timestamp in the database is before 2000: a
+// query parameter for the time (Now, CreatedAt, …) left unset writes year 1.
+func noZeroTimes(t *testing.T, env *apptest.Env) {
+	t.Helper()
+	rows, err := env.Store.Pool.Query(t.Context(), `SELECT table_name, column_name FROM information_schema.columns
+		WHERE table_schema = 'public' AND data_type = 'timestamp with time zone' ORDER BY 1, 2`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type column struct{ Table, Name string }
+	cols, err := pgx.CollectRows(rows, pgx.RowToStructByPos[column])
+	if err != nil || len(cols) == 0 {
+		t.Fatalf("timestamp columns: %v %v", cols, err)
+	}
+	for _, c := range cols {
+		q := fmt.Sprintf("SELECT count(*) FROM %s WHERE %s < '2000-01-01'",
+			pgx.Identifier{c.Table}.Sanitize(), pgx.Identifier{c.Name}.Sanitize())
+		if n := queryInt(t, env, q); n != 0 {
+			t.Errorf("%s.%s: %d rows before 2000 (a time parameter left unset?)", c.Table, c.Name, n)
+		}
 	}
 }

@@ -171,7 +171,7 @@ func seedOrganization(ctx context.Context, q *queries.Queries, o orgSpec, now ti
 				Body: AgreementText, BodySha256: sum[:], CreatedBy: &staffID}); err != nil {
 				return err
 			}
-			if _, err := q.PublishDraftVersion(ctx, queries.PublishDraftVersionParams{OrganizationID: org.ID, AgreementID: a.ID}); err != nil {
+			if _, err := q.PublishDraftVersion(ctx, queries.PublishDraftVersionParams{Now: now, OrganizationID: org.ID, AgreementID: a.ID}); err != nil {
 				return err
 			}
 		}
