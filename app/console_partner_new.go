@@ -95,9 +95,10 @@ func (h *Handler) createPartner(c *fiber.Ctx) error {
 	var partner queries.Partner
 	var admin queries.User
 	if len(errs) == 0 {
+		now := h.Clock.Now() // one instant for the whole transaction, as SQL now() was
 		err = h.Store.Tx(ctx, func(q *queries.Queries) error {
 			var err error
-			partner, err = q.CreatePartner(ctx, queries.CreatePartnerParams{
+			partner, err = q.CreatePartner(ctx, queries.CreatePartnerParams{Now: now,
 				OrganizationID: u.OrganizationID, Name: f["name"], Website: f["website"], TierID: tierID})
 			if queries.IsDuplicate(err) {
 				errs["name"] = "A partner company with this name is already in your program."
@@ -106,13 +107,13 @@ func (h *Handler) createPartner(c *fiber.Ctx) error {
 			if err != nil {
 				return err
 			}
-			if _, _, err := createLinkWithCode(ctx, q, queries.CreateTrackingLinkParams{
+			if _, _, err := createLinkWithCode(ctx, q, queries.CreateTrackingLinkParams{Now: now,
 				OrganizationID: u.OrganizationID, PartnerID: partner.ID, Name: "Default referral link",
 				Kind: "referral", Destination: org.LinkDestinations[0], IsDefault: true, Active: true,
 			}, partner.Name); err != nil {
 				return err
 			}
-			admin, err = q.CreatePartnerUser(ctx, queries.CreatePartnerUserParams{
+			admin, err = q.CreatePartnerUser(ctx, queries.CreatePartnerUserParams{CreatedAt: now,
 				OrganizationID: u.OrganizationID, PartnerID: &partner.ID, Role: RolePartnerAdmin, Email: email, Name: f["admin_name"]})
 			if queries.IsDuplicate(err) {
 				errs["admin_email"] = "An account with this email address already exists."

@@ -32,7 +32,7 @@ func newPeriodFixture(t *testing.T) *periodFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	y := time.Now().In(ny).Year() - 1
+	y := env.Clock.Now().In(ny).Year() - 1
 	at := func(m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, ny) }
 	ptr := func(t time.Time) *time.Time { return &t }
 	if _, err := env.Store.Pool.Exec(t.Context(), "DELETE FROM leads WHERE partner_id = (SELECT id FROM partners WHERE name = 'Globex Partners')"); err != nil {

@@ -62,7 +62,7 @@ func listInsertLead(t *testing.T, env *apptest.Env, l testLead) int64 {
 		l.Currency = "USD"
 	}
 	if l.Created.IsZero() {
-		l.Created = time.Now()
+		l.Created = env.Clock.Now()
 	}
 	var id int64
 	err := env.Store.Pool.QueryRow(t.Context(), `
@@ -572,8 +572,8 @@ func TestLeadListSearchBeyondTheCountCap(t *testing.T) {
 		                   currency, deal_value_minor, created_at)
 		SELECT p.organization_id, p.id, 'partner', (ARRAY['in_review','approved','rejected'])[1 + i % 3], 'new',
 		       'Capword Holding ' || i, 'capword' || i || '.test', 'Contact ' || i, 'c' || i || '@capword.test',
-		       'USD', (i * 7919) % 100000, now() - i * interval '1 minute'
-		FROM partners p, generate_series(1, 5100) AS i WHERE p.name = 'Northwind Agency'`); err != nil {
+		       'USD', (i * 7919) % 100000, $1::timestamptz - i * interval '1 minute'
+		FROM partners p, generate_series(1, 5100) AS i WHERE p.name = 'Northwind Agency'`, env.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	c := signedIn(t, env, "admin@northwind.test")

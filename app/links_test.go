@@ -344,7 +344,7 @@ func TestLinkFiguresForThePeriod(t *testing.T) {
 	click(env.Client(t), http.MethodGet, "/r/globex", browserUA)
 	rollUp(t, env)
 
-	now := time.Now()
+	now := env.Clock.Now()
 	won := tlInsertLead(t, env, link, "a@signup.test", "USD", "won", 120000, now.Add(-time.Second))
 	tlInsertCommission(t, env, won, 18000, "USD", "pending")
 	wonEUR := tlInsertLead(t, env, link, "b@signup.test", "EUR", "won", 50000, now.Add(-time.Second))

@@ -100,7 +100,7 @@ func (h *Handler) tooManyLinks(c *fiber.Ctx, p *Page) error {
 // requests meanwhile (checkLimits), and the answer is the same page as ever.
 func (h *Handler) keepLoginRequest(c *fiber.Ctx, p *Page, requestID, email string, emailHash []byte, checkLimits bool) error {
 	ctx := c.Context()
-	now := time.Now()
+	now := h.Clock.Now()
 	if checkLimits {
 		since := now.Add(-time.Hour)
 		nAddr, err := h.Store.CountLoginRequestsForEmail(ctx, queries.CountLoginRequestsForEmailParams{EmailHash: emailHash, Since: since})

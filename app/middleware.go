@@ -66,7 +66,7 @@ func (h *Handler) loadSession(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	hash := secret.Hash(raw)
-	row, err := h.Store.GetSessionUser(c.Context(), hash)
+	row, err := h.Store.GetSessionUser(c.Context(), queries.GetSessionUserParams{Now: h.Clock.Now(), IDHash: hash})
 	if queries.IsNotFound(err) {
 		h.setCookie(c, "session", "", -1)
 		return c.Next()
@@ -74,13 +74,13 @@ func (h *Handler) loadSession(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	now := time.Now()
+	now := h.Clock.Now()
 	if now.Sub(row.LastSeenAt) > time.Minute {
 		exp := now.Add(h.Config.SessionIdle)
 		if hard := row.SessionCreatedAt.Add(h.Config.SessionMaxAge); exp.After(hard) {
 			exp = hard
 		}
-		if err := h.Store.TouchSession(c.Context(), queries.TouchSessionParams{IDHash: hash, ExpiresAt: exp}); err != nil {
+		if err := h.Store.TouchSession(c.Context(), queries.TouchSessionParams{Now: h.Clock.Now(), IDHash: hash, ExpiresAt: exp}); err != nil {
 			return err
 		}
 	}

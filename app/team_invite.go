@@ -44,7 +44,7 @@ func (h *Handler) inviteUser(c *fiber.Ctx) error {
 	var invited queries.User
 	if len(errs) == 0 {
 		var err error
-		invited, err = h.Store.CreatePartnerUser(c.Context(), queries.CreatePartnerUserParams{
+		invited, err = h.Store.CreatePartnerUser(c.Context(), queries.CreatePartnerUserParams{CreatedAt: h.Clock.Now(),
 			OrganizationID: u.OrganizationID, PartnerID: &u.PartnerID, Role: role, Email: email, Name: p.Form["name"]})
 		switch {
 		case queries.IsDuplicate(err):

@@ -7,18 +7,20 @@ package queries
 
 import (
 	"context"
+	"time"
 )
 
 const createLeadNote = `-- name: CreateLeadNote :execrows
-INSERT INTO lead_events (organization_id, partner_id, lead_id, actor_user_id, kind, note)
-SELECT l.organization_id, l.partner_id, l.id, $1, 'note', $2
+INSERT INTO lead_events (organization_id, partner_id, lead_id, actor_user_id, kind, note, created_at)
+SELECT l.organization_id, l.partner_id, l.id, $1, 'note', $2, $3::timestamptz
 FROM leads l
-WHERE l.organization_id = $3 AND l.partner_id = $4 AND l.id = $5
+WHERE l.organization_id = $4 AND l.partner_id = $5 AND l.id = $6
 `
 
 type CreateLeadNoteParams struct {
 	ActorUserID    *int64
 	Note           string
+	Now            time.Time
 	OrganizationID int64
 	PartnerID      int64
 	ID             int64
@@ -30,6 +32,7 @@ func (q *Queries) CreateLeadNote(ctx context.Context, arg CreateLeadNoteParams) 
 	result, err := q.db.Exec(ctx, createLeadNote,
 		arg.ActorUserID,
 		arg.Note,
+		arg.Now,
 		arg.OrganizationID,
 		arg.PartnerID,
 		arg.ID,
@@ -177,10 +180,10 @@ const updateLeadForPartner = `-- name: UpdateLeadForPartner :execrows
 UPDATE leads
 SET company = $1, domain = $2, contact_name = $3, email = $4, phone = $5,
     currency = $6, deal_value_minor = $7, notes = $8,
-    duplicate_of_lead_id = $9, duplicate_reason = $10, updated_at = now()
-WHERE organization_id = $11 AND partner_id = $12 AND id = $13
+    duplicate_of_lead_id = $9, duplicate_reason = $10, updated_at = $11::timestamptz
+WHERE organization_id = $12 AND partner_id = $13 AND id = $14
   AND status = 'in_review' AND source = 'partner'
-  AND ($14::boolean OR created_by_user_id = $15::bigint)
+  AND ($15::boolean OR created_by_user_id = $16::bigint)
 `
 
 type UpdateLeadForPartnerParams struct {
@@ -194,6 +197,7 @@ type UpdateLeadForPartnerParams struct {
 	Notes             string
 	DuplicateOfLeadID *int64
 	DuplicateReason   string
+	Now               time.Time
 	OrganizationID    int64
 	PartnerID         int64
 	ID                int64
@@ -215,6 +219,7 @@ func (q *Queries) UpdateLeadForPartner(ctx context.Context, arg UpdateLeadForPar
 		arg.Notes,
 		arg.DuplicateOfLeadID,
 		arg.DuplicateReason,
+		arg.Now,
 		arg.OrganizationID,
 		arg.PartnerID,
 		arg.ID,

@@ -7,22 +7,24 @@ package queries
 
 import (
 	"context"
+	"time"
 )
 
 const approveLead = `-- name: ApproveLead :one
-UPDATE leads SET status = 'approved', updated_at = now()
-WHERE organization_id = $1 AND id = $2 AND status = 'in_review' AND source <> 'referral'
+UPDATE leads SET status = 'approved', updated_at = $1::timestamptz
+WHERE organization_id = $2 AND id = $3 AND status = 'in_review' AND source <> 'referral'
 RETURNING id
 `
 
 type ApproveLeadParams struct {
+	Now            time.Time
 	OrganizationID int64
 	ID             int64
 }
 
 // A referral lead in review waits for the partner to accept it, not for staff.
 func (q *Queries) ApproveLead(ctx context.Context, arg ApproveLeadParams) (int64, error) {
-	row := q.db.QueryRow(ctx, approveLead, arg.OrganizationID, arg.ID)
+	row := q.db.QueryRow(ctx, approveLead, arg.Now, arg.OrganizationID, arg.ID)
 	var id int64
 	err := row.Scan(&id)
 	return id, err
@@ -317,19 +319,20 @@ func (q *Queries) LockLeadForReview(ctx context.Context, arg LockLeadForReviewPa
 }
 
 const markLeadLost = `-- name: MarkLeadLost :one
-UPDATE leads SET stage = 'lost', updated_at = now()
-WHERE organization_id = $1 AND id = $2
+UPDATE leads SET stage = 'lost', updated_at = $1::timestamptz
+WHERE organization_id = $2 AND id = $3
   AND status = 'approved' AND stage NOT IN ('won', 'lost')
 RETURNING id
 `
 
 type MarkLeadLostParams struct {
+	Now            time.Time
 	OrganizationID int64
 	ID             int64
 }
 
 func (q *Queries) MarkLeadLost(ctx context.Context, arg MarkLeadLostParams) (int64, error) {
-	row := q.db.QueryRow(ctx, markLeadLost, arg.OrganizationID, arg.ID)
+	row := q.db.QueryRow(ctx, markLeadLost, arg.Now, arg.OrganizationID, arg.ID)
 	var id int64
 	err := row.Scan(&id)
 	return id, err
@@ -337,14 +340,15 @@ func (q *Queries) MarkLeadLost(ctx context.Context, arg MarkLeadLostParams) (int
 
 const markLeadWon = `-- name: MarkLeadWon :one
 UPDATE leads
-SET stage = 'won', revenue_minor = $1, won_at = now(), updated_at = now()
-WHERE organization_id = $2 AND id = $3
+SET stage = 'won', revenue_minor = $1, won_at = $2::timestamptz, updated_at = $2::timestamptz
+WHERE organization_id = $3 AND id = $4
   AND status = 'approved' AND stage NOT IN ('won', 'lost')
 RETURNING id
 `
 
 type MarkLeadWonParams struct {
 	RevenueMinor   int64
+	Now            time.Time
 	OrganizationID int64
 	ID             int64
 }
@@ -352,26 +356,37 @@ type MarkLeadWonParams struct {
 // Won needs an approved open lead; the caller approves one still in review
 // first (not a referral, which waits for the partner). A lead is won once.
 func (q *Queries) MarkLeadWon(ctx context.Context, arg MarkLeadWonParams) (int64, error) {
-	row := q.db.QueryRow(ctx, markLeadWon, arg.RevenueMinor, arg.OrganizationID, arg.ID)
+	row := q.db.QueryRow(ctx, markLeadWon,
+		arg.RevenueMinor,
+		arg.Now,
+		arg.OrganizationID,
+		arg.ID,
+	)
 	var id int64
 	err := row.Scan(&id)
 	return id, err
 }
 
 const rejectLead = `-- name: RejectLead :one
-UPDATE leads SET status = 'rejected', rejection_reason = $1, updated_at = now()
-WHERE organization_id = $2 AND id = $3 AND status = 'in_review' AND source <> 'referral'
+UPDATE leads SET status = 'rejected', rejection_reason = $1, updated_at = $2::timestamptz
+WHERE organization_id = $3 AND id = $4 AND status = 'in_review' AND source <> 'referral'
 RETURNING id
 `
 
 type RejectLeadParams struct {
 	RejectionReason string
+	Now             time.Time
 	OrganizationID  int64
 	ID              int64
 }
 
 func (q *Queries) RejectLead(ctx context.Context, arg RejectLeadParams) (int64, error) {
-	row := q.db.QueryRow(ctx, rejectLead, arg.RejectionReason, arg.OrganizationID, arg.ID)
+	row := q.db.QueryRow(ctx, rejectLead,
+		arg.RejectionReason,
+		arg.Now,
+		arg.OrganizationID,
+		arg.ID,
+	)
 	var id int64
 	err := row.Scan(&id)
 	return id, err
@@ -380,8 +395,8 @@ func (q *Queries) RejectLead(ctx context.Context, arg RejectLeadParams) (int64, 
 const updateLeadForReview = `-- name: UpdateLeadForReview :one
 UPDATE leads
 SET company = $1, domain = $2, contact_name = $3, email = $4,
-    deal_value_minor = $5, stage = $6::text, updated_at = now()
-WHERE organization_id = $7 AND id = $8
+    deal_value_minor = $5, stage = $6::text, updated_at = $7::timestamptz
+WHERE organization_id = $8 AND id = $9
   AND (stage = $6::text
        OR (status = 'approved' AND stage IN ('new', 'qualified', 'proposal')
            AND $6::text IN ('new', 'qualified', 'proposal')))
@@ -395,6 +410,7 @@ type UpdateLeadForReviewParams struct {
 	Email          string
 	DealValueMinor int64
 	Stage          string
+	Now            time.Time
 	OrganizationID int64
 	ID             int64
 }
@@ -409,6 +425,7 @@ func (q *Queries) UpdateLeadForReview(ctx context.Context, arg UpdateLeadForRevi
 		arg.Email,
 		arg.DealValueMinor,
 		arg.Stage,
+		arg.Now,
 		arg.OrganizationID,
 		arg.ID,
 	)

@@ -1,6 +1,6 @@
 -- name: UpsertPartner :one
-INSERT INTO partners (organization_id, name, website, tier_id)
-VALUES ($1, $2, $3, $4)
+INSERT INTO partners (organization_id, name, website, tier_id, created_at)
+VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (organization_id, name) DO UPDATE SET name = EXCLUDED.name
 RETURNING *;
 
@@ -34,11 +34,11 @@ SELECT * FROM partner_payout_settings WHERE organization_id = $1 AND partner_id 
 -- name: UpsertPayoutSettings :exec
 INSERT INTO partner_payout_settings
     (organization_id, partner_id, method, account_holder, iban, bic, paypal_email, currency, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (organization_id, partner_id) DO UPDATE SET
     method = EXCLUDED.method, account_holder = EXCLUDED.account_holder, iban = EXCLUDED.iban,
     bic = EXCLUDED.bic, paypal_email = EXCLUDED.paypal_email, currency = EXCLUDED.currency,
-    updated_at = now();
+    updated_at = EXCLUDED.updated_at;
 
 -- name: LockPartner :one
 -- Serialises changes that must look at all of a partner's users at once
@@ -48,6 +48,6 @@ SELECT id FROM partners WHERE organization_id = $1 AND id = $2 FOR UPDATE;
 -- name: CreatePartner :one
 -- A partner company added by staff; a name already used in the organization
 -- is a unique violation (the form says so).
-INSERT INTO partners (organization_id, name, website, tier_id)
-VALUES (@organization_id, @name, @website, @tier_id)
+INSERT INTO partners (organization_id, name, website, tier_id, created_at)
+VALUES (@organization_id, @name, @website, @tier_id, @now::timestamptz)
 RETURNING *;

@@ -22,8 +22,8 @@ func (q *Queries) CountPartnersForOrganization(ctx context.Context, organization
 }
 
 const createPartner = `-- name: CreatePartner :one
-INSERT INTO partners (organization_id, name, website, tier_id)
-VALUES ($1, $2, $3, $4)
+INSERT INTO partners (organization_id, name, website, tier_id, created_at)
+VALUES ($1, $2, $3, $4, $5::timestamptz)
 RETURNING id, organization_id, name, website, tier_id, created_at
 `
 
@@ -32,6 +32,7 @@ type CreatePartnerParams struct {
 	Name           string
 	Website        string
 	TierID         *int64
+	Now            time.Time
 }
 
 // A partner company added by staff; a name already used in the organization
@@ -42,6 +43,7 @@ func (q *Queries) CreatePartner(ctx context.Context, arg CreatePartnerParams) (P
 		arg.Name,
 		arg.Website,
 		arg.TierID,
+		arg.Now,
 	)
 	var i Partner
 	err := row.Scan(
@@ -226,8 +228,8 @@ func (q *Queries) UpdatePartnerProfile(ctx context.Context, arg UpdatePartnerPro
 }
 
 const upsertPartner = `-- name: UpsertPartner :one
-INSERT INTO partners (organization_id, name, website, tier_id)
-VALUES ($1, $2, $3, $4)
+INSERT INTO partners (organization_id, name, website, tier_id, created_at)
+VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (organization_id, name) DO UPDATE SET name = EXCLUDED.name
 RETURNING id, organization_id, name, website, tier_id, created_at
 `
@@ -237,6 +239,7 @@ type UpsertPartnerParams struct {
 	Name           string
 	Website        string
 	TierID         *int64
+	CreatedAt      time.Time
 }
 
 func (q *Queries) UpsertPartner(ctx context.Context, arg UpsertPartnerParams) (Partner, error) {
@@ -245,6 +248,7 @@ func (q *Queries) UpsertPartner(ctx context.Context, arg UpsertPartnerParams) (P
 		arg.Name,
 		arg.Website,
 		arg.TierID,
+		arg.CreatedAt,
 	)
 	var i Partner
 	err := row.Scan(
@@ -261,11 +265,11 @@ func (q *Queries) UpsertPartner(ctx context.Context, arg UpsertPartnerParams) (P
 const upsertPayoutSettings = `-- name: UpsertPayoutSettings :exec
 INSERT INTO partner_payout_settings
     (organization_id, partner_id, method, account_holder, iban, bic, paypal_email, currency, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (organization_id, partner_id) DO UPDATE SET
     method = EXCLUDED.method, account_holder = EXCLUDED.account_holder, iban = EXCLUDED.iban,
     bic = EXCLUDED.bic, paypal_email = EXCLUDED.paypal_email, currency = EXCLUDED.currency,
-    updated_at = now()
+    updated_at = EXCLUDED.updated_at
 `
 
 type UpsertPayoutSettingsParams struct {
@@ -277,6 +281,7 @@ type UpsertPayoutSettingsParams struct {
 	Bic            string
 	PaypalEmail    string
 	Currency       string
+	UpdatedAt      time.Time
 }
 
 func (q *Queries) UpsertPayoutSettings(ctx context.Context, arg UpsertPayoutSettingsParams) error {
@@ -289,6 +294,7 @@ func (q *Queries) UpsertPayoutSettings(ctx context.Context, arg UpsertPayoutSett
 		arg.Bic,
 		arg.PaypalEmail,
 		arg.Currency,
+		arg.UpdatedAt,
 	)
 	return err
 }

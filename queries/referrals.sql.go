@@ -7,22 +7,29 @@ package queries
 
 import (
 	"context"
+	"time"
 )
 
 const acceptReferralLead = `-- name: AcceptReferralLead :execrows
-UPDATE leads SET status = 'approved', updated_at = now()
-WHERE organization_id = $1 AND partner_id = $2 AND id = $3
+UPDATE leads SET status = 'approved', updated_at = $1::timestamptz
+WHERE organization_id = $2 AND partner_id = $3 AND id = $4
   AND source = 'referral' AND status = 'in_review'
 `
 
 type AcceptReferralLeadParams struct {
+	Now            time.Time
 	OrganizationID int64
 	PartnerID      int64
 	ID             int64
 }
 
 func (q *Queries) AcceptReferralLead(ctx context.Context, arg AcceptReferralLeadParams) (int64, error) {
-	result, err := q.db.Exec(ctx, acceptReferralLead, arg.OrganizationID, arg.PartnerID, arg.ID)
+	result, err := q.db.Exec(ctx, acceptReferralLead,
+		arg.Now,
+		arg.OrganizationID,
+		arg.PartnerID,
+		arg.ID,
+	)
 	if err != nil {
 		return 0, err
 	}
@@ -30,13 +37,14 @@ func (q *Queries) AcceptReferralLead(ctx context.Context, arg AcceptReferralLead
 }
 
 const declineReferralLead = `-- name: DeclineReferralLead :execrows
-UPDATE leads SET status = 'rejected', rejection_reason = $1, updated_at = now()
-WHERE organization_id = $2 AND partner_id = $3 AND id = $4
+UPDATE leads SET status = 'rejected', rejection_reason = $1, updated_at = $2::timestamptz
+WHERE organization_id = $3 AND partner_id = $4 AND id = $5
   AND source = 'referral' AND status = 'in_review'
 `
 
 type DeclineReferralLeadParams struct {
 	RejectionReason string
+	Now             time.Time
 	OrganizationID  int64
 	PartnerID       int64
 	ID              int64
@@ -45,6 +53,7 @@ type DeclineReferralLeadParams struct {
 func (q *Queries) DeclineReferralLead(ctx context.Context, arg DeclineReferralLeadParams) (int64, error) {
 	result, err := q.db.Exec(ctx, declineReferralLead,
 		arg.RejectionReason,
+		arg.Now,
 		arg.OrganizationID,
 		arg.PartnerID,
 		arg.ID,

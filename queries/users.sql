@@ -3,14 +3,14 @@
 SELECT * FROM users WHERE email = $1;
 
 -- name: UpsertUser :one
-INSERT INTO users (organization_id, partner_id, role, email, name, time_zone)
-VALUES ($1, $2, $3, $4, $5, $6)
+INSERT INTO users (organization_id, partner_id, role, email, name, time_zone, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email
 RETURNING *;
 
 -- name: CreatePartnerUser :one
-INSERT INTO users (organization_id, partner_id, role, email, name)
-VALUES ($1, $2, $3, $4, $5)
+INSERT INTO users (organization_id, partner_id, role, email, name, created_at)
+VALUES ($1, $2, $3, $4, $5, $6)
 RETURNING *;
 
 -- name: ListPartnerUsers :many
@@ -35,4 +35,4 @@ WHERE organization_id = $1 AND id = $2
 RETURNING *;
 
 -- name: MarkUserLoggedIn :exec
-UPDATE users SET last_login_at = now() WHERE id = $1;
+UPDATE users SET last_login_at = @now::timestamptz WHERE id = @id;

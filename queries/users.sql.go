@@ -7,6 +7,7 @@ package queries
 
 import (
 	"context"
+	"time"
 )
 
 const countPartnerAdmins = `-- name: CountPartnerAdmins :one
@@ -26,8 +27,8 @@ func (q *Queries) CountPartnerAdmins(ctx context.Context, arg CountPartnerAdmins
 }
 
 const createPartnerUser = `-- name: CreatePartnerUser :one
-INSERT INTO users (organization_id, partner_id, role, email, name)
-VALUES ($1, $2, $3, $4, $5)
+INSERT INTO users (organization_id, partner_id, role, email, name, created_at)
+VALUES ($1, $2, $3, $4, $5, $6)
 RETURNING id, organization_id, partner_id, role, email, name, time_zone, created_at, last_login_at
 `
 
@@ -37,6 +38,7 @@ type CreatePartnerUserParams struct {
 	Role           string
 	Email          string
 	Name           string
+	CreatedAt      time.Time
 }
 
 func (q *Queries) CreatePartnerUser(ctx context.Context, arg CreatePartnerUserParams) (User, error) {
@@ -46,6 +48,7 @@ func (q *Queries) CreatePartnerUser(ctx context.Context, arg CreatePartnerUserPa
 		arg.Role,
 		arg.Email,
 		arg.Name,
+		arg.CreatedAt,
 	)
 	var i User
 	err := row.Scan(
@@ -153,11 +156,16 @@ func (q *Queries) ListPartnerUsers(ctx context.Context, arg ListPartnerUsersPara
 }
 
 const markUserLoggedIn = `-- name: MarkUserLoggedIn :exec
-UPDATE users SET last_login_at = now() WHERE id = $1
+UPDATE users SET last_login_at = $1::timestamptz WHERE id = $2
 `
 
-func (q *Queries) MarkUserLoggedIn(ctx context.Context, id int64) error {
-	_, err := q.db.Exec(ctx, markUserLoggedIn, id)
+type MarkUserLoggedInParams struct {
+	Now time.Time
+	ID  int64
+}
+
+func (q *Queries) MarkUserLoggedIn(ctx context.Context, arg MarkUserLoggedInParams) error {
+	_, err := q.db.Exec(ctx, markUserLoggedIn, arg.Now, arg.ID)
 	return err
 }
 
@@ -234,8 +242,8 @@ func (q *Queries) UpdateUserProfile(ctx context.Context, arg UpdateUserProfilePa
 }
 
 const upsertUser = `-- name: UpsertUser :one
-INSERT INTO users (organization_id, partner_id, role, email, name, time_zone)
-VALUES ($1, $2, $3, $4, $5, $6)
+INSERT INTO users (organization_id, partner_id, role, email, name, time_zone, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email
 RETURNING id, organization_id, partner_id, role, email, name, time_zone, created_at, last_login_at
 `
@@ -247,6 +255,7 @@ type UpsertUserParams struct {
 	Email          string
 	Name           string
 	TimeZone       string
+	CreatedAt      time.Time
 }
 
 func (q *Queries) UpsertUser(ctx context.Context, arg UpsertUserParams) (User, error) {
@@ -257,6 +266,7 @@ func (q *Queries) UpsertUser(ctx context.Context, arg UpsertUserParams) (User, e
 		arg.Email,
 		arg.Name,
 		arg.TimeZone,
+		arg.CreatedAt,
 	)
 	var i User
 	err := row.Scan(

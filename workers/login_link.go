@@ -57,7 +57,7 @@ func (d *Deps) handleLoginLink(ctx context.Context, t *asynq.Task) error {
 		TokenHash: secret.Hash(token),
 		UserID:    user.ID,
 		RequestID: p.RequestID,
-		ExpiresAt: time.Now().Add(d.Config.LoginLinkTTL),
+		ExpiresAt: d.Clock.Now().Add(d.Config.LoginLinkTTL),
 	})
 	if queries.IsNotFound(err) {
 		return nil // already sent by an earlier run of this task
@@ -78,7 +78,7 @@ func (d *Deps) handleLoginLink(ctx context.Context, t *asynq.Task) error {
 	if err := d.Mailer.Send(ctx, Message{To: user.Email, Subject: subject, Body: body}); err != nil {
 		return fmt.Errorf("send sign-in email (user %d): %w", user.ID, err)
 	}
-	if err := d.Store.MarkLoginTokenSent(ctx, p.RequestID); err != nil {
+	if err := d.Store.MarkLoginTokenSent(ctx, queries.MarkLoginTokenSentParams{Now: d.Clock.Now(), RequestID: p.RequestID}); err != nil {
 		return err
 	}
 	d.Log.Info("sign-in link sent", "user_id", user.ID, "request_id", p.RequestID)

@@ -12,6 +12,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
+	"partnerportal/app/clock"
 	"partnerportal/app/config"
 	"partnerportal/queries"
 )
@@ -31,18 +32,12 @@ type Deps struct {
 	Redis  redis.UniversalClient // the click stream lives here
 	Config *config.Config
 	Log    *slog.Logger
-	Now    func() time.Time // the clock; nil means time.Now
-}
-
-func (d *Deps) now() time.Time {
-	if d.Now != nil {
-		return d.Now()
-	}
-	return time.Now()
+	Clock  clock.Clock // the time; nil means the real clock
 }
 
 // NewMux routes every task type to its handler.
 func NewMux(d *Deps) *asynq.ServeMux {
+	d.Clock = clock.Or(d.Clock)
 	mux := asynq.NewServeMux()
 	mux.HandleFunc(TypeLoginLink, d.handleLoginLink)
 	mux.HandleFunc(TypeCleanup, d.handleCleanup)
