@@ -56,7 +56,7 @@ func (h *Handler) requestLoginLink(c *fiber.Ctx) error {
 		return h.render(c, fiber.StatusUnprocessableEntity, "pages/login", "", p)
 	}
 	ctx := c.Context()
-	okIP, err := allow(ctx, h.Redis, "rl:login:ip:"+c.IP(), loginRequestsPerIPHour, time.Hour)
+	okIP, err := allow(ctx, h.Redis, "rl:login:ip:"+h.clientIP(c), loginRequestsPerIPHour, time.Hour)
 	if err != nil {
 		return err
 	}
