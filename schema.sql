@@ -584,6 +584,8 @@ CREATE TABLE IF NOT EXISTS email_changes (
     notice_sent_at   timestamptz,
     confirmed_at     timestamptz,
     cancelled_at     timestamptz,
+    -- The old address used its report link (single use).
+    reported_at      timestamptz,
     FOREIGN KEY (organization_id, user_id) REFERENCES users (organization_id, id) ON DELETE CASCADE
 );
 -- At most one pending change per user: a new request replaces the last.

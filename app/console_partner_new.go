@@ -132,7 +132,6 @@ func (h *Handler) createPartner(c *fiber.Ctx) error {
 	// Committed before the task is queued, so the worker always finds the account.
 	task, err := workers.NewLoginLinkTask(workers.LoginLinkPayload{
 		RequestID: secret.New()[:22], Email: admin.Email, Invite: true,
-		InvitedBy: u.DisplayName() + " of " + u.OrganizationName,
 	})
 	if err == nil {
 		_, err = h.Queue.EnqueueContext(ctx, task)

@@ -54,10 +54,12 @@ UPDATE email_changes SET confirmed_at = now()
 WHERE confirm_hash = $1 AND confirmed_at IS NULL AND cancelled_at IS NULL AND expires_at > @now::timestamptz
 RETURNING *;
 
--- name: CancelEmailChange :one
--- The old address reports the change: single use, before the report window ends.
-UPDATE email_changes SET cancelled_at = now()
-WHERE cancel_hash = $1 AND cancelled_at IS NULL AND cancel_expires_at > @now::timestamptz
+-- name: ReportEmailChange :one
+-- The old address reports the change: single use, before the report window
+-- ends, even when a newer request has replaced this one (the handler then
+-- cancels whatever is pending and ends every session).
+UPDATE email_changes SET reported_at = now(), cancelled_at = coalesce(cancelled_at, now())
+WHERE cancel_hash = $1 AND reported_at IS NULL AND cancel_expires_at > @now::timestamptz
 RETURNING *;
 
 -- name: GetPendingEmailChange :one

@@ -10,40 +10,6 @@ import (
 	"time"
 )
 
-const cancelEmailChange = `-- name: CancelEmailChange :one
-UPDATE email_changes SET cancelled_at = now()
-WHERE cancel_hash = $1 AND cancelled_at IS NULL AND cancel_expires_at > $2::timestamptz
-RETURNING id, organization_id, user_id, old_email, new_email, confirm_hash, cancel_hash, created_at, expires_at, cancel_expires_at, confirm_sent_at, notice_sent_at, confirmed_at, cancelled_at
-`
-
-type CancelEmailChangeParams struct {
-	CancelHash []byte
-	Now        time.Time
-}
-
-// The old address reports the change: single use, before the report window ends.
-func (q *Queries) CancelEmailChange(ctx context.Context, arg CancelEmailChangeParams) (EmailChange, error) {
-	row := q.db.QueryRow(ctx, cancelEmailChange, arg.CancelHash, arg.Now)
-	var i EmailChange
-	err := row.Scan(
-		&i.ID,
-		&i.OrganizationID,
-		&i.UserID,
-		&i.OldEmail,
-		&i.NewEmail,
-		&i.ConfirmHash,
-		&i.CancelHash,
-		&i.CreatedAt,
-		&i.ExpiresAt,
-		&i.CancelExpiresAt,
-		&i.ConfirmSentAt,
-		&i.NoticeSentAt,
-		&i.ConfirmedAt,
-		&i.CancelledAt,
-	)
-	return i, err
-}
-
 const cancelPendingEmailChanges = `-- name: CancelPendingEmailChanges :exec
 UPDATE email_changes SET cancelled_at = now()
 WHERE organization_id = $1 AND user_id = $2 AND confirmed_at IS NULL AND cancelled_at IS NULL
@@ -63,7 +29,7 @@ func (q *Queries) CancelPendingEmailChanges(ctx context.Context, arg CancelPendi
 const confirmEmailChange = `-- name: ConfirmEmailChange :one
 UPDATE email_changes SET confirmed_at = now()
 WHERE confirm_hash = $1 AND confirmed_at IS NULL AND cancelled_at IS NULL AND expires_at > $2::timestamptz
-RETURNING id, organization_id, user_id, old_email, new_email, confirm_hash, cancel_hash, created_at, expires_at, cancel_expires_at, confirm_sent_at, notice_sent_at, confirmed_at, cancelled_at
+RETURNING id, organization_id, user_id, old_email, new_email, confirm_hash, cancel_hash, created_at, expires_at, cancel_expires_at, confirm_sent_at, notice_sent_at, confirmed_at, cancelled_at, reported_at
 `
 
 type ConfirmEmailChangeParams struct {
@@ -90,6 +56,7 @@ func (q *Queries) ConfirmEmailChange(ctx context.Context, arg ConfirmEmailChange
 		&i.NoticeSentAt,
 		&i.ConfirmedAt,
 		&i.CancelledAt,
+		&i.ReportedAt,
 	)
 	return i, err
 }
@@ -124,7 +91,7 @@ func (q *Queries) CreateEmailChange(ctx context.Context, arg CreateEmailChangePa
 }
 
 const getEmailChangeByCancelHash = `-- name: GetEmailChangeByCancelHash :one
-SELECT id, organization_id, user_id, old_email, new_email, confirm_hash, cancel_hash, created_at, expires_at, cancel_expires_at, confirm_sent_at, notice_sent_at, confirmed_at, cancelled_at FROM email_changes WHERE cancel_hash = $1
+SELECT id, organization_id, user_id, old_email, new_email, confirm_hash, cancel_hash, created_at, expires_at, cancel_expires_at, confirm_sent_at, notice_sent_at, confirmed_at, cancelled_at, reported_at FROM email_changes WHERE cancel_hash = $1
 `
 
 func (q *Queries) GetEmailChangeByCancelHash(ctx context.Context, cancelHash []byte) (EmailChange, error) {
@@ -145,12 +112,13 @@ func (q *Queries) GetEmailChangeByCancelHash(ctx context.Context, cancelHash []b
 		&i.NoticeSentAt,
 		&i.ConfirmedAt,
 		&i.CancelledAt,
+		&i.ReportedAt,
 	)
 	return i, err
 }
 
 const getEmailChangeByConfirmHash = `-- name: GetEmailChangeByConfirmHash :one
-SELECT id, organization_id, user_id, old_email, new_email, confirm_hash, cancel_hash, created_at, expires_at, cancel_expires_at, confirm_sent_at, notice_sent_at, confirmed_at, cancelled_at FROM email_changes WHERE confirm_hash = $1
+SELECT id, organization_id, user_id, old_email, new_email, confirm_hash, cancel_hash, created_at, expires_at, cancel_expires_at, confirm_sent_at, notice_sent_at, confirmed_at, cancelled_at, reported_at FROM email_changes WHERE confirm_hash = $1
 `
 
 func (q *Queries) GetEmailChangeByConfirmHash(ctx context.Context, confirmHash []byte) (EmailChange, error) {
@@ -171,12 +139,13 @@ func (q *Queries) GetEmailChangeByConfirmHash(ctx context.Context, confirmHash [
 		&i.NoticeSentAt,
 		&i.ConfirmedAt,
 		&i.CancelledAt,
+		&i.ReportedAt,
 	)
 	return i, err
 }
 
 const getEmailChangeForMail = `-- name: GetEmailChangeForMail :one
-SELECT e.id, e.organization_id, e.user_id, e.old_email, e.new_email, e.confirm_hash, e.cancel_hash, e.created_at, e.expires_at, e.cancel_expires_at, e.confirm_sent_at, e.notice_sent_at, e.confirmed_at, e.cancelled_at, o.name AS organization_name, u.name AS user_name
+SELECT e.id, e.organization_id, e.user_id, e.old_email, e.new_email, e.confirm_hash, e.cancel_hash, e.created_at, e.expires_at, e.cancel_expires_at, e.confirm_sent_at, e.notice_sent_at, e.confirmed_at, e.cancelled_at, e.reported_at, o.name AS organization_name, u.name AS user_name
 FROM email_changes e
 JOIN users u ON u.organization_id = e.organization_id AND u.id = e.user_id
 JOIN organizations o ON o.id = e.organization_id
@@ -198,6 +167,7 @@ type GetEmailChangeForMailRow struct {
 	NoticeSentAt     *time.Time
 	ConfirmedAt      *time.Time
 	CancelledAt      *time.Time
+	ReportedAt       *time.Time
 	OrganizationName string
 	UserName         string
 }
@@ -221,6 +191,7 @@ func (q *Queries) GetEmailChangeForMail(ctx context.Context, id int64) (GetEmail
 		&i.NoticeSentAt,
 		&i.ConfirmedAt,
 		&i.CancelledAt,
+		&i.ReportedAt,
 		&i.OrganizationName,
 		&i.UserName,
 	)
@@ -228,7 +199,7 @@ func (q *Queries) GetEmailChangeForMail(ctx context.Context, id int64) (GetEmail
 }
 
 const getPendingEmailChange = `-- name: GetPendingEmailChange :one
-SELECT id, organization_id, user_id, old_email, new_email, confirm_hash, cancel_hash, created_at, expires_at, cancel_expires_at, confirm_sent_at, notice_sent_at, confirmed_at, cancelled_at FROM email_changes
+SELECT id, organization_id, user_id, old_email, new_email, confirm_hash, cancel_hash, created_at, expires_at, cancel_expires_at, confirm_sent_at, notice_sent_at, confirmed_at, cancelled_at, reported_at FROM email_changes
 WHERE organization_id = $1 AND user_id = $2 AND confirmed_at IS NULL AND cancelled_at IS NULL
   AND expires_at > $3::timestamptz
 `
@@ -257,6 +228,7 @@ func (q *Queries) GetPendingEmailChange(ctx context.Context, arg GetPendingEmail
 		&i.NoticeSentAt,
 		&i.ConfirmedAt,
 		&i.CancelledAt,
+		&i.ReportedAt,
 	)
 	return i, err
 }
@@ -309,6 +281,43 @@ UPDATE email_changes SET notice_sent_at = now() WHERE id = $1 AND notice_sent_at
 func (q *Queries) MarkEmailChangeNoticeSent(ctx context.Context, id int64) error {
 	_, err := q.db.Exec(ctx, markEmailChangeNoticeSent, id)
 	return err
+}
+
+const reportEmailChange = `-- name: ReportEmailChange :one
+UPDATE email_changes SET reported_at = now(), cancelled_at = coalesce(cancelled_at, now())
+WHERE cancel_hash = $1 AND reported_at IS NULL AND cancel_expires_at > $2::timestamptz
+RETURNING id, organization_id, user_id, old_email, new_email, confirm_hash, cancel_hash, created_at, expires_at, cancel_expires_at, confirm_sent_at, notice_sent_at, confirmed_at, cancelled_at, reported_at
+`
+
+type ReportEmailChangeParams struct {
+	CancelHash []byte
+	Now        time.Time
+}
+
+// The old address reports the change: single use, before the report window
+// ends, even when a newer request has replaced this one (the handler then
+// cancels whatever is pending and ends every session).
+func (q *Queries) ReportEmailChange(ctx context.Context, arg ReportEmailChangeParams) (EmailChange, error) {
+	row := q.db.QueryRow(ctx, reportEmailChange, arg.CancelHash, arg.Now)
+	var i EmailChange
+	err := row.Scan(
+		&i.ID,
+		&i.OrganizationID,
+		&i.UserID,
+		&i.OldEmail,
+		&i.NewEmail,
+		&i.ConfirmHash,
+		&i.CancelHash,
+		&i.CreatedAt,
+		&i.ExpiresAt,
+		&i.CancelExpiresAt,
+		&i.ConfirmSentAt,
+		&i.NoticeSentAt,
+		&i.ConfirmedAt,
+		&i.CancelledAt,
+		&i.ReportedAt,
+	)
+	return i, err
 }
 
 const setEmailChangeCancelHash = `-- name: SetEmailChangeCancelHash :execrows

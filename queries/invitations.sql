@@ -21,7 +21,7 @@ WHERE organization_id = $1 AND partner_id = $2 AND id = $3 AND accepted_at IS NU
 RETURNING *;
 
 -- name: RevokeInvitation :one
-UPDATE invitations SET revoked_at = now(), token_hash = NULL
+UPDATE invitations SET revoked_at = now()
 WHERE organization_id = $1 AND partner_id = $2 AND id = $3 AND accepted_at IS NULL AND revoked_at IS NULL
 RETURNING *;
 

@@ -308,7 +308,7 @@ func (q *Queries) RenewInvitation(ctx context.Context, arg RenewInvitationParams
 }
 
 const revokeInvitation = `-- name: RevokeInvitation :one
-UPDATE invitations SET revoked_at = now(), token_hash = NULL
+UPDATE invitations SET revoked_at = now()
 WHERE organization_id = $1 AND partner_id = $2 AND id = $3 AND accepted_at IS NULL AND revoked_at IS NULL
 RETURNING id, organization_id, partner_id, email, name, role, invited_by, request_id, token_hash, created_at, expires_at, sent_at, accepted_at, revoked_at
 `

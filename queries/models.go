@@ -97,6 +97,7 @@ type EmailChange struct {
 	NoticeSentAt    *time.Time
 	ConfirmedAt     *time.Time
 	CancelledAt     *time.Time
+	ReportedAt      *time.Time
 }
 
 type Invitation struct {

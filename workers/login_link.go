@@ -23,8 +23,7 @@ const TypeLoginLink = "email:login_link"
 type LoginLinkPayload struct {
 	RequestID string `json:"request_id"`
 	Email     string `json:"email"`
-	Invite    bool   `json:"invite,omitempty"`
-	InvitedBy string `json:"invited_by,omitempty"`
+	Invite    bool   `json:"invite,omitempty"` // the account was just created by the program's staff
 }
 
 // NewLoginLinkTask builds the task; its id is the request id, so enqueueing
@@ -70,11 +69,16 @@ func (d *Deps) handleLoginLink(ctx context.Context, t *asynq.Task) error {
 	subject := "Your sign-in link"
 	intro := "Use the link below to sign in to the partner portal."
 	if p.Invite {
+		// No text typed by the inviter goes to the invited address.
 		subject = "You have been invited to the partner portal"
-		intro = fmt.Sprintf("%s invited you to the partner portal. Use the link below to sign in.", p.InvitedBy)
+		intro = "An account was created for you in the partner portal. Use the link below to sign in."
+	}
+	greeting := firstNonEmpty(user.Name, user.Email)
+	if p.Invite {
+		greeting = user.Email // the name was typed by the inviter
 	}
 	body := fmt.Sprintf("Hello %s,\n\n%s\n\n%s\n\nThe link works once and expires in %d minutes. "+
-		"If you did not ask for it, you can ignore this email.\n", firstNonEmpty(user.Name, user.Email), intro, link, minutes)
+		"If you did not ask for it, you can ignore this email.\n", greeting, intro, link, minutes)
 	if err := d.Mailer.Send(ctx, Message{To: user.Email, Subject: subject, Body: body}); err != nil {
 		return fmt.Errorf("send sign-in email (user %d): %w", user.ID, err)
 	}

@@ -40,6 +40,8 @@ func NewMux(d *Deps) *asynq.ServeMux {
 	mux.HandleFunc(TypeClickRollup, d.handleClickRollup)
 	mux.HandleFunc(TypeNotificationEmail, d.handleNotificationEmail)
 	mux.HandleFunc(TypeNotificationSweep, d.handleNotificationSweep)
+	mux.HandleFunc(TypeInvitationEmail, d.handleInvitationEmail)
+	mux.HandleFunc(TypeEmailChange, d.handleEmailChange)
 	return mux
 }
 
