@@ -133,6 +133,7 @@ func (h *Handler) routes() []route {
 		{"GET", "/console/partners", Staff, h.showConsolePartners},
 		{"GET", "/console/partners/new", Staff, h.showNewPartner},
 		{"POST", "/console/partners/new", Staff, h.createPartner},
+		{"POST", "/console/partners/:id<int>/invitations/resend", Staff, h.resendPartnerInvitations},
 		// Tracking-link settings and the sign-up API's keys.
 		{"GET", "/console/settings", Staff, h.showConsoleSettings},
 		{"POST", "/console/settings", Staff, h.updateConsoleSettings},

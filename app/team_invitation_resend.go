@@ -16,7 +16,7 @@ func (h *Handler) resendInvitation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ok, err := h.allowInvite(c.Context(), u)
+	ok, err := h.allowInvite(c.Context(), u.PartnerID)
 	if err != nil {
 		return err
 	}

@@ -55,7 +55,7 @@ func (h *Handler) inviteUser(c *fiber.Ctx) error {
 		errs["role"] = "Choose Admin or User."
 	}
 	if len(errs) == 0 {
-		ok, err := h.allowInvite(c.Context(), u)
+		ok, err := h.allowInvite(c.Context(), u.PartnerID)
 		if err != nil {
 			return err
 		}
@@ -95,8 +95,8 @@ var inviteLimitMessage = "Your company has sent as many invitations as it can in
 	strconv.Itoa(invitesPerPartnerPerDay) + ", resends included). Try again tomorrow, or ask the program team for help."
 
 // allowInvite counts one invitation email against the company's daily limit.
-func (h *Handler) allowInvite(ctx context.Context, u *User) (bool, error) {
-	return allow(ctx, h.Redis, "rl:invite:partner:"+strconv.FormatInt(u.PartnerID, 10), invitesPerPartnerPerDay, 24*time.Hour)
+func (h *Handler) allowInvite(ctx context.Context, partnerID int64) (bool, error) {
+	return allow(ctx, h.Redis, "rl:invite:partner:"+strconv.FormatInt(partnerID, 10), invitesPerPartnerPerDay, 24*time.Hour)
 }
 
 // enqueueInvitation queues the email after the commit. If Redis does not
