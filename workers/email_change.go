@@ -46,7 +46,7 @@ func (d *Deps) handleEmailChange(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	if ec.CancelledAt != nil || (ec.ConfirmedAt == nil && !now().Before(ec.ExpiresAt)) {
+	if ec.CancelledAt != nil || (ec.ConfirmedAt == nil && !accountsNow().Before(ec.ExpiresAt)) {
 		return nil
 	}
 	if ec.ConfirmSentAt == nil {

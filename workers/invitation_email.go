@@ -32,9 +32,9 @@ func NewInvitationEmailTask(requestID string) *asynq.Task {
 		asynq.TaskID("invite:"+requestID))
 }
 
-// now is where the account emails take the time; one place to switch to the
+// accountsNow is where the account emails take the time; one place to switch to the
 // shared clock.
-var now = time.Now
+var accountsNow = time.Now
 
 func (d *Deps) handleInvitationEmail(ctx context.Context, t *asynq.Task) error {
 	var p InvitationEmailPayload
@@ -48,7 +48,7 @@ func (d *Deps) handleInvitationEmail(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	if inv.SentAt != nil || inv.AcceptedAt != nil || inv.RevokedAt != nil || !now().Before(inv.ExpiresAt) {
+	if inv.SentAt != nil || inv.AcceptedAt != nil || inv.RevokedAt != nil || !accountsNow().Before(inv.ExpiresAt) {
 		return nil
 	}
 	token := secret.New()
