@@ -39,8 +39,8 @@ func (h *Handler) showEmailReport(c *fiber.Ctx) error {
 }
 
 // reportEmailChange cancels the change, or undoes it when it was already
-// confirmed (while the account still has the new address), and ends every
-// session of the account: in one transaction, once.
+// confirmed (while the account still has the new address), ends every
+// session and voids every sign-in link already sent: in one transaction, once.
 func (h *Handler) reportEmailChange(c *fiber.Ctx) error {
 	token := c.Params("token")
 	if !secret.WellFormed(token) {
@@ -66,6 +66,9 @@ func (h *Handler) reportEmailChange(c *fiber.Ctx) error {
 				return err
 			}
 			restored = err == nil && n == 1
+		}
+		if _, err := q.UseUpUserLoginTokens(ctx, queries.UseUpUserLoginTokensParams{OrganizationID: ec.OrganizationID, UserID: ec.UserID}); err != nil {
+			return err
 		}
 		_, err = q.DeleteUserSessions(ctx, queries.DeleteUserSessionsParams{OrganizationID: ec.OrganizationID, UserID: ec.UserID})
 		return err

@@ -170,6 +170,10 @@ func TestEmailChangeReportUndoesItAndEndsSessions(t *testing.T) {
 	if userEmail(t, env, id) != "thief@evil.test" {
 		t.Fatal("the change was not confirmed")
 	}
+	// The thief also has a sign-in link for the new address, unused.
+	thief.Post("/login", url.Values{"email": {"thief@evil.test"}})
+	waitCount(t, env, "thief@evil.test", 2)
+	thiefLink := strings.TrimPrefix(env.Inbox.Latest(t, "thief@evil.test").Link(t), env.URL)
 	rpath := accountLink(t, env, env.Inbox.WaitFor(t, "user@northwind.test", "being changed"))
 	g := owner.Get(rpath)
 	if g.StatusCode != http.StatusOK || g.Doc.Find(`form[action="`+rpath+`"] button`).Length() != 1 ||
@@ -192,6 +196,9 @@ func TestEmailChangeReportUndoesItAndEndsSessions(t *testing.T) {
 	if r := thief.Get("/account"); r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/login") {
 		t.Fatalf("the thief's session: %d", r.StatusCode)
 	}
+	if r := env.Client(t).Post(thiefLink, nil); r.StatusCode != http.StatusGone {
+		t.Fatalf("a sign-in link sent to the thief's address after the report: %d", r.StatusCode)
+	}
 	if r := owner.Post(rpath, nil); r.StatusCode != http.StatusGone || r.Doc.Find(`#account-link[data-reason="used"]`).Length() != 1 {
 		t.Fatalf("second report: %d", r.StatusCode)
 	}
@@ -207,6 +214,7 @@ func TestEmailChangeReportBeforeConfirmationAndExpiry(t *testing.T) {
 	rpath := accountLink(t, env, env.Inbox.WaitFor(t, "user@northwind.test", "being changed"))
 	c.Post("/account", accountForm("Umar User", "two@example.com"))
 	second := accountLink(t, env, env.Inbox.WaitFor(t, "two@example.com", "Confirm"))
+	waitCount(t, env, "user@northwind.test", 3) // sign-in link, two notices
 	if r := env.Client(t).Post(rpath, nil); r.StatusCode != http.StatusOK {
 		t.Fatalf("report of a replaced request: %d", r.StatusCode)
 	}
@@ -220,7 +228,6 @@ func TestEmailChangeReportBeforeConfirmationAndExpiry(t *testing.T) {
 		t.Fatalf("the newer request's link after the report: %d", r.StatusCode)
 	}
 	// Expiry.
-	waitCount(t, env, "user@northwind.test", 3) // sign-in link, two notices
 	c = signedIn(t, env, "user@northwind.test")
 	c.Post("/account", accountForm("Umar User", "three@example.com"))
 	third := accountLink(t, env, env.Inbox.WaitFor(t, "three@example.com", "Confirm"))

@@ -8,13 +8,14 @@ INSERT INTO email_changes (organization_id, user_id, old_email, new_email, expir
 VALUES ($1, $2, $3, $4, $5, $6)
 RETURNING id;
 
--- name: GetEmailChangeForMail :one
--- The change with the organization's name, for the worker's two emails.
-SELECT e.*, o.name AS organization_name, u.name AS user_name
+-- name: LockEmailChangeForMail :one
+-- The change with the organization's name, for the worker's two emails,
+-- locked: a second run of the task waits until the first has committed.
+SELECT e.*, o.name AS organization_name
 FROM email_changes e
-JOIN users u ON u.organization_id = e.organization_id AND u.id = e.user_id
 JOIN organizations o ON o.id = e.organization_id
-WHERE e.id = $1;
+WHERE e.id = $1
+FOR UPDATE OF e;
 
 -- name: SetEmailChangeConfirmHash :execrows
 -- A fresh confirm token while its email is unsent (a retry replaces it).

@@ -144,60 +144,6 @@ func (q *Queries) GetEmailChangeByConfirmHash(ctx context.Context, confirmHash [
 	return i, err
 }
 
-const getEmailChangeForMail = `-- name: GetEmailChangeForMail :one
-SELECT e.id, e.organization_id, e.user_id, e.old_email, e.new_email, e.confirm_hash, e.cancel_hash, e.created_at, e.expires_at, e.cancel_expires_at, e.confirm_sent_at, e.notice_sent_at, e.confirmed_at, e.cancelled_at, e.reported_at, o.name AS organization_name, u.name AS user_name
-FROM email_changes e
-JOIN users u ON u.organization_id = e.organization_id AND u.id = e.user_id
-JOIN organizations o ON o.id = e.organization_id
-WHERE e.id = $1
-`
-
-type GetEmailChangeForMailRow struct {
-	ID               int64
-	OrganizationID   int64
-	UserID           int64
-	OldEmail         string
-	NewEmail         string
-	ConfirmHash      []byte
-	CancelHash       []byte
-	CreatedAt        time.Time
-	ExpiresAt        time.Time
-	CancelExpiresAt  time.Time
-	ConfirmSentAt    *time.Time
-	NoticeSentAt     *time.Time
-	ConfirmedAt      *time.Time
-	CancelledAt      *time.Time
-	ReportedAt       *time.Time
-	OrganizationName string
-	UserName         string
-}
-
-// The change with the organization's name, for the worker's two emails.
-func (q *Queries) GetEmailChangeForMail(ctx context.Context, id int64) (GetEmailChangeForMailRow, error) {
-	row := q.db.QueryRow(ctx, getEmailChangeForMail, id)
-	var i GetEmailChangeForMailRow
-	err := row.Scan(
-		&i.ID,
-		&i.OrganizationID,
-		&i.UserID,
-		&i.OldEmail,
-		&i.NewEmail,
-		&i.ConfirmHash,
-		&i.CancelHash,
-		&i.CreatedAt,
-		&i.ExpiresAt,
-		&i.CancelExpiresAt,
-		&i.ConfirmSentAt,
-		&i.NoticeSentAt,
-		&i.ConfirmedAt,
-		&i.CancelledAt,
-		&i.ReportedAt,
-		&i.OrganizationName,
-		&i.UserName,
-	)
-	return i, err
-}
-
 const getPendingEmailChange = `-- name: GetPendingEmailChange :one
 SELECT id, organization_id, user_id, old_email, new_email, confirm_hash, cancel_hash, created_at, expires_at, cancel_expires_at, confirm_sent_at, notice_sent_at, confirmed_at, cancelled_at, reported_at FROM email_changes
 WHERE organization_id = $1 AND user_id = $2 AND confirmed_at IS NULL AND cancelled_at IS NULL
@@ -263,6 +209,59 @@ func (q *Queries) ListUnsentEmailChanges(ctx context.Context, maxRows int32) ([]
 		return nil, err
 	}
 	return items, nil
+}
+
+const lockEmailChangeForMail = `-- name: LockEmailChangeForMail :one
+SELECT e.id, e.organization_id, e.user_id, e.old_email, e.new_email, e.confirm_hash, e.cancel_hash, e.created_at, e.expires_at, e.cancel_expires_at, e.confirm_sent_at, e.notice_sent_at, e.confirmed_at, e.cancelled_at, e.reported_at, o.name AS organization_name
+FROM email_changes e
+JOIN organizations o ON o.id = e.organization_id
+WHERE e.id = $1
+FOR UPDATE OF e
+`
+
+type LockEmailChangeForMailRow struct {
+	ID               int64
+	OrganizationID   int64
+	UserID           int64
+	OldEmail         string
+	NewEmail         string
+	ConfirmHash      []byte
+	CancelHash       []byte
+	CreatedAt        time.Time
+	ExpiresAt        time.Time
+	CancelExpiresAt  time.Time
+	ConfirmSentAt    *time.Time
+	NoticeSentAt     *time.Time
+	ConfirmedAt      *time.Time
+	CancelledAt      *time.Time
+	ReportedAt       *time.Time
+	OrganizationName string
+}
+
+// The change with the organization's name, for the worker's two emails,
+// locked: a second run of the task waits until the first has committed.
+func (q *Queries) LockEmailChangeForMail(ctx context.Context, id int64) (LockEmailChangeForMailRow, error) {
+	row := q.db.QueryRow(ctx, lockEmailChangeForMail, id)
+	var i LockEmailChangeForMailRow
+	err := row.Scan(
+		&i.ID,
+		&i.OrganizationID,
+		&i.UserID,
+		&i.OldEmail,
+		&i.NewEmail,
+		&i.ConfirmHash,
+		&i.CancelHash,
+		&i.CreatedAt,
+		&i.ExpiresAt,
+		&i.CancelExpiresAt,
+		&i.ConfirmSentAt,
+		&i.NoticeSentAt,
+		&i.ConfirmedAt,
+		&i.CancelledAt,
+		&i.ReportedAt,
+		&i.OrganizationName,
+	)
+	return i, err
 }
 
 const markEmailChangeConfirmSent = `-- name: MarkEmailChangeConfirmSent :exec

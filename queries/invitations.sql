@@ -25,12 +25,15 @@ UPDATE invitations SET revoked_at = now()
 WHERE organization_id = $1 AND partner_id = $2 AND id = $3 AND accepted_at IS NULL AND revoked_at IS NULL
 RETURNING *;
 
--- name: GetInvitationForMail :one
--- The invitation of one send (its request id) with the organization's name.
+-- name: LockInvitationForMail :one
+-- The invitation of one send (its request id) with the organization's name,
+-- locked: a second run of the task waits here until the first has sent and
+-- committed, then finds it sent.
 SELECT i.id, i.email, i.role, i.request_id, i.expires_at, i.sent_at, i.accepted_at, i.revoked_at,
        o.name AS organization_name
 FROM invitations i JOIN organizations o ON o.id = i.organization_id
-WHERE i.request_id = $1;
+WHERE i.request_id = $1
+FOR UPDATE OF i;
 
 -- name: SetInvitationToken :execrows
 UPDATE invitations SET token_hash = $2

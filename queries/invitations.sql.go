@@ -143,43 +143,6 @@ func (q *Queries) GetInvitationByToken(ctx context.Context, tokenHash []byte) (G
 	return i, err
 }
 
-const getInvitationForMail = `-- name: GetInvitationForMail :one
-SELECT i.id, i.email, i.role, i.request_id, i.expires_at, i.sent_at, i.accepted_at, i.revoked_at,
-       o.name AS organization_name
-FROM invitations i JOIN organizations o ON o.id = i.organization_id
-WHERE i.request_id = $1
-`
-
-type GetInvitationForMailRow struct {
-	ID               int64
-	Email            string
-	Role             string
-	RequestID        string
-	ExpiresAt        time.Time
-	SentAt           *time.Time
-	AcceptedAt       *time.Time
-	RevokedAt        *time.Time
-	OrganizationName string
-}
-
-// The invitation of one send (its request id) with the organization's name.
-func (q *Queries) GetInvitationForMail(ctx context.Context, requestID string) (GetInvitationForMailRow, error) {
-	row := q.db.QueryRow(ctx, getInvitationForMail, requestID)
-	var i GetInvitationForMailRow
-	err := row.Scan(
-		&i.ID,
-		&i.Email,
-		&i.Role,
-		&i.RequestID,
-		&i.ExpiresAt,
-		&i.SentAt,
-		&i.AcceptedAt,
-		&i.RevokedAt,
-		&i.OrganizationName,
-	)
-	return i, err
-}
-
 const listOpenInvitations = `-- name: ListOpenInvitations :many
 SELECT id, organization_id, partner_id, email, name, role, invited_by, request_id, token_hash, created_at, expires_at, sent_at, accepted_at, revoked_at FROM invitations
 WHERE organization_id = $1 AND partner_id = $2 AND accepted_at IS NULL AND revoked_at IS NULL
@@ -252,6 +215,46 @@ func (q *Queries) ListUnsentInvitations(ctx context.Context, maxRows int32) ([]s
 		return nil, err
 	}
 	return items, nil
+}
+
+const lockInvitationForMail = `-- name: LockInvitationForMail :one
+SELECT i.id, i.email, i.role, i.request_id, i.expires_at, i.sent_at, i.accepted_at, i.revoked_at,
+       o.name AS organization_name
+FROM invitations i JOIN organizations o ON o.id = i.organization_id
+WHERE i.request_id = $1
+FOR UPDATE OF i
+`
+
+type LockInvitationForMailRow struct {
+	ID               int64
+	Email            string
+	Role             string
+	RequestID        string
+	ExpiresAt        time.Time
+	SentAt           *time.Time
+	AcceptedAt       *time.Time
+	RevokedAt        *time.Time
+	OrganizationName string
+}
+
+// The invitation of one send (its request id) with the organization's name,
+// locked: a second run of the task waits here until the first has sent and
+// committed, then finds it sent.
+func (q *Queries) LockInvitationForMail(ctx context.Context, requestID string) (LockInvitationForMailRow, error) {
+	row := q.db.QueryRow(ctx, lockInvitationForMail, requestID)
+	var i LockInvitationForMailRow
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.Role,
+		&i.RequestID,
+		&i.ExpiresAt,
+		&i.SentAt,
+		&i.AcceptedAt,
+		&i.RevokedAt,
+		&i.OrganizationName,
+	)
+	return i, err
 }
 
 const markInvitationSent = `-- name: MarkInvitationSent :exec

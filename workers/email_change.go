@@ -39,23 +39,30 @@ func (d *Deps) handleEmailChange(ctx context.Context, t *asynq.Task) error {
 	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.ID <= 0 {
 		return fmt.Errorf("bad payload: %v: %w", err, asynq.SkipRetry)
 	}
-	ec, err := d.Store.GetEmailChangeForMail(ctx, p.ID)
-	if queries.IsNotFound(err) {
-		return nil // the account is gone
-	}
-	if err != nil {
-		return err
-	}
-	if ec.CancelledAt != nil || (ec.ConfirmedAt == nil && !accountsNow().Before(ec.ExpiresAt)) {
-		return nil
-	}
-	if ec.ConfirmSentAt == nil {
-		if err := d.sendEmailChangeConfirm(ctx, ec); err != nil {
-			return err
-		}
-	}
-	if ec.NoticeSentAt == nil {
-		if err := d.sendEmailChangeNotice(ctx, ec); err != nil {
+	// Each email in its own transaction with the row locked from the check
+	// to the mark: a second run of the task waits, then finds it sent; a
+	// failure of the second email does not send the first again.
+	for _, notice := range []bool{false, true} {
+		err := d.Store.Tx(ctx, func(q *queries.Queries) error {
+			ec, err := q.LockEmailChangeForMail(ctx, p.ID)
+			if queries.IsNotFound(err) {
+				return nil // the account is gone
+			}
+			if err != nil {
+				return err
+			}
+			if ec.CancelledAt != nil || (ec.ConfirmedAt == nil && !accountsNow().Before(ec.ExpiresAt)) {
+				return nil
+			}
+			switch {
+			case !notice && ec.ConfirmSentAt == nil:
+				return d.sendEmailChangeConfirm(ctx, q, ec)
+			case notice && ec.NoticeSentAt == nil:
+				return d.sendEmailChangeNotice(ctx, q, ec)
+			}
+			return nil
+		})
+		if err != nil {
 			return err
 		}
 	}
@@ -66,9 +73,9 @@ func (d *Deps) handleEmailChange(ctx context.Context, t *asynq.Task) error {
 // already has an account, it gets a note without a link instead: the person
 // asking sees the same answer either way, and only the owner of the address
 // learns it is taken.
-func (d *Deps) sendEmailChangeConfirm(ctx context.Context, ec queries.GetEmailChangeForMailRow) error {
+func (d *Deps) sendEmailChangeConfirm(ctx context.Context, q *queries.Queries, ec queries.LockEmailChangeForMailRow) error {
 	msg := Message{To: ec.NewEmail}
-	_, err := d.Store.GetUserByEmail(ctx, ec.NewEmail)
+	_, err := q.GetUserByEmail(ctx, ec.NewEmail)
 	switch {
 	case err == nil:
 		msg.Subject = "This address already has a partner portal account"
@@ -77,8 +84,7 @@ func (d *Deps) sendEmailChangeConfirm(ctx context.Context, ec queries.GetEmailCh
 			ec.OrganizationName)
 	case queries.IsNotFound(err):
 		token := secret.New()
-		n, err := d.Store.SetEmailChangeConfirmHash(ctx, queries.SetEmailChangeConfirmHashParams{ID: ec.ID, ConfirmHash: secret.Hash(token)})
-		if err != nil || n == 0 {
+		if _, err := q.SetEmailChangeConfirmHash(ctx, queries.SetEmailChangeConfirmHashParams{ID: ec.ID, ConfirmHash: secret.Hash(token)}); err != nil {
 			return err
 		}
 		msg.Subject = "Confirm your new sign-in address"
@@ -92,7 +98,7 @@ func (d *Deps) sendEmailChangeConfirm(ctx context.Context, ec queries.GetEmailCh
 	if err := d.Mailer.Send(ctx, msg); err != nil {
 		return fmt.Errorf("send email-change confirmation (change %d): %w", ec.ID, err)
 	}
-	if err := d.Store.MarkEmailChangeConfirmSent(ctx, ec.ID); err != nil {
+	if err := q.MarkEmailChangeConfirmSent(ctx, ec.ID); err != nil {
 		return err
 	}
 	d.Log.Info("email change: confirmation sent", "email_change_id", ec.ID, "user_id", ec.UserID)
@@ -101,10 +107,9 @@ func (d *Deps) sendEmailChangeConfirm(ctx context.Context, ec queries.GetEmailCh
 
 // sendEmailChangeNotice tells the old address, with a link that cancels the
 // change (or undoes it once confirmed) and ends every session.
-func (d *Deps) sendEmailChangeNotice(ctx context.Context, ec queries.GetEmailChangeForMailRow) error {
+func (d *Deps) sendEmailChangeNotice(ctx context.Context, q *queries.Queries, ec queries.LockEmailChangeForMailRow) error {
 	token := secret.New()
-	n, err := d.Store.SetEmailChangeCancelHash(ctx, queries.SetEmailChangeCancelHashParams{ID: ec.ID, CancelHash: secret.Hash(token)})
-	if err != nil || n == 0 {
+	if _, err := q.SetEmailChangeCancelHash(ctx, queries.SetEmailChangeCancelHashParams{ID: ec.ID, CancelHash: secret.Hash(token)}); err != nil {
 		return err
 	}
 	body := fmt.Sprintf("Hello,\n\nSomeone signed in to your account in the %s partner portal asked to change its sign-in "+
@@ -117,7 +122,7 @@ func (d *Deps) sendEmailChangeNotice(ctx context.Context, ec queries.GetEmailCha
 	if err := d.Mailer.Send(ctx, Message{To: ec.OldEmail, Subject: "Your sign-in address is being changed", Body: body}); err != nil {
 		return fmt.Errorf("send email-change notice (change %d): %w", ec.ID, err)
 	}
-	if err := d.Store.MarkEmailChangeNoticeSent(ctx, ec.ID); err != nil {
+	if err := q.MarkEmailChangeNoticeSent(ctx, ec.ID); err != nil {
 		return err
 	}
 	d.Log.Info("email change: notice sent to the old address", "email_change_id", ec.ID, "user_id", ec.UserID)
