@@ -23,7 +23,6 @@ const TypeLoginLink = "email:login_link"
 type LoginLinkPayload struct {
 	RequestID string `json:"request_id"`
 	Email     string `json:"email"`
-	Invite    bool   `json:"invite,omitempty"` // the account was just created by the program's staff
 }
 
 // NewLoginLinkTask builds the task; its id is the request id, so enqueueing
@@ -66,19 +65,11 @@ func (d *Deps) handleLoginLink(ctx context.Context, t *asynq.Task) error {
 	}
 	link := d.Config.BaseURL.String() + "/login/" + token
 	minutes := int(d.Config.LoginLinkTTL.Minutes())
+	// Invitations have their own task (invitation_email.go): this email is
+	// only ever a sign-in link the address asked for.
 	subject := "Your sign-in link"
-	intro := "Use the link below to sign in to the partner portal."
-	if p.Invite {
-		// No text typed by the inviter goes to the invited address.
-		subject = "You have been invited to the partner portal"
-		intro = "An account was created for you in the partner portal. Use the link below to sign in."
-	}
-	greeting := firstNonEmpty(user.Name, user.Email)
-	if p.Invite {
-		greeting = user.Email // the name was typed by the inviter
-	}
-	body := fmt.Sprintf("Hello %s,\n\n%s\n\n%s\n\nThe link works once and expires in %d minutes. "+
-		"If you did not ask for it, you can ignore this email.\n", greeting, intro, link, minutes)
+	body := fmt.Sprintf("Hello %s,\n\nUse the link below to sign in to the partner portal.\n\n%s\n\nThe link works once and expires in %d minutes. "+
+		"If you did not ask for it, you can ignore this email.\n", firstNonEmpty(user.Name, user.Email), link, minutes)
 	if err := d.Mailer.Send(ctx, Message{To: user.Email, Subject: subject, Body: body}); err != nil {
 		return fmt.Errorf("send sign-in email (user %d): %w", user.ID, err)
 	}
