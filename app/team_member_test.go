@@ -86,7 +86,10 @@ func TestTeamRemoveMember(t *testing.T) {
 	if manageCount(t, env, "SELECT count(*) FROM users WHERE id = $1", userID) != 1 {
 		t.Fatal("opening the confirmation removed the member")
 	}
-	// The last admin cannot be removed.
+	// The last admin cannot be removed: no Remove on their row, and the POST is refused.
+	if c.Get("/manage").Doc.Find(`tr[data-user-id="`+admin+`"] a[href$="/remove"]`).Length() != 0 {
+		t.Fatal("the only admin's row offers Remove")
+	}
 	r = c.Post("/manage/users/"+admin+"/remove", nil)
 	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Doc.Find("#remove-error").Text(), "only admin") {
 		t.Fatalf("remove last admin: %d %q", r.StatusCode, r.Doc.Find("#remove-error").Text())
