@@ -105,6 +105,11 @@ type Options struct {
 	// the `seed --scale` database. It is used as it is (no migration, no
 	// demo data) and never dropped.
 	DatabaseURL string
+
+	// RedisURL, when set, runs the portal on that Redis (e.g. a
+	// StartRedisServer the test stops and restarts) instead of a database
+	// of the shared test server.
+	RedisURL string
 }
 
 // NewEnv starts the portal for a test.
@@ -120,7 +125,17 @@ func NewEnv(t testing.TB, opts ...Options) *Env {
 	} else {
 		store = NewStore(t)
 	}
-	rdb := NewRedis(t)
+	var rdb *redis.Client
+	if o.RedisURL != "" {
+		opt, err := redis.ParseURL(o.RedisURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rdb = redis.NewClient(opt)
+		t.Cleanup(func() { rdb.Close() })
+	} else {
+		rdb = NewRedis(t)
+	}
 	inbox := NewInbox(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
