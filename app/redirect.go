@@ -52,6 +52,9 @@ func (h *Handler) redirectLink(c *fiber.Ctx) error {
 // never a redirect.
 func (h *Handler) linkUnavailable(c *fiber.Ctx) error {
 	securityHeadersOnly(c)
+	if h.Config.Secure() {
+		c.Set("Strict-Transport-Security", hsts)
+	}
 	p := &Page{Title: "Link not available"}
 	c.Status(fiber.StatusNotFound)
 	return c.Render("pages/link_unavailable", p, "layouts/base")

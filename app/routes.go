@@ -63,6 +63,14 @@ func (h *Handler) routes() []route {
 		{"GET", "/login/:token", Public, h.showLoginConfirm},
 		{"POST", "/login/:token", Public, h.confirmLogin},
 		{"POST", "/logout", SignedIn, h.logout},
+		// Links from account emails: an invitation, a new address's
+		// confirmation, the old address's report. GET only reads.
+		{"GET", "/invite/:token", Public, h.showInvitation},
+		{"POST", "/invite/:token", Public, h.acceptInvitation},
+		{"GET", "/account/email/confirm/:token", Public, h.showEmailConfirm},
+		{"POST", "/account/email/confirm/:token", Public, h.confirmEmailChange},
+		{"GET", "/account/email/report/:token", Public, h.showEmailReport},
+		{"POST", "/account/email/report/:token", Public, h.reportEmailChange},
 
 		// Everyone signed in.
 		{"GET", "/account", SignedIn, h.showAccount},
@@ -109,6 +117,12 @@ func (h *Handler) routes() []route {
 		{"GET", "/manage/invite", PartnerAdmin, h.showInvite},
 		{"POST", "/manage/invite", PartnerAdmin, h.inviteUser},
 		{"POST", "/manage/users/:id/role", PartnerAdmin, h.updateUserRole},
+		{"POST", "/manage/invitations/:id/resend", PartnerAdmin, h.resendInvitation},
+		{"POST", "/manage/invitations/:id/revoke", PartnerAdmin, h.revokeInvitation},
+		{"GET", "/manage/users/:id/edit", PartnerAdmin, h.showEditMember},
+		{"POST", "/manage/users/:id/edit", PartnerAdmin, h.updateMember},
+		{"GET", "/manage/users/:id/remove", PartnerAdmin, h.showRemoveMember},
+		{"POST", "/manage/users/:id/remove", PartnerAdmin, h.removeMember},
 		{"GET", "/manage/organization", PartnerAdmin, h.showPartnerSettings},
 		{"POST", "/manage/organization", PartnerAdmin, h.updatePartnerSettings},
 		{"GET", "/manage/payout", PartnerAdmin, h.showPayoutSettings},
@@ -119,6 +133,7 @@ func (h *Handler) routes() []route {
 		{"GET", "/console/partners", Staff, h.showConsolePartners},
 		{"GET", "/console/partners/new", Staff, h.showNewPartner},
 		{"POST", "/console/partners/new", Staff, h.createPartner},
+		{"POST", "/console/partners/:id<int>/invitations/resend", Staff, h.resendPartnerInvitations},
 		// Tracking-link settings and the sign-up API's keys.
 		{"GET", "/console/settings", Staff, h.showConsoleSettings},
 		{"POST", "/console/settings", Staff, h.updateConsoleSettings},

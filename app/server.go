@@ -63,7 +63,7 @@ func New(d *Deps) *fiber.App {
 	h.registerRoutes(app, h.hotRoutes())
 	app.Use(requestid.New())
 	app.Use(h.logRequests)
-	app.Use(securityHeaders)
+	app.Use(h.securityHeaders)
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
 	app.Use(h.loadSession)
 	app.Use(h.checkCSRF)

@@ -18,7 +18,7 @@ func (h *Handler) startSession(c *fiber.Ctx, q *queries.Queries, userID int64) e
 	err := q.CreateSession(c.Context(), queries.CreateSessionParams{Now: h.Clock.Now(),
 		IDHash: secret.Hash(id), UserID: userID,
 		ExpiresAt: h.Clock.Now().Add(min(h.Config.SessionIdle, h.Config.SessionMaxAge)),
-		Ip:        c.IP(), UserAgent: ua,
+		Ip:        h.clientIP(c), UserAgent: ua,
 	})
 	if err != nil {
 		return err

@@ -257,7 +257,7 @@ func (h *Handler) registerSignup(c *fiber.Ctx, org queries.Organization) error {
 
 // limitSignups allows signupsPerIPMinute sign-ups a minute from one address.
 func (h *Handler) limitSignups(c *fiber.Ctx) error {
-	ok, err := allow(c.Context(), h.Redis, "rl:signup:ip:"+c.IP(), signupsPerIPMinute, time.Minute)
+	ok, err := allow(c.Context(), h.Redis, "rl:signup:ip:"+h.clientIP(c), signupsPerIPMinute, time.Minute)
 	if err != nil {
 		return err
 	}

@@ -26,3 +26,10 @@ RETURNING user_id;
 
 -- name: DeleteStaleLoginTokens :execrows
 DELETE FROM login_tokens WHERE expires_at < (@now::timestamptz) - interval '1 day';
+
+-- name: UseUpUserLoginTokens :execrows
+-- Sign-in links already sent for the account stop working (the old address
+-- reported a change of address: links sent to the new one must die too).
+UPDATE login_tokens t SET used_at = @now::timestamptz
+FROM users u
+WHERE u.id = t.user_id AND u.organization_id = $1 AND t.user_id = $2 AND t.used_at IS NULL;

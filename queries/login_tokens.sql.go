@@ -105,3 +105,25 @@ func (q *Queries) PrepareLoginToken(ctx context.Context, arg PrepareLoginTokenPa
 	err := row.Scan(&token_hash)
 	return token_hash, err
 }
+
+const useUpUserLoginTokens = `-- name: UseUpUserLoginTokens :execrows
+UPDATE login_tokens t SET used_at = $3::timestamptz
+FROM users u
+WHERE u.id = t.user_id AND u.organization_id = $1 AND t.user_id = $2 AND t.used_at IS NULL
+`
+
+type UseUpUserLoginTokensParams struct {
+	OrganizationID int64
+	UserID         int64
+	Now            time.Time
+}
+
+// Sign-in links already sent for the account stop working (the old address
+// reported a change of address: links sent to the new one must die too).
+func (q *Queries) UseUpUserLoginTokens(ctx context.Context, arg UseUpUserLoginTokensParams) (int64, error) {
+	result, err := q.db.Exec(ctx, useUpUserLoginTokens, arg.OrganizationID, arg.UserID, arg.Now)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}

@@ -82,6 +82,41 @@ type Commission struct {
 	PaidAt         *time.Time
 }
 
+type EmailChange struct {
+	ID              int64
+	OrganizationID  int64
+	UserID          int64
+	OldEmail        string
+	NewEmail        string
+	ConfirmHash     []byte
+	CancelHash      []byte
+	CreatedAt       time.Time
+	ExpiresAt       time.Time
+	CancelExpiresAt time.Time
+	ConfirmSentAt   *time.Time
+	NoticeSentAt    *time.Time
+	ConfirmedAt     *time.Time
+	CancelledAt     *time.Time
+	ReportedAt      *time.Time
+}
+
+type Invitation struct {
+	ID             int64
+	OrganizationID int64
+	PartnerID      int64
+	Email          string
+	Name           string
+	Role           string
+	InvitedBy      *int64
+	RequestID      string
+	TokenHash      []byte
+	CreatedAt      time.Time
+	ExpiresAt      time.Time
+	SentAt         *time.Time
+	AcceptedAt     *time.Time
+	RevokedAt      *time.Time
+}
+
 type Lead struct {
 	ID                int64
 	OrganizationID    int64

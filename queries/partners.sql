@@ -18,7 +18,9 @@ RETURNING *;
 -- name: ListPartnersForOrganization :many
 SELECT p.id, p.name, p.website, p.created_at, t.name AS tier_name,
        (SELECT count(*) FROM users u WHERE u.organization_id = p.organization_id AND u.partner_id = p.id) AS user_count,
-       (SELECT count(*) FROM leads l WHERE l.organization_id = p.organization_id AND l.partner_id = p.id) AS lead_count
+       (SELECT count(*) FROM leads l WHERE l.organization_id = p.organization_id AND l.partner_id = p.id) AS lead_count,
+       (SELECT count(*) FROM invitations i WHERE i.organization_id = p.organization_id AND i.partner_id = p.id
+          AND i.accepted_at IS NULL AND i.revoked_at IS NULL) AS open_invitations
 FROM partners p
 LEFT JOIN tiers t ON t.organization_id = p.organization_id AND t.id = p.tier_id
 WHERE p.organization_id = $1

@@ -125,7 +125,9 @@ func (q *Queries) GetPayoutSettings(ctx context.Context, arg GetPayoutSettingsPa
 const listPartnersForOrganization = `-- name: ListPartnersForOrganization :many
 SELECT p.id, p.name, p.website, p.created_at, t.name AS tier_name,
        (SELECT count(*) FROM users u WHERE u.organization_id = p.organization_id AND u.partner_id = p.id) AS user_count,
-       (SELECT count(*) FROM leads l WHERE l.organization_id = p.organization_id AND l.partner_id = p.id) AS lead_count
+       (SELECT count(*) FROM leads l WHERE l.organization_id = p.organization_id AND l.partner_id = p.id) AS lead_count,
+       (SELECT count(*) FROM invitations i WHERE i.organization_id = p.organization_id AND i.partner_id = p.id
+          AND i.accepted_at IS NULL AND i.revoked_at IS NULL) AS open_invitations
 FROM partners p
 LEFT JOIN tiers t ON t.organization_id = p.organization_id AND t.id = p.tier_id
 WHERE p.organization_id = $1
@@ -140,13 +142,14 @@ type ListPartnersForOrganizationParams struct {
 }
 
 type ListPartnersForOrganizationRow struct {
-	ID        int64
-	Name      string
-	Website   string
-	CreatedAt time.Time
-	TierName  *string
-	UserCount int64
-	LeadCount int64
+	ID              int64
+	Name            string
+	Website         string
+	CreatedAt       time.Time
+	TierName        *string
+	UserCount       int64
+	LeadCount       int64
+	OpenInvitations int64
 }
 
 func (q *Queries) ListPartnersForOrganization(ctx context.Context, arg ListPartnersForOrganizationParams) ([]ListPartnersForOrganizationRow, error) {
@@ -166,6 +169,7 @@ func (q *Queries) ListPartnersForOrganization(ctx context.Context, arg ListPartn
 			&i.TierName,
 			&i.UserCount,
 			&i.LeadCount,
+			&i.OpenInvitations,
 		); err != nil {
 			return nil, err
 		}

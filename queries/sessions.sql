@@ -23,3 +23,7 @@ DELETE FROM sessions WHERE id_hash = $1;
 
 -- name: DeleteExpiredSessions :execrows
 DELETE FROM sessions WHERE expires_at < @now::timestamptz;
+
+-- name: DeleteUserSessions :execrows
+DELETE FROM sessions s USING users u
+WHERE u.id = s.user_id AND u.organization_id = $1 AND s.user_id = $2;

@@ -57,6 +57,24 @@ func (q *Queries) DeleteSession(ctx context.Context, idHash []byte) error {
 	return err
 }
 
+const deleteUserSessions = `-- name: DeleteUserSessions :execrows
+DELETE FROM sessions s USING users u
+WHERE u.id = s.user_id AND u.organization_id = $1 AND s.user_id = $2
+`
+
+type DeleteUserSessionsParams struct {
+	OrganizationID int64
+	UserID         int64
+}
+
+func (q *Queries) DeleteUserSessions(ctx context.Context, arg DeleteUserSessionsParams) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteUserSessions, arg.OrganizationID, arg.UserID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const getSessionUser = `-- name: GetSessionUser :one
 SELECT s.created_at AS session_created_at, s.last_seen_at, s.expires_at,
        u.id AS user_id, u.organization_id, u.partner_id, u.role, u.email, u.name, u.time_zone,

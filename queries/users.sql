@@ -36,3 +36,25 @@ RETURNING *;
 
 -- name: MarkUserLoggedIn :exec
 UPDATE users SET last_login_at = @now::timestamptz WHERE id = @id;
+
+-- name: UpdateUserNameAndZone :one
+UPDATE users SET name = $3, time_zone = $4
+WHERE organization_id = $1 AND id = $2
+RETURNING *;
+
+-- name: SetUserEmail :execrows
+-- The confirmed change: only while the account still has the old address.
+UPDATE users SET email = @new_email
+WHERE organization_id = $1 AND id = $2 AND email = @old_email;
+
+-- name: UpdatePartnerUser :one
+UPDATE users SET name = $4, role = $5
+WHERE organization_id = $1 AND partner_id = $2 AND id = $3 AND role IN ('partner_admin', 'partner_user')
+RETURNING *;
+
+-- name: DeletePartnerUser :one
+-- Removing a member: their sessions and notifications go with the row; their
+-- leads stay with the company (created_by_user_id becomes NULL).
+DELETE FROM users
+WHERE organization_id = $1 AND partner_id = $2 AND id = $3 AND role IN ('partner_admin', 'partner_user')
+RETURNING *;

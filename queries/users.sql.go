@@ -65,6 +65,37 @@ func (q *Queries) CreatePartnerUser(ctx context.Context, arg CreatePartnerUserPa
 	return i, err
 }
 
+const deletePartnerUser = `-- name: DeletePartnerUser :one
+DELETE FROM users
+WHERE organization_id = $1 AND partner_id = $2 AND id = $3 AND role IN ('partner_admin', 'partner_user')
+RETURNING id, organization_id, partner_id, role, email, name, time_zone, created_at, last_login_at
+`
+
+type DeletePartnerUserParams struct {
+	OrganizationID int64
+	PartnerID      *int64
+	ID             int64
+}
+
+// Removing a member: their sessions and notifications go with the row; their
+// leads stay with the company (created_by_user_id becomes NULL).
+func (q *Queries) DeletePartnerUser(ctx context.Context, arg DeletePartnerUserParams) (User, error) {
+	row := q.db.QueryRow(ctx, deletePartnerUser, arg.OrganizationID, arg.PartnerID, arg.ID)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.OrganizationID,
+		&i.PartnerID,
+		&i.Role,
+		&i.Email,
+		&i.Name,
+		&i.TimeZone,
+		&i.CreatedAt,
+		&i.LastLoginAt,
+	)
+	return i, err
+}
+
 const getPartnerUser = `-- name: GetPartnerUser :one
 SELECT id, organization_id, partner_id, role, email, name, time_zone, created_at, last_login_at FROM users WHERE organization_id = $1 AND partner_id = $2 AND id = $3
 `
@@ -169,6 +200,69 @@ func (q *Queries) MarkUserLoggedIn(ctx context.Context, arg MarkUserLoggedInPara
 	return err
 }
 
+const setUserEmail = `-- name: SetUserEmail :execrows
+UPDATE users SET email = $3
+WHERE organization_id = $1 AND id = $2 AND email = $4
+`
+
+type SetUserEmailParams struct {
+	OrganizationID int64
+	ID             int64
+	NewEmail       string
+	OldEmail       string
+}
+
+// The confirmed change: only while the account still has the old address.
+func (q *Queries) SetUserEmail(ctx context.Context, arg SetUserEmailParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setUserEmail,
+		arg.OrganizationID,
+		arg.ID,
+		arg.NewEmail,
+		arg.OldEmail,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const updatePartnerUser = `-- name: UpdatePartnerUser :one
+UPDATE users SET name = $4, role = $5
+WHERE organization_id = $1 AND partner_id = $2 AND id = $3 AND role IN ('partner_admin', 'partner_user')
+RETURNING id, organization_id, partner_id, role, email, name, time_zone, created_at, last_login_at
+`
+
+type UpdatePartnerUserParams struct {
+	OrganizationID int64
+	PartnerID      *int64
+	ID             int64
+	Name           string
+	Role           string
+}
+
+func (q *Queries) UpdatePartnerUser(ctx context.Context, arg UpdatePartnerUserParams) (User, error) {
+	row := q.db.QueryRow(ctx, updatePartnerUser,
+		arg.OrganizationID,
+		arg.PartnerID,
+		arg.ID,
+		arg.Name,
+		arg.Role,
+	)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.OrganizationID,
+		&i.PartnerID,
+		&i.Role,
+		&i.Email,
+		&i.Name,
+		&i.TimeZone,
+		&i.CreatedAt,
+		&i.LastLoginAt,
+	)
+	return i, err
+}
+
 const updatePartnerUserRole = `-- name: UpdatePartnerUserRole :one
 UPDATE users SET role = $4
 WHERE organization_id = $1 AND partner_id = $2 AND id = $3 AND role IN ('partner_admin', 'partner_user')
@@ -188,6 +282,41 @@ func (q *Queries) UpdatePartnerUserRole(ctx context.Context, arg UpdatePartnerUs
 		arg.PartnerID,
 		arg.ID,
 		arg.Role,
+	)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.OrganizationID,
+		&i.PartnerID,
+		&i.Role,
+		&i.Email,
+		&i.Name,
+		&i.TimeZone,
+		&i.CreatedAt,
+		&i.LastLoginAt,
+	)
+	return i, err
+}
+
+const updateUserNameAndZone = `-- name: UpdateUserNameAndZone :one
+UPDATE users SET name = $3, time_zone = $4
+WHERE organization_id = $1 AND id = $2
+RETURNING id, organization_id, partner_id, role, email, name, time_zone, created_at, last_login_at
+`
+
+type UpdateUserNameAndZoneParams struct {
+	OrganizationID int64
+	ID             int64
+	Name           string
+	TimeZone       string
+}
+
+func (q *Queries) UpdateUserNameAndZone(ctx context.Context, arg UpdateUserNameAndZoneParams) (User, error) {
+	row := q.db.QueryRow(ctx, updateUserNameAndZone,
+		arg.OrganizationID,
+		arg.ID,
+		arg.Name,
+		arg.TimeZone,
 	)
 	var i User
 	err := row.Scan(

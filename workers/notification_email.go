@@ -113,5 +113,5 @@ func (d *Deps) handleNotificationSweep(ctx context.Context, _ *asynq.Task) error
 	if enqueued > 0 {
 		d.Log.Warn("notification emails enqueued by the sweep", "count", enqueued)
 	}
-	return nil
+	return d.sweepAccountEmails(ctx, queue)
 }

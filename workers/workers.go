@@ -45,6 +45,8 @@ func NewMux(d *Deps) *asynq.ServeMux {
 	mux.HandleFunc(TypeNotificationEmail, d.handleNotificationEmail)
 	mux.HandleFunc(TypeNotificationSweep, d.handleNotificationSweep)
 	mux.HandleFunc(TypeLoginSweep, d.handleLoginSweep)
+	mux.HandleFunc(TypeInvitationEmail, d.handleInvitationEmail)
+	mux.HandleFunc(TypeEmailChange, d.handleEmailChange)
 	mux.Use(d.logPeriodic)
 	return mux
 }
