@@ -18,7 +18,6 @@ import (
 // the wrong hands cannot turn the portal into a mailer.
 const invitesPerPartnerPerDay = 20
 
-
 func (h *Handler) showInvite(c *fiber.Ctx) error {
 	p := h.newPage(c, "Invite a team member")
 	p.Section, p.Data = "manage", fiber.Map{"Tab": "team"}

@@ -32,7 +32,6 @@ func NewInvitationEmailTask(requestID string) *asynq.Task {
 		asynq.TaskID("invite:"+requestID))
 }
 
-
 func (d *Deps) handleInvitationEmail(ctx context.Context, t *asynq.Task) error {
 	var p InvitationEmailPayload
 	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.RequestID == "" {
