@@ -80,6 +80,18 @@ type Commission struct {
 	Status         string
 	CreatedAt      time.Time
 	PaidAt         *time.Time
+	BasisMinor     int64
+	TierName       string
+	Stage          string
+	Reason         string
+	EarningKey     string
+	AdjustsID      *int64
+	EarnedAt       time.Time
+	ApprovableAt   time.Time
+	ApprovedAt     *time.Time
+	ApprovedBy     *int64
+	VoidedAt       *time.Time
+	UpdatedAt      time.Time
 }
 
 type Lead struct {
@@ -107,6 +119,7 @@ type Lead struct {
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 	WonAt             *time.Time
+	RefundedMinor     int64
 }
 
 type LeadDailyCount struct {
@@ -190,6 +203,8 @@ type Organization struct {
 	AttributionModel      string
 	SignupLeadStatus      string
 	CreatedAt             time.Time
+	CommissionHoldDays    int32
+	CommissionApproval    string
 }
 
 type OutboxEvent struct {
@@ -223,6 +238,18 @@ type PartnerPayoutSetting struct {
 	UpdatedAt      time.Time
 }
 
+type PartnerTierChange struct {
+	ID             int64
+	OrganizationID int64
+	PartnerID      int64
+	FromTierID     *int64
+	ToTierID       *int64
+	FromTierName   string
+	ToTierName     string
+	ChangedBy      *int64
+	ChangedAt      time.Time
+}
+
 type SchemaMigration struct {
 	Version   int32
 	AppliedAt time.Time
@@ -246,6 +273,16 @@ type Tier struct {
 	Benefits           string
 	OffPlatformRewards string
 	Position           int32
+	TriggerStage       string
+	RetiredAt          *time.Time
+}
+
+type TierStageIncentive struct {
+	OrganizationID int64
+	TierID         int64
+	Stage          string
+	AmountMinor    int64
+	Currency       string
 }
 
 type TrackingLink struct {

@@ -10,7 +10,7 @@ import (
 )
 
 const listTiers = `-- name: ListTiers :many
-SELECT id, organization_id, name, commission_bps, benefits, off_platform_rewards, position FROM tiers WHERE organization_id = $1 ORDER BY position, name
+SELECT id, organization_id, name, commission_bps, benefits, off_platform_rewards, position, trigger_stage, retired_at FROM tiers WHERE organization_id = $1 ORDER BY position, name
 `
 
 func (q *Queries) ListTiers(ctx context.Context, organizationID int64) ([]Tier, error) {
@@ -30,6 +30,8 @@ func (q *Queries) ListTiers(ctx context.Context, organizationID int64) ([]Tier, 
 			&i.Benefits,
 			&i.OffPlatformRewards,
 			&i.Position,
+			&i.TriggerStage,
+			&i.RetiredAt,
 		); err != nil {
 			return nil, err
 		}
@@ -47,7 +49,7 @@ VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (organization_id, name) DO UPDATE
 SET off_platform_rewards = CASE WHEN tiers.off_platform_rewards = '' THEN EXCLUDED.off_platform_rewards
                                 ELSE tiers.off_platform_rewards END
-RETURNING id, organization_id, name, commission_bps, benefits, off_platform_rewards, position
+RETURNING id, organization_id, name, commission_bps, benefits, off_platform_rewards, position, trigger_stage, retired_at
 `
 
 type UpsertTierParams struct {
@@ -79,6 +81,8 @@ func (q *Queries) UpsertTier(ctx context.Context, arg UpsertTierParams) (Tier, e
 		&i.Benefits,
 		&i.OffPlatformRewards,
 		&i.Position,
+		&i.TriggerStage,
+		&i.RetiredAt,
 	)
 	return i, err
 }
