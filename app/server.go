@@ -34,6 +34,15 @@ type Deps struct {
 	Log    *slog.Logger
 	Links  *clicks.Cache    // code → link, for the redirect
 	Clicks *clicks.Recorder // buffers clicks into Redis
+	Now    func() time.Time // the clock of time-dependent rules (commission hold); nil = time.Now
+}
+
+// now is the handlers' clock.
+func (h *Handler) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
 }
 
 // Handler carries the dependencies into every handler method.

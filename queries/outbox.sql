@@ -40,7 +40,7 @@ LIMIT @max_rows
 FOR UPDATE SKIP LOCKED;
 
 -- name: MarkOutboxEventsRelayed :exec
-UPDATE outbox_events SET processed_at = @now
+UPDATE outbox_events SET processed_at = @now::timestamptz
 WHERE id = ANY(@ids::bigint[]) AND processed_at IS NULL;
 
 -- name: GetOutboxEvent :one

@@ -142,12 +142,12 @@ func (q *Queries) GetOutboxEvent(ctx context.Context, id int64) (GetOutboxEventR
 }
 
 const markOutboxEventsRelayed = `-- name: MarkOutboxEventsRelayed :exec
-UPDATE outbox_events SET processed_at = $1
+UPDATE outbox_events SET processed_at = $1::timestamptz
 WHERE id = ANY($2::bigint[]) AND processed_at IS NULL
 `
 
 type MarkOutboxEventsRelayedParams struct {
-	Now *time.Time
+	Now time.Time
 	Ids []int64
 }
 

@@ -30,6 +30,7 @@ type Deps struct {
 	Redis  redis.UniversalClient // the click stream lives here
 	Config *config.Config
 	Log    *slog.Logger
+	Now    func() time.Time // the clock of the commission engine; nil = time.Now
 }
 
 // NewMux routes every task type to its handler.
@@ -40,6 +41,8 @@ func NewMux(d *Deps) *asynq.ServeMux {
 	mux.HandleFunc(TypeClickRollup, d.handleClickRollup)
 	mux.HandleFunc(TypeNotificationEmail, d.handleNotificationEmail)
 	mux.HandleFunc(TypeNotificationSweep, d.handleNotificationSweep)
+	mux.HandleFunc(TypeCommissionEvent, d.handleCommissionEvent)
+	mux.HandleFunc(TypeCommissionAutoApprove, d.handleCommissionAutoApprove)
 	return mux
 }
 
@@ -76,6 +79,9 @@ func RegisterPeriodic(s *asynq.Scheduler) error {
 		return err
 	}
 	if _, err := s.Register("@every 1m", NewNotificationSweepTask(), asynq.Unique(50*time.Second)); err != nil {
+		return err
+	}
+	if _, err := s.Register("@every 1m", NewCommissionAutoApproveTask(), asynq.Unique(50*time.Second)); err != nil {
 		return err
 	}
 	_, err := s.Register("@every 1m", NewClickRollupTask(), asynq.Unique(50*time.Second))

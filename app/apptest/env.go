@@ -105,6 +105,10 @@ type Options struct {
 	// the `seed --scale` database. It is used as it is (no migration, no
 	// demo data) and never dropped.
 	DatabaseURL string
+
+	// Now, when set, is the clock of the web tier and the worker (the
+	// commission hold is tested by moving it, never by sleeping).
+	Now func() time.Time
 }
 
 // NewEnv starts the portal for a test.
@@ -152,7 +156,7 @@ func NewEnv(t testing.TB, opts ...Options) *Env {
 	go links.Listen(bgctx, rdb)
 	go func() { recorder.Run(bgctx); close(bgDone) }()
 	t.Cleanup(func() { stopBG(); <-bgDone })
-	web := app.New(&app.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Log: log, Links: links, Clicks: recorder})
+	web := app.New(&app.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Log: log, Links: links, Clicks: recorder, Now: o.Now})
 	go web.Listener(ln) //nolint:errcheck // ends with Shutdown
 	t.Cleanup(func() { _ = web.ShutdownWithTimeout(5 * time.Second); queue.Close() })
 	if !o.NoWorker {
@@ -160,12 +164,16 @@ func NewEnv(t testing.TB, opts ...Options) *Env {
 			Concurrency: 4, TaskCheckInterval: 100 * time.Millisecond, DelayedInterval: 200 * time.Millisecond,
 			ShutdownTimeout: 5 * time.Second,
 		}, log)
-		mux := workers.NewMux(&workers.Deps{Store: store, Config: cfg, Log: log, Redis: rdb,
+		mux := workers.NewMux(&workers.Deps{Store: store, Config: cfg, Log: log, Redis: rdb, Now: o.Now,
 			Mailer: &workers.SMTPMailer{URL: cfg.SMTPURL, From: cfg.SMTPFrom}})
 		if err := srv.Start(mux); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(srv.Shutdown)
+		relayCtx, stopRelay := context.WithCancel(context.Background())
+		relayDone := make(chan struct{})
+		go func() { workers.RunOutboxRelay(relayCtx, store, queue, 50*time.Millisecond, log); close(relayDone) }()
+		t.Cleanup(func() { stopRelay(); <-relayDone })
 	}
 	return &Env{URL: base, Config: cfg, Store: store, Redis: rdb, Inbox: inbox, Queue: queue, Log: log, Links: links, Clicks: recorder}
 }

@@ -101,7 +101,9 @@ func stageRank(s string) int {
 func RevenueKey(leadID int64) string { return fmt.Sprintf("lead:%d:revenue", leadID) }
 
 // StageKey is the earning key of a lead's incentive for reaching a stage.
-func StageKey(leadID int64, stage string) string { return fmt.Sprintf("lead:%d:stage:%s", leadID, stage) }
+func StageKey(leadID int64, stage string) string {
+	return fmt.Sprintf("lead:%d:stage:%s", leadID, stage)
+}
 
 // Process reconciles the lead an event names. Call it in a transaction.
 func (e *Engine) Process(ctx context.Context, q *queries.Queries, ev Event) (Result, error) {
