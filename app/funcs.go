@@ -30,6 +30,7 @@ func templateFuncs() template.FuncMap {
 		"add":   func(a, b int) int { return a + b },
 		"itoa":  strconv.Itoa,
 		"label": statusLabel,
+		"list":  func(s ...string) []string { return s },
 		"deref": func(s *string) string {
 			if s == nil {
 				return ""
@@ -81,6 +82,7 @@ var statusLabels = map[string]string{
 	"new": "New", "qualified": "Qualified", "proposal": "Proposal", "won": "Won", "lost": "Lost",
 	"partner": "Partner", "referral": "Referral", "referral_link": "Referral link",
 	"bank_transfer": "Bank transfer", "paypal": "PayPal",
+	"pending": "Pending", "paid": "Paid", "void": "Void",
 }
 
 // statusLabel turns stored enum values into the words users read.

@@ -100,6 +100,8 @@ func (h *Handler) routes() []route {
 		{"POST", "/leads/:id<int>/accept", Partner, h.acceptReferral},
 		{"POST", "/leads/:id<int>/decline", Partner, h.declineReferral},
 		{"GET", "/payments", Partner, h.showPayments},
+		{"GET", "/payments/spiffs", Partner, h.showSpiffPayments},
+		{"GET", "/payments/invoices", PartnerAdmin, h.showInvoices},
 		{"GET", "/training", Partner, h.showTraining},
 		{"GET", "/partner-room", Partner, h.showPartnerRoom},
 		{"GET", "/account/agreements/:id", Partner, h.showSignedAgreement},
@@ -117,6 +119,13 @@ func (h *Handler) routes() []route {
 		// The vendor console.
 		{"GET", "/console", Staff, h.showConsoleHome},
 		{"GET", "/console/partners", Staff, h.showConsolePartners},
+		{"GET", "/console/commissions", Staff, h.showConsoleCommissions},
+		{"GET", "/console/commissions/export.csv", Staff, h.exportCommissionsCSV},
+		{"POST", "/console/commissions/approve", Staff, h.approveCommissions},
+		{"GET", "/console/commissions/adjust", Staff, h.showAdjustCommission},
+		{"POST", "/console/commissions/adjust", Staff, h.adjustCommission},
+		{"GET", "/console/commissions/:id<int>/void", Staff, h.showVoidCommission},
+		{"POST", "/console/commissions/:id<int>/void", Staff, h.voidCommission},
 		{"GET", "/console/partners/new", Staff, h.showNewPartner},
 		{"POST", "/console/partners/new", Staff, h.createPartner},
 		// Tracking-link settings and the sign-up API's keys.

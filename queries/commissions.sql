@@ -87,7 +87,7 @@ ORDER BY currency, status;
 -- name: ListCommissionsForPartner :many
 -- The partner's Commissions tab: filters are empty when unused; the period
 -- is on earned_at.
-SELECT c.*, coalesce(l.company, '')::text AS lead_company
+SELECT sqlc.embed(c), coalesce(l.company, '')::text AS lead_company
 FROM commissions c
 LEFT JOIN leads l ON l.organization_id = c.organization_id AND l.id = c.lead_id
 WHERE c.organization_id = @organization_id AND c.partner_id = @partner_id
@@ -110,7 +110,7 @@ WHERE c.organization_id = @organization_id AND c.partner_id = @partner_id
 
 -- name: ListCommissionsForOrganization :many
 -- The console list: all partners, or one (@partner_id 0 = all).
-SELECT c.*, coalesce(l.company, '')::text AS lead_company, p.name AS partner_name
+SELECT sqlc.embed(c), coalesce(l.company, '')::text AS lead_company, p.name AS partner_name
 FROM commissions c
 JOIN partners p ON p.organization_id = c.organization_id AND p.id = c.partner_id
 LEFT JOIN leads l ON l.organization_id = c.organization_id AND l.id = c.lead_id
@@ -132,7 +132,7 @@ WHERE c.organization_id = @organization_id
   AND c.earned_at >= @period_from AND c.earned_at < @period_to;
 
 -- name: GetCommission :one
-SELECT c.*, coalesce(l.company, '')::text AS lead_company, p.name AS partner_name
+SELECT sqlc.embed(c), coalesce(l.company, '')::text AS lead_company, p.name AS partner_name
 FROM commissions c
 JOIN partners p ON p.organization_id = c.organization_id AND p.id = c.partner_id
 LEFT JOIN leads l ON l.organization_id = c.organization_id AND l.id = c.lead_id
@@ -154,3 +154,14 @@ FROM users u
 WHERE u.organization_id = @organization_id AND u.partner_id = @partner_id::bigint AND u.role = 'partner_admin'
 ORDER BY u.id
 RETURNING id;
+
+-- name: GetPartnerProgram :one
+-- What the "About your commissions" panel explains: the partner's tier and
+-- the organization's rules.
+SELECT p.id AS partner_id, p.tier_id, coalesce(t.name, '')::text AS tier_name,
+       coalesce(t.commission_bps, 0)::integer AS tier_bps, coalesce(t.trigger_stage, 'won')::text AS trigger_stage,
+       o.commission_hold_days, o.commission_approval, o.currency::text AS currency
+FROM partners p
+JOIN organizations o ON o.id = p.organization_id
+LEFT JOIN tiers t ON t.organization_id = p.organization_id AND t.id = p.tier_id
+WHERE p.organization_id = @organization_id AND p.id = @partner_id;

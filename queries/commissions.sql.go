@@ -149,60 +149,38 @@ type GetCommissionParams struct {
 }
 
 type GetCommissionRow struct {
-	ID             int64
-	OrganizationID int64
-	PartnerID      int64
-	LeadID         *int64
-	Kind           string
-	AmountMinor    int64
-	Currency       string
-	RateBps        int32
-	Status         string
-	CreatedAt      time.Time
-	PaidAt         *time.Time
-	BasisMinor     int64
-	TierName       string
-	Stage          string
-	Reason         string
-	EarningKey     string
-	AdjustsID      *int64
-	EarnedAt       time.Time
-	ApprovableAt   time.Time
-	ApprovedAt     *time.Time
-	ApprovedBy     *int64
-	VoidedAt       *time.Time
-	UpdatedAt      time.Time
-	LeadCompany    string
-	PartnerName    string
+	Commission  Commission
+	LeadCompany string
+	PartnerName string
 }
 
 func (q *Queries) GetCommission(ctx context.Context, arg GetCommissionParams) (GetCommissionRow, error) {
 	row := q.db.QueryRow(ctx, getCommission, arg.OrganizationID, arg.ID)
 	var i GetCommissionRow
 	err := row.Scan(
-		&i.ID,
-		&i.OrganizationID,
-		&i.PartnerID,
-		&i.LeadID,
-		&i.Kind,
-		&i.AmountMinor,
-		&i.Currency,
-		&i.RateBps,
-		&i.Status,
-		&i.CreatedAt,
-		&i.PaidAt,
-		&i.BasisMinor,
-		&i.TierName,
-		&i.Stage,
-		&i.Reason,
-		&i.EarningKey,
-		&i.AdjustsID,
-		&i.EarnedAt,
-		&i.ApprovableAt,
-		&i.ApprovedAt,
-		&i.ApprovedBy,
-		&i.VoidedAt,
-		&i.UpdatedAt,
+		&i.Commission.ID,
+		&i.Commission.OrganizationID,
+		&i.Commission.PartnerID,
+		&i.Commission.LeadID,
+		&i.Commission.Kind,
+		&i.Commission.AmountMinor,
+		&i.Commission.Currency,
+		&i.Commission.RateBps,
+		&i.Commission.Status,
+		&i.Commission.CreatedAt,
+		&i.Commission.PaidAt,
+		&i.Commission.BasisMinor,
+		&i.Commission.TierName,
+		&i.Commission.Stage,
+		&i.Commission.Reason,
+		&i.Commission.EarningKey,
+		&i.Commission.AdjustsID,
+		&i.Commission.EarnedAt,
+		&i.Commission.ApprovableAt,
+		&i.Commission.ApprovedAt,
+		&i.Commission.ApprovedBy,
+		&i.Commission.VoidedAt,
+		&i.Commission.UpdatedAt,
 		&i.LeadCompany,
 		&i.PartnerName,
 	)
@@ -234,6 +212,50 @@ func (q *Queries) GetCommissionProgram(ctx context.Context, organizationID int64
 		&i.Currency,
 		&i.CommissionHoldDays,
 		&i.CommissionApproval,
+	)
+	return i, err
+}
+
+const getPartnerProgram = `-- name: GetPartnerProgram :one
+SELECT p.id AS partner_id, p.tier_id, coalesce(t.name, '')::text AS tier_name,
+       coalesce(t.commission_bps, 0)::integer AS tier_bps, coalesce(t.trigger_stage, 'won')::text AS trigger_stage,
+       o.commission_hold_days, o.commission_approval, o.currency::text AS currency
+FROM partners p
+JOIN organizations o ON o.id = p.organization_id
+LEFT JOIN tiers t ON t.organization_id = p.organization_id AND t.id = p.tier_id
+WHERE p.organization_id = $1 AND p.id = $2
+`
+
+type GetPartnerProgramParams struct {
+	OrganizationID int64
+	PartnerID      int64
+}
+
+type GetPartnerProgramRow struct {
+	PartnerID          int64
+	TierID             *int64
+	TierName           string
+	TierBps            int32
+	TriggerStage       string
+	CommissionHoldDays int32
+	CommissionApproval string
+	Currency           string
+}
+
+// What the "About your commissions" panel explains: the partner's tier and
+// the organization's rules.
+func (q *Queries) GetPartnerProgram(ctx context.Context, arg GetPartnerProgramParams) (GetPartnerProgramRow, error) {
+	row := q.db.QueryRow(ctx, getPartnerProgram, arg.OrganizationID, arg.PartnerID)
+	var i GetPartnerProgramRow
+	err := row.Scan(
+		&i.PartnerID,
+		&i.TierID,
+		&i.TierName,
+		&i.TierBps,
+		&i.TriggerStage,
+		&i.CommissionHoldDays,
+		&i.CommissionApproval,
+		&i.Currency,
 	)
 	return i, err
 }
@@ -355,31 +377,9 @@ type ListCommissionsForOrganizationParams struct {
 }
 
 type ListCommissionsForOrganizationRow struct {
-	ID             int64
-	OrganizationID int64
-	PartnerID      int64
-	LeadID         *int64
-	Kind           string
-	AmountMinor    int64
-	Currency       string
-	RateBps        int32
-	Status         string
-	CreatedAt      time.Time
-	PaidAt         *time.Time
-	BasisMinor     int64
-	TierName       string
-	Stage          string
-	Reason         string
-	EarningKey     string
-	AdjustsID      *int64
-	EarnedAt       time.Time
-	ApprovableAt   time.Time
-	ApprovedAt     *time.Time
-	ApprovedBy     *int64
-	VoidedAt       *time.Time
-	UpdatedAt      time.Time
-	LeadCompany    string
-	PartnerName    string
+	Commission  Commission
+	LeadCompany string
+	PartnerName string
 }
 
 // The console list: all partners, or one (@partner_id 0 = all).
@@ -402,29 +402,29 @@ func (q *Queries) ListCommissionsForOrganization(ctx context.Context, arg ListCo
 	for rows.Next() {
 		var i ListCommissionsForOrganizationRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.OrganizationID,
-			&i.PartnerID,
-			&i.LeadID,
-			&i.Kind,
-			&i.AmountMinor,
-			&i.Currency,
-			&i.RateBps,
-			&i.Status,
-			&i.CreatedAt,
-			&i.PaidAt,
-			&i.BasisMinor,
-			&i.TierName,
-			&i.Stage,
-			&i.Reason,
-			&i.EarningKey,
-			&i.AdjustsID,
-			&i.EarnedAt,
-			&i.ApprovableAt,
-			&i.ApprovedAt,
-			&i.ApprovedBy,
-			&i.VoidedAt,
-			&i.UpdatedAt,
+			&i.Commission.ID,
+			&i.Commission.OrganizationID,
+			&i.Commission.PartnerID,
+			&i.Commission.LeadID,
+			&i.Commission.Kind,
+			&i.Commission.AmountMinor,
+			&i.Commission.Currency,
+			&i.Commission.RateBps,
+			&i.Commission.Status,
+			&i.Commission.CreatedAt,
+			&i.Commission.PaidAt,
+			&i.Commission.BasisMinor,
+			&i.Commission.TierName,
+			&i.Commission.Stage,
+			&i.Commission.Reason,
+			&i.Commission.EarningKey,
+			&i.Commission.AdjustsID,
+			&i.Commission.EarnedAt,
+			&i.Commission.ApprovableAt,
+			&i.Commission.ApprovedAt,
+			&i.Commission.ApprovedBy,
+			&i.Commission.VoidedAt,
+			&i.Commission.UpdatedAt,
 			&i.LeadCompany,
 			&i.PartnerName,
 		); err != nil {
@@ -464,30 +464,8 @@ type ListCommissionsForPartnerParams struct {
 }
 
 type ListCommissionsForPartnerRow struct {
-	ID             int64
-	OrganizationID int64
-	PartnerID      int64
-	LeadID         *int64
-	Kind           string
-	AmountMinor    int64
-	Currency       string
-	RateBps        int32
-	Status         string
-	CreatedAt      time.Time
-	PaidAt         *time.Time
-	BasisMinor     int64
-	TierName       string
-	Stage          string
-	Reason         string
-	EarningKey     string
-	AdjustsID      *int64
-	EarnedAt       time.Time
-	ApprovableAt   time.Time
-	ApprovedAt     *time.Time
-	ApprovedBy     *int64
-	VoidedAt       *time.Time
-	UpdatedAt      time.Time
-	LeadCompany    string
+	Commission  Commission
+	LeadCompany string
 }
 
 // The partner's Commissions tab: filters are empty when unused; the period
@@ -512,29 +490,29 @@ func (q *Queries) ListCommissionsForPartner(ctx context.Context, arg ListCommiss
 	for rows.Next() {
 		var i ListCommissionsForPartnerRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.OrganizationID,
-			&i.PartnerID,
-			&i.LeadID,
-			&i.Kind,
-			&i.AmountMinor,
-			&i.Currency,
-			&i.RateBps,
-			&i.Status,
-			&i.CreatedAt,
-			&i.PaidAt,
-			&i.BasisMinor,
-			&i.TierName,
-			&i.Stage,
-			&i.Reason,
-			&i.EarningKey,
-			&i.AdjustsID,
-			&i.EarnedAt,
-			&i.ApprovableAt,
-			&i.ApprovedAt,
-			&i.ApprovedBy,
-			&i.VoidedAt,
-			&i.UpdatedAt,
+			&i.Commission.ID,
+			&i.Commission.OrganizationID,
+			&i.Commission.PartnerID,
+			&i.Commission.LeadID,
+			&i.Commission.Kind,
+			&i.Commission.AmountMinor,
+			&i.Commission.Currency,
+			&i.Commission.RateBps,
+			&i.Commission.Status,
+			&i.Commission.CreatedAt,
+			&i.Commission.PaidAt,
+			&i.Commission.BasisMinor,
+			&i.Commission.TierName,
+			&i.Commission.Stage,
+			&i.Commission.Reason,
+			&i.Commission.EarningKey,
+			&i.Commission.AdjustsID,
+			&i.Commission.EarnedAt,
+			&i.Commission.ApprovableAt,
+			&i.Commission.ApprovedAt,
+			&i.Commission.ApprovedBy,
+			&i.Commission.VoidedAt,
+			&i.Commission.UpdatedAt,
 			&i.LeadCompany,
 		); err != nil {
 			return nil, err
