@@ -221,4 +221,3 @@ func (h *Handler) showInvoices(c *fiber.Ctx) error {
 	p.Section = "payments"
 	return h.render(c, fiber.StatusOK, "pages/payments_invoices", "", p)
 }
-
