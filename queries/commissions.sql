@@ -165,3 +165,19 @@ FROM partners p
 JOIN organizations o ON o.id = p.organization_id
 LEFT JOIN tiers t ON t.organization_id = p.organization_id AND t.id = p.tier_id
 WHERE p.organization_id = @organization_id AND p.id = @partner_id;
+
+-- name: ListWonLeadsWithoutCommissions :many
+-- The demo seed: won leads of an organization that have no commission yet.
+SELECT l.id, l.won_at
+FROM leads l
+WHERE l.organization_id = @organization_id AND l.stage = 'won' AND l.status = 'approved' AND l.won_at IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM commissions c WHERE c.organization_id = l.organization_id AND c.lead_id = l.id)
+ORDER BY l.id;
+
+-- name: SeedCommissionState :exec
+-- The demo seed ages a fresh commission: approved when its hold ended,
+-- paid @paid_at when given.
+UPDATE commissions
+SET status = CASE WHEN sqlc.narg(paid_at)::timestamptz IS NOT NULL THEN 'paid' ELSE 'approved' END,
+    approved_at = approvable_at, paid_at = sqlc.narg(paid_at)::timestamptz
+WHERE organization_id = @organization_id AND id = @id AND status = 'pending';

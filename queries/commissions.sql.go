@@ -619,6 +619,40 @@ func (q *Queries) ListStageIncentives(ctx context.Context, arg ListStageIncentiv
 	return items, nil
 }
 
+const listWonLeadsWithoutCommissions = `-- name: ListWonLeadsWithoutCommissions :many
+SELECT l.id, l.won_at
+FROM leads l
+WHERE l.organization_id = $1 AND l.stage = 'won' AND l.status = 'approved' AND l.won_at IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM commissions c WHERE c.organization_id = l.organization_id AND c.lead_id = l.id)
+ORDER BY l.id
+`
+
+type ListWonLeadsWithoutCommissionsRow struct {
+	ID    int64
+	WonAt *time.Time
+}
+
+// The demo seed: won leads of an organization that have no commission yet.
+func (q *Queries) ListWonLeadsWithoutCommissions(ctx context.Context, organizationID int64) ([]ListWonLeadsWithoutCommissionsRow, error) {
+	rows, err := q.db.Query(ctx, listWonLeadsWithoutCommissions, organizationID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListWonLeadsWithoutCommissionsRow
+	for rows.Next() {
+		var i ListWonLeadsWithoutCommissionsRow
+		if err := rows.Scan(&i.ID, &i.WonAt); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const lockLeadForCommission = `-- name: LockLeadForCommission :one
 SELECT l.id, l.organization_id, l.partner_id, l.company, l.stage, l.status, l.currency::text AS currency,
        l.deal_value_minor, l.revenue_minor, l.refunded_minor, l.won_at, l.updated_at,
@@ -755,6 +789,26 @@ func (q *Queries) RecalculatePendingCommission(ctx context.Context, arg Recalcul
 	var id int64
 	err := row.Scan(&id)
 	return id, err
+}
+
+const seedCommissionState = `-- name: SeedCommissionState :exec
+UPDATE commissions
+SET status = CASE WHEN $1::timestamptz IS NOT NULL THEN 'paid' ELSE 'approved' END,
+    approved_at = approvable_at, paid_at = $1::timestamptz
+WHERE organization_id = $2 AND id = $3 AND status = 'pending'
+`
+
+type SeedCommissionStateParams struct {
+	PaidAt         *time.Time
+	OrganizationID int64
+	ID             int64
+}
+
+// The demo seed ages a fresh commission: approved when its hold ended,
+// paid @paid_at when given.
+func (q *Queries) SeedCommissionState(ctx context.Context, arg SeedCommissionStateParams) error {
+	_, err := q.db.Exec(ctx, seedCommissionState, arg.PaidAt, arg.OrganizationID, arg.ID)
+	return err
 }
 
 const sumCommissionsByStatus = `-- name: SumCommissionsByStatus :many

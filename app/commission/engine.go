@@ -41,7 +41,8 @@ var Statuses = []string{"pending", "approved", "paid", "void"}
 
 // Engine computes and records commissions. Now is its clock (tests set it).
 type Engine struct {
-	Now func() time.Time
+	Now   func() time.Time
+	Quiet bool // write no notifications (the demo seed)
 }
 
 func (e *Engine) now() time.Time {
@@ -132,7 +133,7 @@ func (e *Engine) Process(ctx context.Context, q *queries.Queries, ev Event) (Res
 	if err := e.stages(ctx, q, lead, now, hold, &res); err != nil {
 		return res, err
 	}
-	if len(res.Created) > 0 {
+	if len(res.Created) > 0 && !e.Quiet {
 		ids, err := notifyCreated(ctx, q, lead, res.Created, hold)
 		if err != nil {
 			return res, err

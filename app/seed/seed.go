@@ -155,6 +155,9 @@ func seedOrganization(ctx context.Context, q *queries.Queries, o orgSpec) error 
 			}
 		}
 	}
+	if err := seedCommissions(ctx, q, org.ID); err != nil {
+		return err
+	}
 	if o.agreements {
 		list, err := q.ListAgreements(ctx, org.ID)
 		if err != nil {
