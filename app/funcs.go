@@ -31,11 +31,32 @@ func templateFuncs() template.FuncMap {
 		"itoa":  strconv.Itoa,
 		"label": statusLabel,
 		"list":  func(s ...string) []string { return s },
+		"tierFields": func(p *Page, t any, edited any) tierFieldsData {
+			pt, _ := t.(programTier)
+			var tp *programTier
+			if _, ok := t.(programTier); ok {
+				tp = &pt
+			}
+			e, _ := edited.(bool)
+			if s, ok := edited.(string); ok && s != "" {
+				e = true
+			}
+			if m, ok := edited.(map[string]string); ok && len(m) > 0 {
+				e = true
+			}
+			return tierFields(p, tp, e)
+		},
 		"deref": func(s *string) string {
 			if s == nil {
 				return ""
 			}
 			return *s
+		},
+		"deref64": func(i *int64) int64 {
+			if i == nil {
+				return 0
+			}
+			return *i
 		},
 		"derefI": func(i *int32) int32 {
 			if i == nil {

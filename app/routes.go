@@ -119,6 +119,13 @@ func (h *Handler) routes() []route {
 		// The vendor console.
 		{"GET", "/console", Staff, h.showConsoleHome},
 		{"GET", "/console/partners", Staff, h.showConsolePartners},
+		{"GET", "/console/partners/:id<int>", Staff, h.showConsolePartner},
+		{"POST", "/console/partners/:id<int>/tier", Staff, h.changePartnerTier},
+		{"GET", "/console/program", Staff, h.showConsoleProgram},
+		{"POST", "/console/program/settings", Staff, h.saveProgramSettings},
+		{"POST", "/console/program/tiers", Staff, h.createTier},
+		{"POST", "/console/program/tiers/:id<int>", Staff, h.updateTier},
+		{"POST", "/console/program/tiers/:id<int>/retire", Staff, h.retireTier},
 		{"GET", "/console/commissions", Staff, h.showConsoleCommissions},
 		{"GET", "/console/commissions/export.csv", Staff, h.exportCommissionsCSV},
 		{"POST", "/console/commissions/approve", Staff, h.approveCommissions},
