@@ -17,12 +17,13 @@ type fieldRef struct {
 
 func templateFuncs() template.FuncMap {
 	return template.FuncMap{
-		"fieldErr":  func(p *Page, name string) fieldRef { return fieldRef{Errors: p.Errors, Name: name} },
-		"roleLabel": RoleLabel,
-		"money":     money.Format,
-		"bps":       func(b int32) string { return money.FormatBps(int64(b)) },
-		"maskEmail": MaskEmail,
-		"date":      dateIn,
+		"fieldErr":   func(p *Page, name string) fieldRef { return fieldRef{Errors: p.Errors, Name: name} },
+		"roleLabel":  RoleLabel,
+		"money":      money.Format,
+		"moneyInput": money.Input,
+		"bps":        func(b int32) string { return money.FormatBps(int64(b)) },
+		"maskEmail":  MaskEmail,
+		"date":       dateIn,
 		"datetime": func(t time.Time, zone string) string {
 			return inZone(t, zone).Format("Jan 2, 2006 15:04 MST")
 		},

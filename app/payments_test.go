@@ -227,3 +227,55 @@ func TestConsoleVoidAdjustExport(t *testing.T) {
 		t.Error("the partner does not see the adjustment's or the void's reason")
 	}
 }
+
+// Staff correct a won deal after its commission was approved: the partner
+// keeps the approved row and gets adjustment rows with the reason.
+func TestCorrectionsAfterApproval(t *testing.T) {
+	env, clock := commissionEnv(t)
+	lead := openNorthwindLead(t, env, "Correction Corp", "USD")
+	admin := signedIn(t, env, "admin@northwind.test")
+	staff := signedIn(t, env, "staff@acme.test")
+	path := fmt.Sprintf("/console/leads/%d", lead)
+	staff.Post(path+"/outcome", url.Values{"outcome": {"won"}, "revenue": {"18000"}})
+	id := waitForCommission(t, env, lead, 1)
+	clock.Advance(31 * 24 * time.Hour)
+	staff.Post("/console/commissions/approve", url.Values{"id": {fmt.Sprint(id)}})
+	owed := func() int64 {
+		return queryInt(t, env, "SELECT coalesce(sum(amount_minor), 0) FROM commissions WHERE lead_id = $1 AND status <> 'void'", lead)
+	}
+
+	if r := staff.Post(path+"/correction", url.Values{"action": {"refund"}, "amount": {"zero"}}); r.StatusCode != 422 || r.Doc.Find("#correction-error").Length() != 1 {
+		t.Errorf("bad refund: %d", r.StatusCode)
+	}
+	staff.Post(path+"/correction", url.Values{"action": {"revenue"}, "amount": {"12,000.00"}})
+	waitForCommission(t, env, lead, 2)
+	if o := owed(); o != 180_000 {
+		t.Fatalf("owed %d after the revenue change, want 180000", o)
+	}
+	if s := rvStr(t, env, "SELECT status FROM commissions WHERE id = $1", id); s != "approved" {
+		t.Errorf("the approved row became %s", s)
+	}
+	// A refund larger than what is left: the clawback stops at zero.
+	staff.Post(path+"/correction", url.Values{"action": {"refund"}, "amount": {"50000"}})
+	waitForCommission(t, env, lead, 3)
+	if o := owed(); o != 0 {
+		t.Fatalf("owed %d after refunding everything", o)
+	}
+	body := admin.Get("/payments").Body
+	if !strings.Contains(body, "Revenue corrected") || !strings.Contains(body, "Refund of $50,000.00") {
+		t.Error("the partner does not see why the commission changed")
+	}
+	// Reopened and won again: owed again on the new revenue, at the rate earned.
+	staff.Post(path+"/correction", url.Values{"action": {"reopen"}})
+	staff.Post(path+"/outcome", url.Values{"outcome": {"won"}, "revenue": {"10000"}})
+	deadline := time.Now().Add(15 * time.Second)
+	for owed() != 150_000 {
+		if time.Now().After(deadline) {
+			t.Fatalf("owed %d after winning again with 10,000.00, want 150000", owed())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := queryInt(t, env, "SELECT count(*) FROM commissions WHERE lead_id = $1 AND rate_bps = 1500", lead); n != queryInt(t, env, "SELECT count(*) FROM commissions WHERE lead_id = $1", lead) {
+		t.Error("a correction used another rate than the one earned")
+	}
+}

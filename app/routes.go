@@ -160,6 +160,7 @@ func (h *Handler) routes() []route {
 		{"POST", "/console/leads/:id<int>/approve", Staff, h.approveLead},
 		{"POST", "/console/leads/:id<int>/reject", Staff, h.rejectLead},
 		{"POST", "/console/leads/:id<int>/outcome", Staff, h.setLeadOutcome},
+		{"POST", "/console/leads/:id<int>/correction", Staff, h.correctLead},
 	}
 }
 

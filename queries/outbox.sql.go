@@ -83,8 +83,11 @@ func (q *Queries) CreateLeadChangedEvent(ctx context.Context, arg CreateLeadChan
 const createLeadWonEvent = `-- name: CreateLeadWonEvent :one
 
 INSERT INTO outbox_events (organization_id, kind, aggregate_id, payload)
-SELECT l.organization_id, 'lead_won', l.id,
-       jsonb_build_object('lead_id', l.id, 'partner_id', l.partner_id, 'revenue_minor', l.revenue_minor,
+SELECT l.organization_id,
+       CASE WHEN EXISTS (SELECT 1 FROM outbox_events e WHERE e.organization_id = l.organization_id
+                         AND e.kind = 'lead_won' AND e.aggregate_id = l.id) THEN 'lead_changed' ELSE 'lead_won' END,
+       l.id,
+       jsonb_build_object('lead_id', l.id, 'partner_id', l.partner_id, 'revenue_minor', l.revenue_minor, 'reason', 'Lead won',
                           'currency', l.currency, 'won_at', l.won_at,
                           'tier_id', p.tier_id, 'tier_name', t.name, 'rate_bps', t.commission_bps)
 FROM leads l
@@ -106,6 +109,8 @@ type CreateLeadWonEventParams struct {
 // transaction; MarkLeadWon succeeds once per lead, so the event is written once.
 // The partner's tier and rate at this moment travel with it: the revenue
 // commission uses the rate as it stood when the lead was won.
+// A lead won again after a reopen is a 'lead_changed' event (the first win
+// keeps its unique 'lead_won').
 func (q *Queries) CreateLeadWonEvent(ctx context.Context, arg CreateLeadWonEventParams) (int64, error) {
 	row := q.db.QueryRow(ctx, createLeadWonEvent, arg.OrganizationID, arg.LeadID)
 	var id int64
