@@ -14,7 +14,8 @@ func TestConsoleProgramAndPartnerTier(t *testing.T) {
 	if r.StatusCode != 200 || !strings.Contains(r.Doc.Find(".tier").Text(), "Premium") || !strings.Contains(r.Body, "15%") {
 		t.Fatalf("program page: %d", r.StatusCode)
 	}
-	if r := signedIn(t, env, "admin@northwind.test").Get("/console/program"); r.StatusCode == 200 {
+	partnerAdmin := signedIn(t, env, "admin@northwind.test")
+	if r := partnerAdmin.Get("/console/program"); r.StatusCode == 200 {
 		t.Fatal("a partner admin opened the program page")
 	}
 
@@ -68,6 +69,9 @@ func TestConsoleProgramAndPartnerTier(t *testing.T) {
 	page := staff.Get(fmt.Sprintf("/console/partners/%d", northwind))
 	if !strings.Contains(page.Doc.Find("#current-tier").Text(), "Gold") || page.Doc.Find("#tier-history li").Length() != 1 {
 		t.Errorf("partner page: %q", page.Doc.Find("#current-tier").Text())
+	}
+	if got := partnerAdmin.Get("/dashboard/rewards").Doc.Find("#tier-incentives").Text(); !strings.Contains(got, "$50.00 when a lead first reaches Qualified") {
+		t.Errorf("Rewards incentives %q", got)
 	}
 	lead := openNorthwindLead(t, env, "After The Move", "USD")
 	staff.Post(fmt.Sprintf("/console/leads/%d/outcome", lead), url.Values{"outcome": {"won"}, "revenue": {"10000"}})
