@@ -477,6 +477,31 @@ CREATE TABLE IF NOT EXISTS partner_tier_changes (
 );
 CREATE INDEX IF NOT EXISTS partner_tier_changes_partner_idx ON partner_tier_changes (organization_id, partner_id, changed_at);
 
+-- SPIFF campaigns: a fixed award per lead won (or reaching a stage) by an
+-- eligible partner inside the window, optionally capped per partner, or
+-- manual awards staff give with a note. Awards are commission rows of kind
+-- 'spiff' (earning key 'spiff:<campaign>:lead:<lead>' or ':manual:<key>').
+CREATE TABLE IF NOT EXISTS spiff_campaigns (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    organization_id bigint NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    name            text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    description     text NOT NULL DEFAULT '',
+    amount_minor    bigint NOT NULL CHECK (amount_minor > 0),
+    currency        char(3) NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
+    starts_at       timestamptz NOT NULL,
+    ends_at         timestamptz NOT NULL,
+    -- Empty: every tier.
+    tier_ids        bigint[] NOT NULL DEFAULT '{}',
+    rule            text NOT NULL CHECK (rule IN ('stage', 'manual')),
+    stage           text NOT NULL DEFAULT 'won' CHECK (stage IN ('qualified', 'proposal', 'won')),
+    cap_per_partner integer NOT NULL DEFAULT 0 CHECK (cap_per_partner >= 0),
+    status          text NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'active', 'ended')),
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (organization_id, id),
+    CHECK (ends_at > starts_at)
+);
+CREATE INDEX IF NOT EXISTS spiff_campaigns_active_idx ON spiff_campaigns (organization_id) WHERE status = 'active';
+
 -- Commissions owed to partners, written by the commission engine
 -- (app/commission) from outbox events. One row per earning event: the
 -- earning key ('lead:42:revenue', 'lead:42:stage:qualified', 'outbox:917')

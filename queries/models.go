@@ -265,6 +265,23 @@ type Session struct {
 	UserAgent  string
 }
 
+type SpiffCampaign struct {
+	ID             int64
+	OrganizationID int64
+	Name           string
+	Description    string
+	AmountMinor    int64
+	Currency       string
+	StartsAt       time.Time
+	EndsAt         time.Time
+	TierIds        []int64
+	Rule           string
+	Stage          string
+	CapPerPartner  int32
+	Status         string
+	CreatedAt      time.Time
+}
+
 type Tier struct {
 	ID                 int64
 	OrganizationID     int64

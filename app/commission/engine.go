@@ -133,6 +133,9 @@ func (e *Engine) Process(ctx context.Context, q *queries.Queries, ev Event) (Res
 	if err := e.stages(ctx, q, lead, now, hold, &res); err != nil {
 		return res, err
 	}
+	if err := e.spiffs(ctx, q, lead, now, hold, &res); err != nil {
+		return res, err
+	}
 	if len(res.Created) > 0 && !e.Quiet {
 		ids, err := notifyCreated(ctx, q, lead, res.Created, hold)
 		if err != nil {

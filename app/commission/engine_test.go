@@ -2,6 +2,7 @@ package commission_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -398,5 +399,56 @@ func TestManualAdjustmentAndVoid(t *testing.T) {
 	f.scan("SELECT id FROM organizations WHERE slug <> 'acme' LIMIT 1", &other)
 	if err := f.eng.Void(f.ctx, f.store.Queries, other, id, "x"); err != commission.ErrNotVoidable {
 		t.Errorf("void from another organization: %v", err)
+	}
+}
+
+func TestSpiffCampaigns(t *testing.T) {
+	f := newFixture(t)
+	var won, manual, otherTier int64
+	f.scan(`INSERT INTO spiff_campaigns (organization_id, name, amount_minor, currency, starts_at, ends_at, rule, stage, cap_per_partner, status)
+		VALUES (`+fmt.Sprint(f.org)+`, 'Q1 push', 25000, 'USD', '2026-01-01', '2026-04-01', 'stage', 'won', 2, 'active') RETURNING id`, &won)
+	f.scan(`INSERT INTO spiff_campaigns (organization_id, name, amount_minor, currency, starts_at, ends_at, rule, status)
+		VALUES (`+fmt.Sprint(f.org)+`, 'Case study', 10000, 'USD', '2026-01-01', '2026-04-01', 'manual', 'active') RETURNING id`, &manual)
+	f.scan(`INSERT INTO spiff_campaigns (organization_id, name, amount_minor, currency, starts_at, ends_at, tier_ids, rule, status)
+		VALUES (`+fmt.Sprint(f.org)+`, 'Not for Premium', 99900, 'USD', '2026-01-01', '2026-04-01', '{999999}', 'stage', 'active') RETURNING id`, &otherTier)
+	for i := range 3 {
+		lead := f.lead(fmt.Sprintf("Spiff %d", i), "proposal", "USD")
+		ev := f.win(lead, 100_000)
+		f.process(ev)
+		f.process(ev)
+	}
+	if n := f.int("SELECT count(*) FROM commissions WHERE kind = 'spiff' AND partner_id = $1", f.partner); n != 2 {
+		t.Errorf("%d SPIFF awards for 3 won leads under a cap of 2", n)
+	}
+	// Outside the window: nothing.
+	f.clock = time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	f.exec("UPDATE spiff_campaigns SET cap_per_partner = 0 WHERE id = $1", won)
+	lead := f.lead("Late", "proposal", "USD")
+	f.process(f.win(lead, 100_000))
+	if n := f.int("SELECT count(*) FROM commissions WHERE kind = 'spiff' AND lead_id = $1", lead); n != 0 {
+		t.Errorf("award after the campaign ended")
+	}
+	f.clock = time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	award := func(key string) (int64, error) {
+		var id int64
+		err := f.store.Tx(f.ctx, func(q *queries.Queries) (err error) {
+			id, err = f.eng.AwardSpiff(f.ctx, q, f.org, manual, f.partner, "Great case study", key)
+			return err
+		})
+		return id, err
+	}
+	if id, err := award("k1"); err != nil || id == 0 {
+		t.Fatalf("manual award: %d %v", id, err)
+	}
+	if id, err := award("k1"); err != nil || id != 0 {
+		t.Errorf("the same award twice: %d %v", id, err)
+	}
+	var err error
+	err = f.store.Tx(f.ctx, func(q *queries.Queries) error {
+		_, err := f.eng.AwardSpiff(f.ctx, q, f.org, won, f.partner, "", "k2")
+		return err
+	})
+	if err != commission.ErrSpiffNotOpen {
+		t.Errorf("manual award of a stage campaign: %v", err)
 	}
 }

@@ -75,3 +75,23 @@ ALTER TABLE outbox_events DROP CONSTRAINT outbox_events_kind_check;
 ALTER TABLE outbox_events ADD CONSTRAINT outbox_events_kind_check CHECK (kind IN ('lead_won', 'lead_changed'));
 DROP INDEX outbox_events_once;
 CREATE UNIQUE INDEX outbox_events_once ON outbox_events (organization_id, kind, aggregate_id) WHERE kind = 'lead_won';
+
+CREATE TABLE spiff_campaigns (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    organization_id bigint NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    name            text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    description     text NOT NULL DEFAULT '',
+    amount_minor    bigint NOT NULL CHECK (amount_minor > 0),
+    currency        char(3) NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
+    starts_at       timestamptz NOT NULL,
+    ends_at         timestamptz NOT NULL,
+    tier_ids        bigint[] NOT NULL DEFAULT '{}',
+    rule            text NOT NULL CHECK (rule IN ('stage', 'manual')),
+    stage           text NOT NULL DEFAULT 'won' CHECK (stage IN ('qualified', 'proposal', 'won')),
+    cap_per_partner integer NOT NULL DEFAULT 0 CHECK (cap_per_partner >= 0),
+    status          text NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'active', 'ended')),
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (organization_id, id),
+    CHECK (ends_at > starts_at)
+);
+CREATE INDEX spiff_campaigns_active_idx ON spiff_campaigns (organization_id) WHERE status = 'active';
