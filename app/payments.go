@@ -3,6 +3,7 @@ package app
 import (
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -102,6 +103,12 @@ type paymentsData struct {
 	About   aboutCommissions
 	Kinds   []kindChoice
 	Spiff   bool
+	Active  []activeSpiff // the SPIFF tab: campaigns the partner can earn now
+}
+
+type activeSpiff struct {
+	Name, Description, Amount, What string
+	Ends                            time.Time
 }
 
 type statusFigure struct {
@@ -172,6 +179,11 @@ func (h *Handler) showPaymentsTab(c *fiber.Ctx, tab string) error {
 		if err := h.loadPaymentFigures(c, u, d); err != nil {
 			return err
 		}
+		if d.Spiff {
+			if err := h.loadActiveSpiffs(c, u, d); err != nil {
+				return err
+			}
+		}
 	}
 	p.Data = d
 	return h.render(c, fiber.StatusOK, "pages/payments", "payments/results", p)
@@ -220,4 +232,33 @@ func (h *Handler) showInvoices(c *fiber.Ctx) error {
 	p := h.newPage(c, "Invoices")
 	p.Section = "payments"
 	return h.render(c, fiber.StatusOK, "pages/payments_invoices", "", p)
+}
+
+// loadActiveSpiffs lists the active campaigns the partner's tier is eligible for.
+func (h *Handler) loadActiveSpiffs(c *fiber.Ctx, u *User, d *paymentsData) error {
+	partner, err := h.Store.GetPartner(c.Context(), queries.GetPartnerParams{OrganizationID: u.OrganizationID, ID: u.PartnerID})
+	if err != nil {
+		return err
+	}
+	var tier int64
+	if partner.TierID != nil {
+		tier = *partner.TierID
+	}
+	list, err := h.Store.ListSpiffsForPartner(c.Context(), queries.ListSpiffsForPartnerParams{OrganizationID: u.OrganizationID, At: h.now(), TierID: tier})
+	if err != nil {
+		return err
+	}
+	for _, s := range list {
+		a := activeSpiff{Name: s.Name, Description: s.Description, Amount: money.Format(s.AmountMinor, s.Currency), Ends: s.EndsAt.Add(-time.Second)}
+		if s.Rule == "manual" {
+			a.What = "Awarded by the program team"
+		} else {
+			a.What = "For each lead that reaches " + statusLabel(s.Stage)
+		}
+		if s.CapPerPartner > 0 {
+			a.What += ", up to " + strconv.Itoa(int(s.CapPerPartner)) + " per company"
+		}
+		d.Active = append(d.Active, a)
+	}
+	return nil
 }
