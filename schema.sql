@@ -544,7 +544,8 @@ CREATE TABLE IF NOT EXISTS commissions (
 );
 CREATE INDEX IF NOT EXISTS commissions_partner_idx ON commissions (organization_id, partner_id, status, created_at);
 CREATE INDEX IF NOT EXISTS commissions_lead_idx ON commissions (organization_id, lead_id) WHERE lead_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS commissions_org_idx ON commissions (organization_id, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS commissions_org_idx ON commissions (organization_id, earned_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS commissions_partner_earned_idx ON commissions (organization_id, partner_id, earned_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS commissions_approvable_idx ON commissions (organization_id, approvable_at) WHERE status = 'pending';
 
 -- Durable events written in the same transaction as the change they record

@@ -68,7 +68,8 @@ ALTER TABLE commissions ADD CONSTRAINT commissions_organization_id_adjusts_id_fk
 ALTER TABLE commissions ADD CONSTRAINT commissions_check CHECK (status <> 'void' OR reason <> '');
 ALTER TABLE commissions ADD CONSTRAINT commissions_check1 CHECK (kind <> 'adjustment' OR reason <> '');
 CREATE INDEX commissions_lead_idx ON commissions (organization_id, lead_id) WHERE lead_id IS NOT NULL;
-CREATE INDEX commissions_org_idx ON commissions (organization_id, created_at DESC, id DESC);
+CREATE INDEX commissions_org_idx ON commissions (organization_id, earned_at DESC, id DESC);
+CREATE INDEX commissions_partner_earned_idx ON commissions (organization_id, partner_id, earned_at DESC, id DESC);
 CREATE INDEX commissions_approvable_idx ON commissions (organization_id, approvable_at) WHERE status = 'pending';
 
 ALTER TABLE outbox_events DROP CONSTRAINT outbox_events_kind_check;
