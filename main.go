@@ -278,8 +278,16 @@ func serveWorker(ctx context.Context, cfg *config.Config, log *slog.Logger, stor
 	if err := srv.Start(mux); err != nil {
 		return err
 	}
+	// Each worker process also relays the outbox into tasks; several
+	// relays share the rows safely (see workers.RelayOutbox).
+	queue := asynq.NewClientFromRedisClient(rdb)
+	relayCtx, stopRelay := context.WithCancel(ctx)
+	relayDone := make(chan struct{})
+	go func() { workers.RunOutboxRelay(relayCtx, store, queue, 500*time.Millisecond, log); close(relayDone) }()
 	log.Info("worker started", "concurrency", concurrency)
 	<-ctx.Done()
+	stopRelay()
+	<-relayDone
 	srv.Shutdown()
 	return nil
 }

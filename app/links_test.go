@@ -322,8 +322,9 @@ func tlInsertLead(t *testing.T, env *apptest.Env, linkID int64, email, currency,
 
 func tlInsertCommission(t *testing.T, env *apptest.Env, leadID, amount int64, currency, status string) {
 	t.Helper()
-	if _, err := env.Store.Pool.Exec(t.Context(), `INSERT INTO commissions (organization_id, partner_id, lead_id, amount_minor, currency, status)
-		SELECT organization_id, partner_id, id, $2::bigint, $3::text, $4::text FROM leads WHERE id = $1`, leadID, amount, currency, status); err != nil {
+	if _, err := env.Store.Pool.Exec(t.Context(), `INSERT INTO commissions (organization_id, partner_id, lead_id, kind, amount_minor, currency, status, earning_key, reason)
+		SELECT organization_id, partner_id, id, 'revenue_share', $2::bigint, $3::text, $4::text, 'test:' || gen_random_uuid(), 'Test'
+		FROM leads WHERE id = $1`, leadID, amount, currency, status); err != nil {
 		t.Fatal(err)
 	}
 }

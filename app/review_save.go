@@ -74,6 +74,12 @@ func (h *Handler) saveReviewEdit(c *fiber.Ctx) error {
 			}
 		}
 		if stage != old.Stage {
+			// The commission engine hears of every stage move (stage
+			// incentives, a tier whose revenue share is earned before Won).
+			if _, err := q.CreateLeadChangedEvent(ctx, queries.CreateLeadChangedEventParams{
+				Reason: "Stage " + statusLabel(stage), OrganizationID: u.OrganizationID, LeadID: id}); err != nil {
+				return err
+			}
 			return recordLeadEvent(ctx, q, now, u.OrganizationID, old.PartnerID, id, &u.ID, "stage",
 				map[string]Change{"Stage": {Old: statusLabel(old.Stage), New: statusLabel(stage)}}, "")
 		}

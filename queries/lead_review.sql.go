@@ -30,6 +30,26 @@ func (q *Queries) ApproveLead(ctx context.Context, arg ApproveLeadParams) (int64
 	return id, err
 }
 
+const correctWonRevenue = `-- name: CorrectWonRevenue :one
+UPDATE leads SET revenue_minor = $1, updated_at = now()
+WHERE organization_id = $2 AND id = $3 AND stage = 'won'
+RETURNING id
+`
+
+type CorrectWonRevenueParams struct {
+	RevenueMinor   int64
+	OrganizationID int64
+	ID             int64
+}
+
+// Staff correct the revenue of a won lead; the commission engine adjusts.
+func (q *Queries) CorrectWonRevenue(ctx context.Context, arg CorrectWonRevenueParams) (int64, error) {
+	row := q.db.QueryRow(ctx, correctWonRevenue, arg.RevenueMinor, arg.OrganizationID, arg.ID)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
 const countLeadsForReview = `-- name: CountLeadsForReview :one
 SELECT count(*) FROM (
     SELECT 1 FROM leads l
@@ -68,7 +88,7 @@ func (q *Queries) CountLeadsForReview(ctx context.Context, arg CountLeadsForRevi
 }
 
 const getLeadForReview = `-- name: GetLeadForReview :one
-SELECT l.id, l.organization_id, l.partner_id, l.created_by_user_id, l.source, l.status, l.stage, l.company, l.domain, l.contact_name, l.email, l.phone, l.currency, l.deal_value_minor, l.revenue_minor, l.notes, l.rejection_reason, l.tracking_link_id, l.duplicate_of_lead_id, l.duplicate_reason, l.search_text, l.created_at, l.updated_at, l.won_at, p.name AS partner_name
+SELECT l.id, l.organization_id, l.partner_id, l.created_by_user_id, l.source, l.status, l.stage, l.company, l.domain, l.contact_name, l.email, l.phone, l.currency, l.deal_value_minor, l.revenue_minor, l.notes, l.rejection_reason, l.tracking_link_id, l.duplicate_of_lead_id, l.duplicate_reason, l.search_text, l.created_at, l.updated_at, l.won_at, l.refunded_minor, p.name AS partner_name
 FROM leads l
 JOIN partners p ON p.organization_id = l.organization_id AND p.id = l.partner_id
 WHERE l.organization_id = $1 AND l.id = $2
@@ -112,6 +132,7 @@ func (q *Queries) GetLeadForReview(ctx context.Context, arg GetLeadForReviewPara
 		&i.Lead.CreatedAt,
 		&i.Lead.UpdatedAt,
 		&i.Lead.WonAt,
+		&i.Lead.RefundedMinor,
 		&i.PartnerName,
 	)
 	return i, err
@@ -154,7 +175,7 @@ func (q *Queries) LeadStatusTotals(ctx context.Context, organizationID int64) ([
 
 const listLeadsForReview = `-- name: ListLeadsForReview :many
 
-SELECT l.id, l.organization_id, l.partner_id, l.created_by_user_id, l.source, l.status, l.stage, l.company, l.domain, l.contact_name, l.email, l.phone, l.currency, l.deal_value_minor, l.revenue_minor, l.notes, l.rejection_reason, l.tracking_link_id, l.duplicate_of_lead_id, l.duplicate_reason, l.search_text, l.created_at, l.updated_at, l.won_at, p.name AS partner_name
+SELECT l.id, l.organization_id, l.partner_id, l.created_by_user_id, l.source, l.status, l.stage, l.company, l.domain, l.contact_name, l.email, l.phone, l.currency, l.deal_value_minor, l.revenue_minor, l.notes, l.rejection_reason, l.tracking_link_id, l.duplicate_of_lead_id, l.duplicate_reason, l.search_text, l.created_at, l.updated_at, l.won_at, l.refunded_minor, p.name AS partner_name
 FROM leads l
 JOIN partners p ON p.organization_id = l.organization_id AND p.id = l.partner_id
 WHERE l.organization_id = $1 AND l.status = $2
@@ -231,6 +252,7 @@ func (q *Queries) ListLeadsForReview(ctx context.Context, arg ListLeadsForReview
 			&i.Lead.CreatedAt,
 			&i.Lead.UpdatedAt,
 			&i.Lead.WonAt,
+			&i.Lead.RefundedMinor,
 			&i.PartnerName,
 		); err != nil {
 			return nil, err
@@ -274,7 +296,7 @@ func (q *Queries) ListPartnerChoices(ctx context.Context, organizationID int64) 
 }
 
 const lockLeadForReview = `-- name: LockLeadForReview :one
-SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at FROM leads
+SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at, refunded_minor FROM leads
 WHERE organization_id = $1 AND id = $2
 FOR UPDATE
 `
@@ -314,8 +336,28 @@ func (q *Queries) LockLeadForReview(ctx context.Context, arg LockLeadForReviewPa
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.WonAt,
+		&i.RefundedMinor,
 	)
 	return i, err
+}
+
+const loseWonLead = `-- name: LoseWonLead :one
+UPDATE leads SET stage = 'lost', updated_at = now()
+WHERE organization_id = $1 AND id = $2 AND stage = 'won'
+RETURNING id
+`
+
+type LoseWonLeadParams struct {
+	OrganizationID int64
+	ID             int64
+}
+
+// A won deal fell through (cancelled, never paid): Lost after all.
+func (q *Queries) LoseWonLead(ctx context.Context, arg LoseWonLeadParams) (int64, error) {
+	row := q.db.QueryRow(ctx, loseWonLead, arg.OrganizationID, arg.ID)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
 }
 
 const markLeadLost = `-- name: MarkLeadLost :one
@@ -367,6 +409,26 @@ func (q *Queries) MarkLeadWon(ctx context.Context, arg MarkLeadWonParams) (int64
 	return id, err
 }
 
+const recordLeadRefund = `-- name: RecordLeadRefund :one
+UPDATE leads SET refunded_minor = refunded_minor + $1, updated_at = now()
+WHERE organization_id = $2 AND id = $3 AND stage = 'won'
+RETURNING refunded_minor
+`
+
+type RecordLeadRefundParams struct {
+	AmountMinor    int64
+	OrganizationID int64
+	ID             int64
+}
+
+// Revenue given back after the win, added to what was refunded before.
+func (q *Queries) RecordLeadRefund(ctx context.Context, arg RecordLeadRefundParams) (int64, error) {
+	row := q.db.QueryRow(ctx, recordLeadRefund, arg.AmountMinor, arg.OrganizationID, arg.ID)
+	var refunded_minor int64
+	err := row.Scan(&refunded_minor)
+	return refunded_minor, err
+}
+
 const rejectLead = `-- name: RejectLead :one
 UPDATE leads SET status = 'rejected', rejection_reason = $1, updated_at = $2::timestamptz
 WHERE organization_id = $3 AND id = $4 AND status = 'in_review' AND source <> 'referral'
@@ -387,6 +449,26 @@ func (q *Queries) RejectLead(ctx context.Context, arg RejectLeadParams) (int64, 
 		arg.OrganizationID,
 		arg.ID,
 	)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
+const reopenLead = `-- name: ReopenLead :one
+UPDATE leads SET stage = 'proposal', won_at = NULL, refunded_minor = 0, updated_at = now()
+WHERE organization_id = $1 AND id = $2 AND status = 'approved' AND stage IN ('won', 'lost')
+RETURNING id
+`
+
+type ReopenLeadParams struct {
+	OrganizationID int64
+	ID             int64
+}
+
+// A won or lost lead goes back to Proposal; winning it again is a new win
+// (the refunds of the old one go with it).
+func (q *Queries) ReopenLead(ctx context.Context, arg ReopenLeadParams) (int64, error) {
+	row := q.db.QueryRow(ctx, reopenLead, arg.OrganizationID, arg.ID)
 	var id int64
 	err := row.Scan(&id)
 	return id, err

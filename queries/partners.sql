@@ -53,3 +53,42 @@ SELECT id FROM partners WHERE organization_id = $1 AND id = $2 FOR UPDATE;
 INSERT INTO partners (organization_id, name, website, tier_id, created_at)
 VALUES (@organization_id, @name, @website, @tier_id, @now::timestamptz)
 RETURNING *;
+
+-- name: ChangePartnerTier :one
+-- Moves a partner to another tier (or none) and records who, when, from and
+-- to, in one statement. Nothing happens (no row) when the tier is unchanged.
+WITH old AS (
+    SELECT p.id, p.tier_id, coalesce(t.name, '') AS tier_name
+    FROM partners p LEFT JOIN tiers t ON t.organization_id = p.organization_id AND t.id = p.tier_id
+    WHERE p.organization_id = @organization_id AND p.id = @partner_id
+    FOR UPDATE OF p
+), moved AS (
+    UPDATE partners p SET tier_id = sqlc.narg(to_tier_id)
+    FROM old
+    WHERE p.organization_id = @organization_id AND p.id = old.id AND p.tier_id IS DISTINCT FROM sqlc.narg(to_tier_id)
+    RETURNING p.id
+)
+INSERT INTO partner_tier_changes (organization_id, partner_id, from_tier_id, to_tier_id, from_tier_name, to_tier_name, changed_by)
+SELECT @organization_id, old.id, old.tier_id, sqlc.narg(to_tier_id),
+       old.tier_name, coalesce((SELECT name FROM tiers WHERE organization_id = @organization_id AND id = sqlc.narg(to_tier_id)), ''),
+       sqlc.narg(changed_by)
+FROM old JOIN moved ON moved.id = old.id
+RETURNING id;
+
+-- name: ListPartnerTierChanges :many
+SELECT c.*, coalesce(u.name, u.email, '')::text AS changed_by_name
+FROM partner_tier_changes c
+LEFT JOIN users u ON u.id = c.changed_by
+WHERE c.organization_id = @organization_id AND c.partner_id = @partner_id
+ORDER BY c.changed_at DESC, c.id DESC
+LIMIT 50;
+
+-- name: ListPartnerMembers :many
+SELECT id, name, email, role, last_login_at FROM users
+WHERE organization_id = @organization_id AND partner_id = @partner_id::bigint
+ORDER BY role, name, id;
+
+-- name: CountPartnerLeadsByStage :many
+SELECT stage, count(*)::bigint AS n FROM leads
+WHERE organization_id = @organization_id AND partner_id = @partner_id
+GROUP BY stage ORDER BY stage;

@@ -47,6 +47,8 @@ func NewMux(d *Deps) *asynq.ServeMux {
 	mux.HandleFunc(TypeLoginSweep, d.handleLoginSweep)
 	mux.HandleFunc(TypeInvitationEmail, d.handleInvitationEmail)
 	mux.HandleFunc(TypeEmailChange, d.handleEmailChange)
+	mux.HandleFunc(TypeCommissionEvent, d.handleCommissionEvent)
+	mux.HandleFunc(TypeCommissionAutoApprove, d.handleCommissionAutoApprove)
 	mux.Use(d.logPeriodic)
 	return mux
 }
@@ -57,6 +59,8 @@ type ServerOptions struct {
 	TaskCheckInterval time.Duration
 	DelayedInterval   time.Duration
 	ShutdownTimeout   time.Duration
+	// RetryDelay, when set, replaces Asynq's back-off (tests of recovery).
+	RetryDelay func(n int, err error, t *asynq.Task) time.Duration
 }
 
 // NewServer builds the Asynq server on a shared Redis client.
@@ -67,6 +71,7 @@ func NewServer(rdb redis.UniversalClient, o ServerOptions, log *slog.Logger) *as
 		TaskCheckInterval:        o.TaskCheckInterval,
 		DelayedTaskCheckInterval: o.DelayedInterval,
 		ShutdownTimeout:          o.ShutdownTimeout,
+		RetryDelayFunc:           o.RetryDelay,
 		Logger:                   asynqLogger{log},
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
 			id, _ := asynq.GetTaskID(ctx)

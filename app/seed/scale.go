@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"partnerportal/app/commission"
 	"partnerportal/app/money"
 	"partnerportal/queries"
 )
@@ -461,7 +462,8 @@ var (
 // some won leads: paid when won long ago, approved, or still pending.
 func (c *scaleCopy) commissions(ctx context.Context, partners []scalePartner, leads []scaleLead, _ int64) (int64, error) {
 	cols := []string{"organization_id", "partner_id", "lead_id", "kind", "amount_minor", "currency", "rate_bps",
-		"status", "created_at", "paid_at"}
+		"status", "created_at", "paid_at", "basis_minor", "tier_name", "stage", "earning_key", "earned_at",
+		"approvable_at", "approved_at"}
 	var rows [][]any
 	now := c.now
 	for i := range leads {
@@ -479,7 +481,13 @@ func (c *scaleCopy) commissions(ctx context.Context, partners []scalePartner, le
 		case age > 30*24*time.Hour:
 			status = "approved"
 		}
-		rows = append(rows, []any{c.org, p.id, l.id, "lead", money.ApplyBps(l.revenue, int64(bps)), "USD", bps, status, won, paid})
+		var approved any
+		if status != "pending" {
+			approved = won.Add(30 * 24 * time.Hour)
+		}
+		rows = append(rows, []any{c.org, p.id, l.id, "revenue_share", money.ApplyBps(l.revenue, int64(bps)), "USD", bps, status,
+			won, paid, l.revenue, scaleTiers[p.tier].name, "won", commission.RevenueKey(l.id), won,
+			won.Add(30 * 24 * time.Hour), approved})
 	}
 	n, err := c.tx.CopyFrom(ctx, pgx.Identifier{"commissions"}, cols, pgx.CopyFromRows(rows))
 	return n, queries.Classify(err)

@@ -156,6 +156,9 @@ func seedOrganization(ctx context.Context, q *queries.Queries, o orgSpec, now ti
 			}
 		}
 	}
+	if err := seedCommissions(ctx, q, org.ID, now); err != nil {
+		return err
+	}
 	if o.agreements {
 		list, err := q.ListAgreements(ctx, org.ID)
 		if err != nil {
