@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"regexp"
 	"sort"
@@ -167,8 +168,9 @@ func shotName(s string) string {
 // notPages are GET routes that answer something other than an HTML page.
 var notPages = map[string]bool{
 	"/metrics": true, "/healthz": true, "/readyz": true, "/": true, // text or a redirect
-	"/leads/export.csv":           true, // a CSV download
-	"/console/leads/:id<int>/row": true, // an htmx row; without htmx a redirect to the lead page
+	"/leads/export.csv":               true, // a CSV download
+	"/console/commissions/export.csv": true, // a CSV download
+	"/console/leads/:id<int>/row":     true, // an htmx row; without htmx a redirect to the lead page
 }
 
 // rolePages lists the GET pages of the route table a role may open, with
@@ -201,13 +203,8 @@ func TestBrowserAccessibilityEveryPage(t *testing.T) {
 	b := newBrowserWithin(t, env, 5*time.Minute)
 	run := newA11yRun(t, b)
 
-	// Signed out.
 	link := b.requestLink("user@northwind.test")
 	run.viewport(desktopWidth)
-	for _, p := range rolePages(t, func(a app.Access) bool { return a == app.Public },
-		map[string]string{"/login/:token": link}) {
-		run.page("signed out "+p[0], p[1])
-	}
 
 	// A partner User signs the agreement first (the signing page is checked).
 	b.open(link)
@@ -221,16 +218,20 @@ func TestBrowserAccessibilityEveryPage(t *testing.T) {
 
 	lead := rvLead(t, env, "in_review", "new", "user@northwind.test")
 	params := map[string]string{
-		"/leads/:id<int>":                fmt.Sprintf("/leads/%d", lead),
-		"/leads/:id<int>/edit":           fmt.Sprintf("/leads/%d/edit", lead),
-		"/leads/:id<int>/delete":         fmt.Sprintf("/leads/%d/delete", lead),
-		"/console/leads/:id<int>":        fmt.Sprintf("/console/leads/%d", lead),
-		"/console/leads/:id<int>/edit":   fmt.Sprintf("/console/leads/%d/edit", lead),
-		"/dashboard/links/:id<int>":      fmt.Sprintf("/dashboard/links/%d", queryInt(t, env, `SELECT t.id FROM tracking_links t JOIN partners p ON p.id = t.partner_id WHERE p.name = 'Northwind Agency' ORDER BY t.id LIMIT 1`)),
-		"/dashboard/links/:id<int>/edit": fmt.Sprintf("/dashboard/links/%d/edit", queryInt(t, env, `SELECT t.id FROM tracking_links t JOIN partners p ON p.id = t.partner_id WHERE p.name = 'Northwind Agency' ORDER BY t.id LIMIT 1`)),
-		"/account/agreements/:id":        fmt.Sprintf("/account/agreements/%d", queryInt(t, env, `SELECT s.id FROM agreement_signatures s JOIN users u ON u.id = s.user_id WHERE u.email = 'user@northwind.test' LIMIT 1`)),
-		"/console/signatures/:id":        fmt.Sprintf("/console/signatures/%d", queryInt(t, env, `SELECT s.id FROM agreement_signatures s JOIN users u ON u.id = s.user_id WHERE u.email = 'user@northwind.test' LIMIT 1`)),
-		"/console/agreements/:id":        fmt.Sprintf("/console/agreements/%d", queryInt(t, env, `SELECT a.id FROM agreements a JOIN organizations o ON o.id = a.organization_id WHERE o.name = 'Acme Cloud' ORDER BY a.id LIMIT 1`)),
+		"/leads/:id<int>":                    fmt.Sprintf("/leads/%d", lead),
+		"/leads/:id<int>/edit":               fmt.Sprintf("/leads/%d/edit", lead),
+		"/leads/:id<int>/delete":             fmt.Sprintf("/leads/%d/delete", lead),
+		"/console/leads/:id<int>":            fmt.Sprintf("/console/leads/%d", lead),
+		"/console/leads/:id<int>/edit":       fmt.Sprintf("/console/leads/%d/edit", lead),
+		"/dashboard/links/:id<int>":          fmt.Sprintf("/dashboard/links/%d", queryInt(t, env, `SELECT t.id FROM tracking_links t JOIN partners p ON p.id = t.partner_id WHERE p.name = 'Northwind Agency' ORDER BY t.id LIMIT 1`)),
+		"/dashboard/links/:id<int>/edit":     fmt.Sprintf("/dashboard/links/%d/edit", queryInt(t, env, `SELECT t.id FROM tracking_links t JOIN partners p ON p.id = t.partner_id WHERE p.name = 'Northwind Agency' ORDER BY t.id LIMIT 1`)),
+		"/account/agreements/:id":            fmt.Sprintf("/account/agreements/%d", queryInt(t, env, `SELECT s.id FROM agreement_signatures s JOIN users u ON u.id = s.user_id WHERE u.email = 'user@northwind.test' LIMIT 1`)),
+		"/console/signatures/:id":            fmt.Sprintf("/console/signatures/%d", queryInt(t, env, `SELECT s.id FROM agreement_signatures s JOIN users u ON u.id = s.user_id WHERE u.email = 'user@northwind.test' LIMIT 1`)),
+		"/console/agreements/:id":            fmt.Sprintf("/console/agreements/%d", queryInt(t, env, `SELECT a.id FROM agreements a JOIN organizations o ON o.id = a.organization_id WHERE o.name = 'Acme Cloud' ORDER BY a.id LIMIT 1`)),
+		"/manage/users/:id/edit":             fmt.Sprintf("/manage/users/%d/edit", queryInt(t, env, `SELECT id FROM users WHERE email = 'user@northwind.test'`)),
+		"/manage/users/:id/remove":           fmt.Sprintf("/manage/users/%d/remove", queryInt(t, env, `SELECT id FROM users WHERE email = 'user@northwind.test'`)),
+		"/console/partners/:id<int>":         fmt.Sprintf("/console/partners/%d", queryInt(t, env, `SELECT id FROM partners WHERE name = 'Northwind Agency'`)),
+		"/console/commissions/:id<int>/void": fmt.Sprintf("/console/commissions/%d/void", queryInt(t, env, `SELECT c.id FROM commissions c JOIN partners p ON p.id = c.partner_id WHERE p.name = 'Northwind Agency' AND c.status = 'pending' ORDER BY c.id LIMIT 1`)),
 	}
 	partner := func(a app.Access) bool { return a == app.SignedIn || a == app.Partner }
 	for _, p := range rolePages(t, partner, params) {
@@ -249,6 +250,23 @@ func TestBrowserAccessibilityEveryPage(t *testing.T) {
 		run.page("staff "+p[0], p[1])
 	}
 	b.signOutOnPhone()
+
+	// Signed out, with real links from the mail: sign-in, an invitation, and
+	// the confirm and report links of an email change.
+	admin := signedIn(t, env, "admin@northwind.test")
+	admin.Post("/manage/invite", url.Values{"name": {"Ines Invitee"}, "email": {"ines@invitee.test"}, "role": {app.RolePartnerUser}})
+	invite := mailedLink(t, env, "ines@invitee.test", `/invite/[A-Za-z0-9_-]+`)
+	user := signedIn(t, env, "user@northwind.test")
+	user.Post("/account", url.Values{"name": {"Umar User"}, "email": {"umar@new-address.test"}, "time_zone": {""}})
+	confirm := mailedLink(t, env, "umar@new-address.test", `/account/email/confirm/[A-Za-z0-9_-]+`)
+	report := mailedLink(t, env, "user@northwind.test", `/account/email/report/[A-Za-z0-9_-]+`)
+	run.viewport(desktopWidth)
+	for _, p := range rolePages(t, func(a app.Access) bool { return a == app.Public }, map[string]string{
+		"/login/:token": b.requestLink("admin@globex.test"), "/invite/:token": invite,
+		"/account/email/confirm/:token": confirm, "/account/email/report/:token": report,
+	}) {
+		run.page("signed out "+p[0], p[1])
+	}
 
 	var mods []string
 	for k, n := range run.moderate {
@@ -279,4 +297,24 @@ func (b *browser) signOutOnPhone() {
 		b.t.Fatalf("signing out at %d px from %s: %v", phoneWidth, b.path(), err)
 	}
 	b.do(chromedp.EmulateViewport(desktopWidth, 900))
+}
+
+// mailedLink waits for a message to the address holding a link whose path
+// matches pattern, and returns that path.
+func mailedLink(t *testing.T, env *apptest.Env, to, pattern string) string {
+	t.Helper()
+	re := regexp.MustCompile(pattern)
+	deadline := time.Now().Add(10 * time.Second) // a timeout, not a date
+	for {
+		for _, m := range env.Inbox.All(to) {
+			if l := re.FindString(m.Body); l != "" {
+				waitSettled(t, env) // the token is stored when the sending task commits
+				return l
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no email to %s with a link like %s", to, pattern)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -132,15 +132,7 @@ func (b *browser) requestLink(email string) string {
 	if got := b.text("main h1"); got != "Check your email" {
 		b.t.Fatalf("after requesting a link the page says %q", got)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for b.env.Inbox.Count(email) == before {
-		if time.Now().After(deadline) {
-			b.t.Fatalf("no email for %s", email)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	m := b.env.Inbox.Latest(b.t, email)
-	return strings.TrimPrefix(m.Link(b.t), b.env.URL)
+	return strings.TrimPrefix(b.env.Inbox.WaitForLink(b.t, email, before), b.env.URL)
 }
 
 // signIn requests a link, opens it and clicks the confirm button.

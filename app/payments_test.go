@@ -92,6 +92,8 @@ func TestCommissionFromWonLeadToApproval(t *testing.T) {
 	}
 	// Staff of another organization cannot approve it, even after the hold.
 	clock.Advance(31 * 24 * time.Hour)
+	// Sessions end after 30 days: everyone signs in again.
+	admin, staff = signedIn(t, env, "admin@northwind.test"), signedIn(t, env, "staff@acme.test")
 	initech := signedIn(t, env, "staff@initech.test")
 	initech.Post("/console/commissions/approve", url.Values{"id": {fmt.Sprint(id)}})
 	if s := rvStr(t, env, "SELECT status FROM commissions WHERE id = $1", id); s != "pending" {
@@ -227,6 +229,7 @@ func TestCorrectionsAfterApproval(t *testing.T) {
 	staff.Post(path+"/outcome", url.Values{"outcome": {"won"}, "revenue": {"18000"}})
 	id := waitForCommission(t, env, lead, 1)
 	clock.Advance(31 * 24 * time.Hour)
+	admin, staff = signedIn(t, env, "admin@northwind.test"), signedIn(t, env, "staff@acme.test") // sessions end after 30 days
 	staff.Post("/console/commissions/approve", url.Values{"id": {fmt.Sprint(id)}})
 	owed := func() int64 {
 		return queryInt(t, env, "SELECT coalesce(sum(amount_minor), 0) FROM commissions WHERE lead_id = $1 AND status <> 'void'", lead)

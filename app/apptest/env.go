@@ -307,14 +307,7 @@ func (c *Client) SignIn(email string) {
 	if r := c.Post("/login", url.Values{"email": {email}}); r.StatusCode != http.StatusOK {
 		c.t.Fatalf("POST /login: status %d", r.StatusCode)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for c.env.Inbox.Count(email) == before {
-		if time.Now().After(deadline) {
-			c.t.Fatalf("no sign-in email for %s", email)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	link := c.env.Inbox.Latest(c.t, email).Link(c.t)
+	link := c.env.Inbox.WaitForLink(c.t, email, before)
 	path := strings.TrimPrefix(link, c.env.URL)
 	if r := c.Get(path); r.StatusCode != http.StatusOK {
 		c.t.Fatalf("GET sign-in link: status %d", r.StatusCode)

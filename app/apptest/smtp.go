@@ -87,6 +87,19 @@ func (in *Inbox) Latest(t testing.TB, to string) Mail {
 	return Mail{}
 }
 
+// All is every message sent to the address so far, oldest first.
+func (in *Inbox) All(to string) []Mail {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	var out []Mail
+	for _, m := range in.mail {
+		if strings.EqualFold(m.To, to) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // Count is the number of messages sent to the address so far.
 func (in *Inbox) Count(to string) int {
 	in.mu.Lock()
@@ -98,6 +111,36 @@ func (in *Inbox) Count(to string) int {
 		}
 	}
 	return n
+}
+
+// WaitForLink returns the sign-in link of the first message to the address
+// after the first `after` ones that holds one, waiting up to 10 s: other
+// mail (a notification) may arrive in between.
+func (in *Inbox) WaitForLink(t testing.TB, to string, after int) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second) // a timeout, not a date
+	timer := time.AfterFunc(10*time.Second, func() { in.mu.Lock(); in.cond.Broadcast(); in.mu.Unlock() })
+	defer timer.Stop()
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for {
+		n := 0
+		for _, m := range in.mail {
+			if !strings.EqualFold(m.To, to) {
+				continue
+			}
+			n++
+			if n > after {
+				if l := linkRe.FindString(m.Body); l != "" {
+					return l
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no sign-in email to %s within 10s", to)
+		}
+		in.cond.Wait()
+	}
 }
 
 var linkRe = regexp.MustCompile(`https?://\S+/login/[A-Za-z0-9_-]+`)
