@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"partnerportal/app"
 	"partnerportal/app/apptest"
 )
@@ -361,6 +363,54 @@ func TestRouteTableBadInput(t *testing.T) {
 		}
 	}
 
+	// Phase 1, one field at a time: the forms the pages really show, filled in
+	// validly, then each field in turn replaced by a bad value, so the bad
+	// value reaches the code behind the other fields' checks.
+	forms := 0
+	for _, rt := range routes {
+		if rt.Method != "GET" || rt.Hot {
+			continue
+		}
+		who := clients[rt.Access]
+		path := rt.Path
+		if paramRe.MatchString(path) {
+			path = fillPath(rt.Path, validIDFor(t, ids, rt.Path))
+		}
+		res := who.send(t, "GET", path, "", nil, nil)
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader(res.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc.Find(`form[method="post"]`).Each(func(_ int, f *goquery.Selection) {
+			action, _ := f.Attr("action")
+			if action == "" || action == "/logout" || strings.Contains(action, "?") {
+				return
+			}
+			form := formFields(f)
+			if len(form) == 0 {
+				return
+			}
+			forms++
+			post := app.RouteInfo{Method: "POST", Path: action, Access: rt.Access}
+			base := encodeFields(form)
+			check(who, post, action, "the page's form from "+path, nil,
+				who.send(t, "POST", action, "application/x-www-form-urlencoded", []byte(base), nil))
+			for i := range form {
+				for _, bad := range fieldBadValues {
+					mut := slices.Clone(form)
+					mut[i][1] = bad.value
+					e := corpusEntry{name: bad.name, refused: bad.refused}
+					check(who, post, action, bad.name+" in "+form[i][0], &e,
+						who.send(t, "POST", action, "application/x-www-form-urlencoded", []byte(encodeFields(mut)), nil))
+				}
+			}
+		})
+	}
+	if forms < 15 {
+		t.Fatalf("only %d forms found on the pages", forms)
+	}
+
+	// Phase 2: every route, every corpus entry in every field at once.
 	for _, rt := range routes {
 		who := clients[rt.Access]
 		if rt.Path == "/logout" {
@@ -459,4 +509,103 @@ func capQuery(fs [][2]string) string {
 		q = strings.TrimRight(q[:2500], "%0123456789ABCDEF")
 	}
 	return q
+}
+
+// fieldBadValues replace one field of a valid form at a time.
+var fieldBadValues = []struct {
+	name, value string
+	refused     bool
+}{
+	{"nul", "a\x00b", true},
+	{"invalid-utf8", "\xff\xfe", true},
+	{"huge", strings.Repeat("x", 100<<10), false},
+	{"huge-unicode", strings.Repeat("😀", 10000), false},
+	{"empty", "", false},
+	{"negative", "-1", false},
+	{"overflow", "99999999999999999999999", false},
+	{"float", "1.5e300", false},
+	{"controls", "a\x01\x1b\r\nb", false},
+}
+
+// formFields is a form as a browser would send it, with its empty text
+// fields filled in with something valid for their name.
+func formFields(f *goquery.Selection) [][2]string {
+	var out [][2]string
+	radios := map[string]bool{}
+	f.Find("input[name], select[name], textarea[name]").Each(func(_ int, in *goquery.Selection) {
+		name, _ := in.Attr("name")
+		if name == "_csrf" {
+			return
+		}
+		switch goquery.NodeName(in) {
+		case "select":
+			opt := in.Find("option[selected]").First()
+			if opt.Length() == 0 {
+				opt = in.Find(`option:not([value=""])`).First()
+			}
+			v, ok := opt.Attr("value")
+			if !ok {
+				v = strings.TrimSpace(opt.Text())
+			}
+			out = append(out, [2]string{name, v})
+			return
+		case "textarea":
+			v := in.Text()
+			if strings.TrimSpace(v) == "" {
+				v = fillValue(name, "text")
+			}
+			out = append(out, [2]string{name, v})
+			return
+		}
+		typ, _ := in.Attr("type")
+		v, _ := in.Attr("value")
+		_, checked := in.Attr("checked")
+		switch typ {
+		case "checkbox":
+			if checked {
+				out = append(out, [2]string{name, v})
+			}
+			return
+		case "radio":
+			if radios[name] {
+				return
+			}
+			if checked || in.NextAllFiltered(`input[type="radio"][name="`+name+`"]`).Length() == 0 ||
+				f.Find(`input[type="radio"][name="`+name+`"][checked]`).Length() == 0 {
+				radios[name] = true
+				out = append(out, [2]string{name, v})
+			}
+			return
+		case "submit", "button":
+			return
+		}
+		if v == "" {
+			v = fillValue(name, typ)
+		}
+		out = append(out, [2]string{name, v})
+	})
+	return out
+}
+
+// fillValue is a valid value for an empty field, by its name and type.
+func fillValue(name, typ string) string {
+	switch {
+	case typ == "email" || strings.Contains(name, "email"):
+		return "walk-" + name + "@example.com"
+	case typ == "url" || name == "website" || name == "destination" || name == "domain":
+		return "https://example.com/walk"
+	case typ == "number" || strings.Contains(name, "value") || name == "revenue" || strings.HasSuffix(name, "_days"):
+		return "30"
+	case name == "phone":
+		return "+1 555 0100"
+	case name == "currency":
+		return "USD"
+	case name == "iban":
+		return "DE89370400440532013000"
+	case name == "bic":
+		return "COBADEFFXXX"
+	case typ == "date":
+		return "2026-01-15"
+	}
+	return "Walk " + name
 }
