@@ -40,7 +40,7 @@ type walkClient struct {
 	hc      *http.Client
 }
 
-func newWalkClient(t *testing.T, env *apptest.Env, name string, c *apptest.Client) *walkClient {
+func newWalkClient(t testing.TB, env *apptest.Env, name string, c *apptest.Client) *walkClient {
 	csrf := c.CSRF() // first: it may fetch the cookie
 	return &walkClient{name: name, env: env, cookies: c.Cookies(), csrf: csrf, hc: &http.Client{
 		Timeout:       20 * time.Second,
