@@ -28,6 +28,7 @@ type formTarget struct {
 	action     string   // the form's action; "" when it posts to page
 	fields     []string // the fuzzed fields (at most 4), the others keep the page's values
 	agreements bool     // leave agreement signing on (the signing form)
+	setupSQL   string   // run first (data the demo set lacks)
 }
 
 func fuzzIDs(t testing.TB, env *apptest.Env) map[string]string {
@@ -35,7 +36,7 @@ func fuzzIDs(t testing.TB, env *apptest.Env) map[string]string {
 	one := func(sql string) string {
 		var id int64
 		if err := env.Store.Pool.QueryRow(t.Context(), sql).Scan(&id); err != nil {
-			t.Fatalf("%s: %v", sql, err)
+			return "0" // none in the demo data: the target using it says so (no form)
 		}
 		return fmt.Sprint(id)
 	}
@@ -48,6 +49,8 @@ func fuzzIDs(t testing.TB, env *apptest.Env) map[string]string {
 		"{wonLead}":   one(`SELECT id FROM leads WHERE partner_id = ` + nw + ` AND status = 'approved' AND stage <> 'won' AND stage <> 'lost' ORDER BY id LIMIT 1`),
 		"{agreement}": one(`SELECT a.id FROM agreements a JOIN organizations o ON o.id = a.organization_id WHERE o.slug = 'acme' ORDER BY a.id LIMIT 1`),
 		"{member}":    one(`SELECT id FROM users WHERE email = 'user@northwind.test'`),
+		"{link}":      one(`SELECT id FROM tracking_links WHERE partner_id = ` + nw + ` ORDER BY id LIMIT 1`),
+		"{referral}":  one(`SELECT id FROM leads WHERE partner_id = ` + nw + ` AND source = 'referral' AND status = 'in_review' ORDER BY id LIMIT 1`),
 	}
 }
 
@@ -97,6 +100,11 @@ func fuzzForm(f *testing.F, ft formTarget) {
 	env, errs := fuzzEnv(f)
 	if !ft.agreements {
 		if _, err := env.Store.Pool.Exec(f.Context(), "UPDATE organizations SET agreements_enabled = false"); err != nil {
+			f.Fatal(err)
+		}
+	}
+	if ft.setupSQL != "" {
+		if _, err := env.Store.Pool.Exec(f.Context(), ft.setupSQL); err != nil {
 			f.Fatal(err)
 		}
 	}
@@ -188,6 +196,34 @@ func FuzzFormLeadNote(f *testing.F) {
 func FuzzFormLinkNew(f *testing.F) {
 	fuzzForm(f, formTarget{who: "admin@northwind.test", page: "/dashboard/links/new", action: "/dashboard/links",
 		fields: []string{"name", "destination", "utm_source", "utm_campaign"}})
+}
+
+func FuzzFormLinkEdit(f *testing.F) {
+	fuzzForm(f, formTarget{who: "admin@northwind.test", page: "/dashboard/links/{link}/edit",
+		fields: []string{"name", "destination", "utm_medium", "utm_source"}})
+}
+
+func FuzzFormLinkActive(f *testing.F) {
+	fuzzForm(f, formTarget{who: "admin@northwind.test", page: "/dashboard/links/{link}", action: "/dashboard/links/{link}/active", fields: []string{"active"}})
+}
+
+func FuzzFormMemberRole(f *testing.F) {
+	fuzzForm(f, formTarget{who: "admin@northwind.test", page: "/manage", action: "/manage/users/{member}/role", fields: []string{"role"}})
+}
+
+func FuzzFormReferralDecline(f *testing.F) {
+	fuzzForm(f, formTarget{who: "user@northwind.test", page: "/leads/referrals", action: "/leads/{referral}/decline", fields: []string{"reason"},
+		setupSQL: `INSERT INTO leads (organization_id, partner_id, source, status, company, contact_name, email, currency)
+			SELECT organization_id, id, 'referral', 'in_review', 'Fuzz Referral Co', 'Rae Ferral', 'rae@fuzz.example', 'USD'
+			FROM partners WHERE name = 'Northwind Agency'`})
+}
+
+func FuzzFormAgreementEnabled(f *testing.F) {
+	fuzzForm(f, formTarget{who: "staff@acme.test", page: "/console/agreements/{agreement}", action: "/console/agreements/{agreement}/enabled", fields: []string{"enabled"}})
+}
+
+func FuzzFormAgreementsSwitch(f *testing.F) {
+	fuzzForm(f, formTarget{who: "staff@acme.test", page: "/console/agreements", action: "/console/agreements/settings", fields: []string{"agreements_enabled"}})
 }
 
 func FuzzFormPayout(f *testing.F) {
