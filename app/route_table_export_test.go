@@ -1,5 +1,7 @@
 package app
 
+// (A _test file of package app: exported to the app_test tests only.)
+//
 // RouteInfo is one row of the route table as tests see it: the walk of every
 // route with bad input (bad_input_test.go) reads the table itself, so a new
 // route is covered the day it is added.
