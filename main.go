@@ -24,6 +24,7 @@ import (
 	"partnerportal/app/clicks"
 	"partnerportal/app/config"
 	"partnerportal/app/devenv"
+	"partnerportal/app/migrate"
 	"partnerportal/app/seed"
 	"partnerportal/queries"
 	"partnerportal/workers"
@@ -38,8 +39,11 @@ commands:
   dev        migrate, seed if empty, then web + worker + scheduler in one process
   web        the HTTP tier only (stateless; run as many as you like)
   worker     the Asynq worker only   (--concurrency N)
-  scheduler  the single owner of periodic tasks
-  migrate    apply schema.sql and record its version
+  scheduler  enqueues periodic tasks once per period (a second one changes nothing)
+             --every D: every task at period D instead of its own (tests)
+  migrate    install schema.sql on an empty database, or run the upgrade steps
+             an existing one lacks (one at a time, under a lock)
+             --status: show the database's steps and change nothing
   seed       load the demo data (idempotent)
              --scale N [--reset]: instead, the Scale Corp data set with N leads
              (docs/BENCHMARKS.md); --reset rebuilds it
@@ -73,9 +77,19 @@ func main() {
 		_ = fs.Parse(args)
 		err = runWorker(ctx, cfg, log, *n)
 	case "scheduler":
-		err = runScheduler(ctx, cfg, log)
+		fs := flag.NewFlagSet("scheduler", flag.ExitOnError)
+		every := fs.Duration("every", 0, "run every periodic task at this period instead of its own (tests)")
+		_ = fs.Parse(args)
+		err = runScheduler(ctx, cfg, log, *every)
 	case "migrate":
-		err = runMigrate(ctx, cfg, log)
+		fs := flag.NewFlagSet("migrate", flag.ExitOnError)
+		status := fs.Bool("status", false, "show which upgrade steps the database has; change nothing")
+		_ = fs.Parse(args)
+		if *status {
+			err = runMigrateStatus(ctx, cfg)
+		} else {
+			err = runMigrate(ctx, cfg, log)
+		}
 	case "seed":
 		fs := flag.NewFlagSet("seed", flag.ExitOnError)
 		scale := fs.Int("scale", 0, "load the Scale Corp data set with this many leads instead of the demo data")
@@ -137,11 +151,39 @@ func runMigrate(ctx context.Context, cfg *config.Config, log *slog.Logger) error
 		return err
 	}
 	defer store.Pool.Close()
-	if err := queries.Migrate(ctx, store.Pool, schemaSQL); err != nil {
+	return migrate.Up(ctx, store.Pool, schemaSQL, log)
+}
+
+func runMigrateStatus(ctx context.Context, cfg *config.Config) error {
+	store, err := openStore(ctx, cfg)
+	if err != nil {
 		return err
 	}
-	log.Info("schema applied", "version", queries.SchemaVersion)
-	return nil
+	defer store.Pool.Close()
+	m, err := migrate.New(store.Pool, schemaSQL)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	st, err := m.Inspect(ctx)
+	if err != nil {
+		return err
+	}
+	return migrate.WriteStatus(os.Stdout, st)
+}
+
+// openCheckedStore is openStore for the web tier and the workers: they
+// refuse to start on a database whose schema is not this release's.
+func openCheckedStore(ctx context.Context, cfg *config.Config) (*queries.Store, error) {
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := migrate.Check(ctx, store.Pool); err != nil {
+		store.Pool.Close()
+		return nil, err
+	}
+	return store, nil
 }
 
 func runSeed(ctx context.Context, cfg *config.Config, log *slog.Logger, scale int, reset bool) error {
@@ -153,7 +195,7 @@ func runSeed(ctx context.Context, cfg *config.Config, log *slog.Logger, scale in
 		return err
 	}
 	defer store.Pool.Close()
-	if err := queries.Migrate(ctx, store.Pool, schemaSQL); err != nil {
+	if err := migrate.Up(ctx, store.Pool, schemaSQL, log); err != nil {
 		return err
 	}
 	if scale > 0 {
@@ -191,14 +233,22 @@ func serveWeb(ctx context.Context, cfg *config.Config, log *slog.Logger, store *
 }
 
 func runWeb(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
-	store, err := openStore(ctx, cfg)
+	store, err := openCheckedStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer store.Pool.Close()
 	rdb, err := openRedis(ctx, cfg)
 	if err != nil {
-		return err
+		// The web tier works without Redis (sign-in requests wait in
+		// PostgreSQL, clicks in memory) and the client reconnects on its own,
+		// so a web process (re)started during an outage still serves.
+		opt, perr := redis.ParseURL(cfg.RedisURL)
+		if perr != nil {
+			return perr
+		}
+		log.Warn("web starting without Redis; it reconnects when Redis answers", "err", err)
+		rdb = redis.NewClient(opt)
 	}
 	defer rdb.Close()
 	return serveWeb(ctx, cfg, log, store, rdb)
@@ -241,7 +291,7 @@ func runWorker(ctx context.Context, cfg *config.Config, log *slog.Logger, concur
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg)
+	store, err := openCheckedStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -254,27 +304,36 @@ func runWorker(ctx context.Context, cfg *config.Config, log *slog.Logger, concur
 	return serveWorker(ctx, cfg, log, store, rdb, mailer, concurrency)
 }
 
-func serveScheduler(ctx context.Context, log *slog.Logger, rdb redis.UniversalClient) error {
-	s := asynq.NewSchedulerFromRedisClient(rdb, &asynq.SchedulerOpts{Logger: workers.NewAsynqLogger(log)})
-	if err := workers.RegisterPeriodic(s); err != nil {
-		return err
+// serveScheduler enqueues each periodic task once per period (see
+// workers.Scheduler) until SIGTERM. every, when set, replaces every task's
+// period (tests run whole periods in seconds).
+func serveScheduler(ctx context.Context, log *slog.Logger, rdb redis.UniversalClient, every time.Duration) error {
+	queue := asynq.NewClientFromRedisClient(rdb)
+	defer queue.Close()
+	tasks := workers.PeriodicTasks()
+	check := time.Second
+	if every > 0 {
+		for i := range tasks {
+			tasks[i].Every = every
+		}
+		check = min(check, every/10)
 	}
-	if err := s.Start(); err != nil {
-		return err
-	}
-	log.Info("scheduler started")
-	<-ctx.Done()
-	s.Shutdown()
+	s := &workers.Scheduler{Queue: queue, Tasks: tasks, Now: time.Now, Log: log, Check: check}
+	log.Info("scheduler started", "tasks", len(tasks))
+	s.Run(ctx)
 	return nil
 }
 
-func runScheduler(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+func runScheduler(ctx context.Context, cfg *config.Config, log *slog.Logger, every time.Duration) error {
+	if every != 0 && every < 100*time.Millisecond {
+		return fmt.Errorf("--every must be at least 100ms, got %s", every)
+	}
 	rdb, err := openRedis(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer rdb.Close()
-	return serveScheduler(ctx, log, rdb)
+	return serveScheduler(ctx, log, rdb, every)
 }
 
 // dev runs everything in one process. When PostgreSQL or Redis do not answer
@@ -299,7 +358,7 @@ func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer store.Pool.Close()
-	if err := queries.Migrate(ctx, store.Pool, schemaSQL); err != nil {
+	if err := migrate.Up(ctx, store.Pool, schemaSQL, log); err != nil {
 		return err
 	}
 	if n, err := store.CountOrganizations(ctx); err != nil {
@@ -322,7 +381,7 @@ func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	defer cancel()
 	errc := make(chan error, 3)
 	go func() { errc <- serveWorker(ctx, cfg, log, store, rdb, mailer, 4) }()
-	go func() { errc <- serveScheduler(ctx, log, rdb) }()
+	go func() { errc <- serveScheduler(ctx, log, rdb, 0) }()
 	go func() { errc <- serveWeb(ctx, cfg, log, store, rdb) }()
 	log.Info("portal ready: open "+cfg.BaseURL.String()+" and sign in as a demo user", "demo_users",
 		"staff@acme.test, admin@northwind.test, user@northwind.test, admin@globex.test, staff@initech.test")

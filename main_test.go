@@ -5,8 +5,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -204,5 +207,64 @@ func TestWebDrainsAndStopsOnSIGTERM(t *testing.T) {
 	}
 	if _, err := http.Get("http://" + addr + "/healthz"); err == nil {
 		t.Fatal("still answering after shutdown")
+	}
+}
+
+// A web process started while Redis is down serves anyway: sign-in requests
+// wait in PostgreSQL for the login sweep.
+func TestWebStartsAndSignsInWithoutRedis(t *testing.T) {
+	bin := buildBinary(t)
+	dbURL := emptyDatabase(t)
+	if out, err := run(t, bin, []string{"DATABASE_URL=" + dbURL}, "seed"); err != nil {
+		t.Fatalf("seed: %v\n%s", err, out)
+	}
+	addr, noRedis := freePort(t), freePort(t) // nothing listens on the second
+	cmd := exec.Command(bin, "web")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "ADDR="+addr, "REDIS_URL=redis://"+noRedis+"/0",
+		"BASE_URL=http://"+addr)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		r, err := hc.Get("http://" + addr + "/login")
+		if err == nil && r.StatusCode == 200 {
+			r.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("web did not serve without Redis:\n%s", out.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	u, _ := url.Parse("http://" + addr)
+	var csrf string
+	for _, c := range jar.Cookies(u) {
+		if c.Name == "csrf" {
+			csrf = c.Value
+		}
+	}
+	r, err := hc.PostForm("http://"+addr+"/login", url.Values{"email": {"admin@globex.test"}, "_csrf": {csrf}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	if r.StatusCode != 200 || !strings.Contains(string(body), `id="link-sent"`) {
+		t.Fatalf("POST /login without Redis: %d\n%s\n%s", r.StatusCode, body, out.String())
+	}
+	c, err := pgx.Connect(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	var n int
+	if err := c.QueryRow(context.Background(), "SELECT count(*) FROM login_requests WHERE email = 'admin@globex.test' AND enqueued_at IS NULL").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("%d kept sign-in requests (%v), want 1", n, err)
 	}
 }

@@ -1,15 +1,11 @@
--- Partner portal schema. Applied by `portal migrate` (idempotent: every statement
--- is IF NOT EXISTS); the version below is recorded in schema_migrations.
+-- Partner portal schema: the whole current schema. `portal migrate` applies it
+-- to an empty database; an existing one is brought to it by the upgrade steps
+-- in app/migrate/steps (change both together: see docs/ARCHITECTURE.md).
 -- Conventions: every partner-owned row carries organization_id and partner_id;
 -- money is bigint minor units next to a char(3) currency; rates are basis
 -- points (10000 = 100%); every timestamp is timestamptz.
 
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
-
-CREATE TABLE IF NOT EXISTS schema_migrations (
-    version    integer PRIMARY KEY,
-    applied_at timestamptz NOT NULL DEFAULT now()
-);
 
 CREATE TABLE IF NOT EXISTS organizations (
     id                     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -104,6 +100,21 @@ CREATE TABLE IF NOT EXISTS login_tokens (
     used_at     timestamptz
 );
 CREATE INDEX IF NOT EXISTS login_tokens_user_idx ON login_tokens (user_id, created_at);
+
+-- Sign-in requests made while Redis did not answer (a transactional outbox
+-- for the login email): the login sweep queues each one once Redis answers
+-- again. They also carry the sign-in limits through the outage.
+CREATE TABLE IF NOT EXISTS login_requests (
+    request_id  text PRIMARY KEY,
+    email       text NOT NULL,
+    email_hash  bytea NOT NULL CHECK (length(email_hash) = 32),
+    ip          text NOT NULL,
+    created_at  timestamptz NOT NULL,
+    enqueued_at timestamptz
+);
+CREATE INDEX IF NOT EXISTS login_requests_pending_idx ON login_requests (created_at) WHERE enqueued_at IS NULL;
+CREATE INDEX IF NOT EXISTS login_requests_email_idx ON login_requests (email_hash, created_at);
+CREATE INDEX IF NOT EXISTS login_requests_ip_idx ON login_requests (ip, created_at);
 
 CREATE TABLE IF NOT EXISTS sessions (
     id_hash      bytea PRIMARY KEY CHECK (length(id_hash) = 32),
@@ -570,5 +581,3 @@ SELECT lead_daily_rebuild(o.id) FROM organizations o
 WHERE EXISTS (SELECT 1 FROM leads l WHERE l.organization_id = o.id)
   AND (NOT EXISTS (SELECT 1 FROM lead_daily_counts d WHERE d.organization_id = o.id)
        OR NOT EXISTS (SELECT 1 FROM lead_status_totals s WHERE s.organization_id = o.id));
-
-INSERT INTO schema_migrations (version) VALUES (1) ON CONFLICT DO NOTHING;

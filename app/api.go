@@ -62,6 +62,9 @@ func (h *Handler) api(fn fiber.Handler) fiber.Handler {
 				}
 			case errors.As(err, &fe):
 				status, body = fe.Code, fiber.Map{"error": fe.Message}
+			case unavailable(err):
+				status, body = fiber.StatusServiceUnavailable, fiber.Map{"error": unavailableMessage}
+				c.Set(fiber.HeaderRetryAfter, "60")
 			}
 			attrs := []any{"method", c.Method(), "route", c.Route().Path, "status", status,
 				"ms", time.Since(start).Milliseconds(), "err", err}

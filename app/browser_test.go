@@ -40,6 +40,12 @@ type browser struct {
 
 func newBrowser(t *testing.T, env *apptest.Env) *browser {
 	t.Helper()
+	return newBrowserWithin(t, env, 90*time.Second)
+}
+
+// newBrowserWithin is newBrowser for a test that may take longer than 90 s.
+func newBrowserWithin(t *testing.T, env *apptest.Env, limit time.Duration) *browser {
+	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath(t)),
 		chromedp.NoSandbox,
@@ -51,7 +57,7 @@ func newBrowser(t *testing.T, env *apptest.Env) *browser {
 	)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelC := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelT := context.WithTimeout(ctx, limit)
 	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
 	b := &browser{t: t, ctx: ctx, env: env}
 	b.do(chromedp.Navigate("about:blank")) // start the browser now

@@ -106,6 +106,12 @@ func (h *Handler) showOverview(c *fiber.Ctx) error {
 		// The pushed address is the canonical one (defaults left out), so
 		// reloading it shows the same thing.
 		c.Set("HX-Push-Url", withQuery("/dashboard", f.Values()))
+		if listOnly {
+			announce(c, data.List.Outcome())
+		} else {
+			announce(c, period.Label+": "+data.Leads+" leads, "+data.Won+" won.")
+			announceError(c, period.Error)
+		}
 	}
 	p := h.newPage(c, "Dashboard")
 	p.Section = "dashboard"

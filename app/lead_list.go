@@ -182,6 +182,39 @@ type leadList struct {
 // Searching reports whether a search term narrows the list.
 func (l *leadList) Searching() bool { return l.Filter.Term() != "" }
 
+// Outcome is what a screen reader hears after the list was filtered or
+// paged ("42 Approved leads matching “acme”, page 2 of 3").
+func (l *leadList) Outcome() string {
+	what := "leads"
+	if l.Filter.Status != "" {
+		what = statusLabel(l.Filter.Status) + " leads"
+	}
+	if l.Searching() {
+		what += " matching “" + l.Filter.Q + "”"
+	}
+	var out string
+	switch {
+	case len(l.Rows) == 0 && l.Total > 0:
+		return "This page is past the end of the list."
+	case len(l.Rows) == 0:
+		out = "No " + what + "."
+	case l.Capped:
+		out = "More than " + l.CapLabel() + " " + what + ", page " + strconv.Itoa(l.Pager.Page) + "."
+	case l.Total == 1:
+		out = "1 " + strings.Replace(what, "leads", "lead", 1) + "."
+	default:
+		out = formatCount(l.Total) + " " + what
+		if pages := l.Pager.Pages(); pages > 1 {
+			out += ", page " + strconv.Itoa(l.Pager.Page) + " of " + strconv.FormatInt(pages, 10)
+		}
+		out += "."
+	}
+	if l.TermTooShort() {
+		out += " Type at least three letters or digits in a row to search."
+	}
+	return out
+}
+
 // CapLabel is searchCountCap as the page prints it.
 func (l *leadList) CapLabel() string { return formatCount(searchCountCap) }
 

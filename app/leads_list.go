@@ -62,6 +62,7 @@ func (h *Handler) showLeads(c *fiber.Ctx) error {
 	c.Vary("HX-Target")
 	if fragment != "" {
 		c.Set("HX-Push-Url", withQuery("/leads", f.Values())) // the canonical address of what is shown
+		announce(c, data.List.Outcome())
 	}
 	p := h.newPage(c, "Leads")
 	p.Section = "leads"

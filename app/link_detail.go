@@ -44,5 +44,6 @@ func (h *Handler) showLink(c *fiber.Ctx) error {
 		"Chart":       buildClickChart(days, first, last, period.Label),
 		"Toggle":      linkToggle{ID: link.ID, Name: link.Name, Active: link.Active, CSRF: p.CSRF, Return: "detail"},
 	}
+	announce(c, "Figures for "+period.Label+".")
 	return h.render(c, fiber.StatusOK, "pages/link_detail", "links/detail_body", p)
 }

@@ -84,6 +84,7 @@ func (h *Handler) showLinks(c *fiber.Ctx) error {
 	p.Section = "dashboard"
 	p.Data = fiber.Map{"Tab": "links", "Period": period, "Action": "/dashboard/links",
 		"Referral": referral, "Marketplace": marketplace}
+	announce(c, "Figures for "+period.Label+".")
 	return h.render(c, fiber.StatusOK, "pages/links", "links/tables", p)
 }
 

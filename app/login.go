@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"partnerportal/app/secret"
+	"partnerportal/queries"
 	"partnerportal/workers"
 )
 
@@ -56,26 +57,70 @@ func (h *Handler) requestLoginLink(c *fiber.Ctx) error {
 		return h.render(c, fiber.StatusUnprocessableEntity, "pages/login", "", p)
 	}
 	ctx := c.Context()
-	okIP, err := allow(ctx, h.Redis, "rl:login:ip:"+c.IP(), loginRequestsPerIPHour, time.Hour)
-	if err != nil {
-		return err
-	}
 	sum := sha256.Sum256([]byte(email))
-	okAddr, err := allow(ctx, h.Redis, "rl:login:email:"+hex.EncodeToString(sum[:]), linksPerAddressPerHour, time.Hour)
+	requestID := secret.New()[:22]
+	okIP, err := allow(ctx, h.Redis, "rl:login:ip:"+c.IP(), loginRequestsPerIPHour, time.Hour)
+	if err == nil && !okIP {
+		return h.tooManyLinks(c, p)
+	}
+	okAddr := false
+	if err == nil {
+		okAddr, err = allow(ctx, h.Redis, "rl:login:email:"+hex.EncodeToString(sum[:]), linksPerAddressPerHour, time.Hour)
+	}
+	if unavailable(err) {
+		return h.keepLoginRequest(c, p, requestID, email, sum[:], true)
+	}
 	if err != nil {
 		return err
 	}
-	if !okIP || !okAddr {
-		p.Errors = map[string]string{"email": "Too many sign-in links were requested. Use a link you already received, or try again in an hour."}
-		return h.render(c, fiber.StatusTooManyRequests, "pages/login", "", p)
+	if !okAddr {
+		return h.tooManyLinks(c, p)
 	}
-	task, err := workers.NewLoginLinkTask(workers.LoginLinkPayload{RequestID: secret.New()[:22], Email: email})
+	task, err := workers.NewLoginLinkTask(workers.LoginLinkPayload{RequestID: requestID, Email: email})
 	if err != nil {
 		return err
 	}
-	if _, err := h.Queue.EnqueueContext(ctx, task); err != nil {
+	if _, err := h.Queue.EnqueueContext(ctx, task); unavailable(err) {
+		return h.keepLoginRequest(c, p, requestID, email, sum[:], false)
+	} else if err != nil {
 		return err
 	}
+	p.Data = fiber.Map{"Email": email, "Minutes": int(h.Config.LoginLinkTTL.Minutes())}
+	return h.render(c, fiber.StatusOK, "pages/login_sent", "", p)
+}
+
+func (h *Handler) tooManyLinks(c *fiber.Ctx, p *Page) error {
+	p.Errors = map[string]string{"email": "Too many sign-in links were requested. Use a link you already received, or try again in an hour."}
+	return h.render(c, fiber.StatusTooManyRequests, "pages/login", "", p)
+}
+
+// keepLoginRequest is sign-in while Redis does not answer: the request is
+// stored in PostgreSQL (login_requests) and the login sweep queues its email
+// once Redis is back. The limits Redis keeps are counted from the stored
+// requests meanwhile (checkLimits), and the answer is the same page as ever.
+func (h *Handler) keepLoginRequest(c *fiber.Ctx, p *Page, requestID, email string, emailHash []byte, checkLimits bool) error {
+	ctx := c.Context()
+	now := time.Now()
+	if checkLimits {
+		since := now.Add(-time.Hour)
+		nAddr, err := h.Store.CountLoginRequestsForEmail(ctx, queries.CountLoginRequestsForEmailParams{EmailHash: emailHash, Since: since})
+		if err != nil {
+			return err
+		}
+		nIP, err := h.Store.CountLoginRequestsForIP(ctx, queries.CountLoginRequestsForIPParams{Ip: c.IP(), Since: since})
+		if err != nil {
+			return err
+		}
+		if nAddr >= linksPerAddressPerHour || nIP >= loginRequestsPerIPHour {
+			return h.tooManyLinks(c, p)
+		}
+	}
+	if err := h.Store.CreateLoginRequest(ctx, queries.CreateLoginRequestParams{
+		RequestID: requestID, Email: email, EmailHash: emailHash, Ip: c.IP(), CreatedAt: now,
+	}); err != nil {
+		return err
+	}
+	h.Log.Warn("Redis unreachable: sign-in request kept in PostgreSQL for the login sweep", "request_id", requestID)
 	p.Data = fiber.Map{"Email": email, "Minutes": int(h.Config.LoginLinkTTL.Minutes())}
 	return h.render(c, fiber.StatusOK, "pages/login_sent", "", p)
 }

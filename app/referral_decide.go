@@ -47,6 +47,7 @@ func (h *Handler) decideReferral(c *fiber.Ctx, accept bool) error {
 			p := h.newPage(c, "Referral leads")
 			row := &referralRow{Lead: lead, CSRF: p.CSRF, Zone: u.Zone(), Reason: reason,
 				Error: "Tell the program team why you decline it (3 to 500 characters)."}
+			announceError(c, row.Error)
 			return h.renderReferrals(c, fiber.StatusUnprocessableEntity, p, row)
 		}
 	}
@@ -84,6 +85,11 @@ func (h *Handler) decideReferral(c *fiber.Ctx, accept bool) error {
 			return err
 		}
 		p := h.newPage(c, "Referral leads")
+		if accept {
+			announce(c, "You accepted the referral "+lead.Company+".")
+		} else {
+			announce(c, "You declined the referral "+lead.Company+".")
+		}
 		return h.renderReferrals(c, fiber.StatusOK, p, &referralRow{Lead: lead, CSRF: p.CSRF, Zone: u.Zone()})
 	}
 	if accept {

@@ -1,12 +1,17 @@
 package app
 
 import (
+	"net/url"
+	"sort"
+	"strings"
+
 	"github.com/gofiber/fiber/v2"
 )
 
 // Page is the data every template receives.
 type Page struct {
 	Title   string
+	Summary string // the meta description (the layout has a default)
 	Section string // highlighted navigation entry
 	User    *User
 	CSRF    string
@@ -47,6 +52,9 @@ func (h *Handler) render(c *fiber.Ctx, status int, page, fragment string, p *Pag
 	c.Vary("HX-Request")
 	c.Status(status)
 	if fragment != "" && isFragmentRequest(c) {
+		if status == fiber.StatusUnprocessableEntity && len(p.Errors) > 0 && len(c.Response().Header.Peek(announceAlertHeader)) == 0 {
+			announceError(c, errorSummary(p.Errors))
+		}
 		return c.Render(fragment, p, "")
 	}
 	h.countUnread(c, p)
@@ -60,4 +68,53 @@ func redirect(c *fiber.Ctx, to string) error {
 		return c.SendStatus(fiber.StatusOK)
 	}
 	return c.Redirect(to, fiber.StatusSeeOther)
+}
+
+// After an htmx swap, static/app.js moves focus where a keyboard user
+// expects it and reads the outcome out in the layout's live regions
+// (#announce-status, polite; #announce-alert, assertive), which are never
+// swapped. A handler says what to read with these helpers; they set response
+// headers (percent-encoded: header values are ASCII) and are ignored by a
+// full page load, which has the flash for that.
+const (
+	announceHeader      = "X-Announce"       // polite: "Approved Lumen Energy.", "42 leads"
+	announceAlertHeader = "X-Announce-Alert" // assertive: what went wrong
+	focusHeader         = "X-Focus"          // a CSS selector to focus after the swap
+)
+
+// announce reads msg out politely after the swap (the result of an action
+// or a filter).
+func announce(c *fiber.Ctx, msg string) {
+	if msg = strings.TrimSpace(msg); msg != "" {
+		c.Set(announceHeader, url.PathEscape(msg))
+	}
+}
+
+// announceError reads msg out at once (an error). render calls it for a 422
+// fragment with field errors when the handler did not.
+func announceError(c *fiber.Ctx, msg string) {
+	if msg = strings.TrimSpace(msg); msg != "" {
+		c.Set(announceAlertHeader, url.PathEscape(msg))
+	}
+}
+
+// focusAfterSwap names the element (CSS selector) that gets the focus after
+// the swap when the default (the same control, else the first invalid
+// field, else the new row or the region's heading) is not right.
+func focusAfterSwap(c *fiber.Ctx, selector string) {
+	c.Set(focusHeader, url.PathEscape(selector))
+}
+
+// errorSummary joins field errors into one sentence list, in field order.
+func errorSummary(errs map[string]string) string {
+	keys := make([]string, 0, len(errs))
+	for k := range errs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	msgs := make([]string, 0, len(keys))
+	for _, k := range keys {
+		msgs = append(msgs, errs[k])
+	}
+	return strings.Join(msgs, " ")
 }

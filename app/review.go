@@ -248,8 +248,9 @@ func countLabel(n int64) string {
 type reviewView struct {
 	Row       reviewRow
 	Counters  reviewCounters
-	Original  *reviewRow // the earlier lead this one may duplicate
-	Missing   bool       // it was flagged, but the earlier lead is gone
+	Matched   *reviewQueue // the queue's "N leads match" line, refreshed beside a row swap
+	Original  *reviewRow   // the earlier lead this one may duplicate
+	Missing   bool         // it was flagged, but the earlier lead is gone
 	Events    []reviewEvent
 	Heading   string
 	ReturnURL string
@@ -281,7 +282,12 @@ func (h *Handler) respondReviewRow(c *fiber.Ctx, status int, id int64, p *Page, 
 			return err
 		}
 		counters.OOB = true
-		p.Data = &reviewView{Row: row, Counters: counters}
+		matched, err := h.reviewMatched(ctx, u.OrganizationID, filterOfReturn(row.Return))
+		if err != nil {
+			return err
+		}
+		p.Data = &reviewView{Row: row, Counters: counters, Matched: matched}
+		announce(c, flash)
 		return h.render(c, status, "review/lead", "review/row_swap", p)
 	}
 	v, err := h.reviewLeadView(c, row)
@@ -317,4 +323,16 @@ func (h *Handler) enqueueNotificationEmails(ctx context.Context, ids []int64) {
 			h.Log.Warn("notification email not enqueued; the sweep will retry", "notification_id", id, "err", err)
 		}
 	}
+}
+
+// reviewMatched is the queue's "N leads match" line for a filter, sent out of
+// band beside a row swap so that it never goes stale after a decision.
+func (h *Handler) reviewMatched(ctx context.Context, orgID int64, f reviewFilter) (*reviewQueue, error) {
+	n, err := h.Store.CustomPlans().CountLeadsForReview(ctx, queries.CountLeadsForReviewParams{
+		OrganizationID: orgID, Status: f.Status, PartnerID: f.PartnerID,
+		DuplicatesOnly: f.Duplicates, Q: f.Q, MaxCount: reviewCountCap})
+	if err != nil {
+		return nil, err
+	}
+	return &reviewQueue{Matched: countLabel(n), Capped: n >= reviewCountCap, OOB: true}, nil
 }

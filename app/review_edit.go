@@ -20,6 +20,7 @@ func (h *Handler) showReviewEdit(c *fiber.Ctx) error {
 	}
 	p := h.newPage(c, "Edit "+l.Lead.Company)
 	p.Section = "review"
+	announce(c, "Editing "+l.Lead.Company+".")
 	return h.renderReviewEdit(c, fiber.StatusOK, p, l)
 }
 

@@ -17,6 +17,7 @@ type reviewQueue struct {
 	Pager    Pager
 	Matched  string // how many leads match, "10,000+" beyond the cap
 	Capped   bool
+	OOB      bool // "review/matched" sent beside a row swap
 }
 
 // showReviewQueue lists the leads of every partner of the organization for
@@ -63,5 +64,8 @@ func (h *Handler) showReviewQueue(c *fiber.Ctx) error {
 		v.Rows = append(v.Rows, row)
 	}
 	p.Data = v
+	if isFragmentRequest(c) {
+		announce(c, v.Matched+" "+map[bool]string{true: "lead matches.", false: "leads match."}[v.Matched == "1"])
+	}
 	return h.render(c, fiber.StatusOK, "review/queue", "review/results", p)
 }

@@ -120,6 +120,10 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 	case errors.Is(err, context.DeadlineExceeded):
 		code = fiber.StatusServiceUnavailable
 		msg = "The portal is busy right now. Please try again in a moment."
+	case unavailable(err):
+		code = fiber.StatusServiceUnavailable
+		msg = unavailableMessage
+		c.Set(fiber.HeaderRetryAfter, "60")
 	}
 	rid := c.Locals(requestid.ConfigDefault.ContextKey)
 	if code >= 500 {

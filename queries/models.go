@@ -155,6 +155,15 @@ type LinkDailyStat struct {
 	UniqueVisitors int64
 }
 
+type LoginRequest struct {
+	RequestID  string
+	Email      string
+	EmailHash  []byte
+	Ip         string
+	CreatedAt  time.Time
+	EnqueuedAt *time.Time
+}
+
 type LoginToken struct {
 	TokenHash []byte
 	UserID    int64
@@ -221,11 +230,6 @@ type PartnerPayoutSetting struct {
 	PaypalEmail    string
 	Currency       string
 	UpdatedAt      time.Time
-}
-
-type SchemaMigration struct {
-	Version   int32
-	AppliedAt time.Time
 }
 
 type Session struct {

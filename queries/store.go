@@ -1,8 +1,8 @@
 package queries
 
-// Hand-written companions of the sqlc code: the one transaction helper, the
-// one place PostgreSQL error codes become errors handlers can show, and the
-// migration runner.
+// Hand-written companions of the sqlc code: the one transaction helper and
+// the one place PostgreSQL error codes become errors handlers can show. (The
+// migration runner is app/migrate.)
 
 import (
 	"context"
@@ -74,31 +74,3 @@ func IsNotFound(err error) bool { return errors.Is(Classify(err), ErrNotFound) }
 
 // IsDuplicate reports whether err is a unique violation.
 func IsDuplicate(err error) bool { return errors.Is(Classify(err), ErrDuplicate) }
-
-// SchemaVersion is the version schema.sql records; bump both together.
-const SchemaVersion = 1
-
-// Migrate applies schema.sql (every statement is idempotent) under an
-// advisory lock, so several processes starting at once do not race.
-func Migrate(ctx context.Context, pool *pgxpool.Pool, schemaSQL string) error {
-	conn, err := pool.Acquire(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Release()
-	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock(727274)"); err != nil {
-		return err
-	}
-	defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(727274)") //nolint:errcheck
-	if _, err := conn.Exec(ctx, schemaSQL); err != nil {
-		return fmt.Errorf("apply schema.sql: %w", err)
-	}
-	var v int
-	if err := conn.QueryRow(ctx, "SELECT max(version) FROM schema_migrations").Scan(&v); err != nil {
-		return err
-	}
-	if v != SchemaVersion {
-		return fmt.Errorf("schema version %d recorded, binary expects %d", v, SchemaVersion)
-	}
-	return nil
-}

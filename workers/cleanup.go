@@ -2,11 +2,13 @@ package workers
 
 import (
 	"context"
+	"time"
 
 	"github.com/hibiken/asynq"
 )
 
-// TypeCleanup removes expired sessions and old sign-in tokens.
+// TypeCleanup removes expired sessions, old sign-in tokens and sign-in
+// requests queued more than a day ago.
 const TypeCleanup = "maintenance:cleanup"
 
 // NewCleanupTask is enqueued hourly by the scheduler.
@@ -23,6 +25,11 @@ func (d *Deps) handleCleanup(ctx context.Context, _ *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	d.Log.Info("cleanup done", "sessions_deleted", sessions, "login_tokens_deleted", tokens)
+	requests, err := d.Store.DeleteOldLoginRequests(ctx, d.now().Add(-24*time.Hour))
+	if err != nil {
+		return err
+	}
+	d.Log.Info("cleanup done", "sessions_deleted", sessions, "login_tokens_deleted", tokens,
+		"login_requests_deleted", requests)
 	return nil
 }

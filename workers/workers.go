@@ -6,6 +6,7 @@ package workers
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -30,6 +31,14 @@ type Deps struct {
 	Redis  redis.UniversalClient // the click stream lives here
 	Config *config.Config
 	Log    *slog.Logger
+	Now    func() time.Time // the clock; nil means time.Now
+}
+
+func (d *Deps) now() time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now()
 }
 
 // NewMux routes every task type to its handler.
@@ -40,6 +49,8 @@ func NewMux(d *Deps) *asynq.ServeMux {
 	mux.HandleFunc(TypeClickRollup, d.handleClickRollup)
 	mux.HandleFunc(TypeNotificationEmail, d.handleNotificationEmail)
 	mux.HandleFunc(TypeNotificationSweep, d.handleNotificationSweep)
+	mux.HandleFunc(TypeLoginSweep, d.handleLoginSweep)
+	mux.Use(d.logPeriodic)
 	return mux
 }
 
@@ -68,18 +79,16 @@ func NewServer(rdb redis.UniversalClient, o ServerOptions, log *slog.Logger) *as
 	})
 }
 
-// RegisterPeriodic adds every periodic task to the scheduler. Each carries
-// Unique for (almost) its period, so a second scheduler started by mistake
-// cannot enqueue the same run twice.
-func RegisterPeriodic(s *asynq.Scheduler) error {
-	if _, err := s.Register("@every 1h", NewCleanupTask(), asynq.Unique(55*time.Minute)); err != nil {
+// logPeriodic logs every periodic task that completes, with its task id
+// (which names its period): one line per run, so runs can be counted.
+func (d *Deps) logPeriodic(next asynq.Handler) asynq.Handler {
+	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+		err := next.ProcessTask(ctx, t)
+		if id, _ := asynq.GetTaskID(ctx); err == nil && strings.HasPrefix(id, "periodic:") {
+			d.Log.Info("periodic task done", "type", t.Type(), "task_id", id)
+		}
 		return err
-	}
-	if _, err := s.Register("@every 1m", NewNotificationSweepTask(), asynq.Unique(50*time.Second)); err != nil {
-		return err
-	}
-	_, err := s.Register("@every 1m", NewClickRollupTask(), asynq.Unique(50*time.Second))
-	return err
+	})
 }
 
 // NewAsynqLogger sends Asynq's own messages (server, scheduler) through slog.

@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"partnerportal/app/migrate"
 	"partnerportal/app/secret"
 	"partnerportal/app/seed"
 	"partnerportal/queries"
@@ -63,12 +64,20 @@ func dbURL(name string) string {
 
 var templateOnce sync.Map // name → *sync.Once
 
-// templateDB builds (once per schema+seed version, shared by every package
-// and run) a database holding schema.sql and the demo data.
+// templateDB builds (once per schema+steps+seed version, shared by every
+// package and run) a database holding schema.sql and the demo data.
 func templateDB(t testing.TB) string {
 	root := Root(t)
 	h := sha256.New()
-	for _, f := range []string{"schema.sql", "app/seed/seed.go"} {
+	steps, err := filepath.Glob(filepath.Join(root, "app/migrate/steps/*.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range steps {
+		steps[i], _ = filepath.Rel(root, steps[i])
+	}
+	for _, f := range append([]string{"schema.sql", "app/seed/seed.go"}, steps...) {
+		h.Write([]byte(f))
 		b, err := os.ReadFile(filepath.Join(root, f))
 		if err != nil {
 			t.Fatal(err)
@@ -119,7 +128,7 @@ func buildTemplate(root, name string) error {
 		return err
 	}
 	store := queries.NewStore(pool)
-	err = queries.Migrate(ctx, pool, string(schema))
+	err = migrate.Up(ctx, pool, string(schema), slog.New(slog.DiscardHandler))
 	if err == nil {
 		err = seed.Demo(ctx, store, slog.New(slog.DiscardHandler))
 	}

@@ -109,6 +109,11 @@ type Options struct {
 	// LogWriter, when set, receives the portal's log instead of the test log
 	// (a fuzz target may not log through testing.F inside its fuzz function).
 	LogWriter io.Writer
+
+	// RedisURL, when set, runs the portal on that Redis (e.g. a
+	// StartRedisServer the test stops and restarts) instead of a database
+	// of the shared test server.
+	RedisURL string
 }
 
 // NewEnv starts the portal for a test.
@@ -124,7 +129,17 @@ func NewEnv(t testing.TB, opts ...Options) *Env {
 	} else {
 		store = NewStore(t)
 	}
-	rdb := NewRedis(t)
+	var rdb *redis.Client
+	if o.RedisURL != "" {
+		opt, err := redis.ParseURL(o.RedisURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rdb = redis.NewClient(opt)
+		t.Cleanup(func() { rdb.Close() })
+	} else {
+		rdb = NewRedis(t)
+	}
 	inbox := NewInbox(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -37,6 +37,7 @@ type Recorder struct {
 	Max      int
 	mu       sync.Mutex
 	buf      []Click
+	inFlight int // clicks taken out of buf by a Flush that has not finished
 	wake     chan struct{}
 
 	// Metrics, exposed on /metrics.
@@ -91,11 +92,13 @@ func (r *Recorder) Run(ctx context.Context) {
 	}
 }
 
-// Pending is the number of buffered clicks.
+// Pending is the number of clicks not yet written to Redis: those waiting in
+// the buffer and those of a write still under way (which, while Redis hangs,
+// can take many seconds and hold every click of an outage).
 func (r *Recorder) Pending() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return len(r.buf)
+	return len(r.buf) + r.inFlight
 }
 
 // Flush writes buffered clicks to Redis in one pipeline. On failure they go
@@ -107,6 +110,7 @@ func (r *Recorder) Flush(ctx context.Context) error {
 		batch = batch[:5000]
 	}
 	r.buf = r.buf[len(batch):]
+	r.inFlight += len(batch)
 	r.mu.Unlock()
 	if len(batch) == 0 {
 		return nil
@@ -120,16 +124,19 @@ func (r *Recorder) Flush(ctx context.Context) error {
 		}
 		return nil
 	})
-	if err != nil {
-		r.FlushErrors.Add(1)
-		r.mu.Lock()
+	r.mu.Lock()
+	r.inFlight -= len(batch)
+	if err != nil { // back to the front of the buffer, in the same step
 		room := r.Max - len(r.buf)
 		if room < len(batch) {
 			r.Dropped.Add(int64(len(batch) - room))
 			batch = batch[:max(room, 0)]
 		}
 		r.buf = append(append(make([]Click, 0, len(batch)+len(r.buf)), batch...), r.buf...)
-		r.mu.Unlock()
+	}
+	r.mu.Unlock()
+	if err != nil {
+		r.FlushErrors.Add(1)
 		return err
 	}
 	r.Written.Add(int64(len(batch)))

@@ -32,6 +32,7 @@ import (
 	"partnerportal/app"
 	"partnerportal/app/clicks"
 	"partnerportal/app/config"
+	"partnerportal/app/migrate"
 	"partnerportal/app/seed"
 	"partnerportal/queries"
 )
@@ -144,7 +145,7 @@ func run(n, conc int, keep bool) error {
 	}
 	defer pool.Close()
 	store := queries.NewStore(pool)
-	if err := queries.Migrate(ctx, pool, string(schema)); err != nil {
+	if err := migrate.Up(ctx, pool, string(schema), log); err != nil {
 		return err
 	}
 	if err := seed.Demo(ctx, store, log); err != nil {
