@@ -22,6 +22,7 @@ import (
 
 	"partnerportal/app"
 	"partnerportal/app/clicks"
+	"partnerportal/app/clock"
 	"partnerportal/app/config"
 	"partnerportal/app/devenv"
 	"partnerportal/app/migrate"
@@ -199,9 +200,9 @@ func runSeed(ctx context.Context, cfg *config.Config, log *slog.Logger, scale in
 		return err
 	}
 	if scale > 0 {
-		return seed.Scale(ctx, store, log, scale, reset)
+		return seed.Scale(ctx, store, log, scale, reset, clock.Real{}.Now())
 	}
-	return seed.Demo(ctx, store, log)
+	return seed.Demo(ctx, store, log, clock.Real{}.Now())
 }
 
 // web serves HTTP until SIGTERM, then stops accepting and drains in-flight
@@ -219,7 +220,7 @@ func serveWeb(ctx context.Context, cfg *config.Config, log *slog.Logger, store *
 	go func() { recorder.Run(bgctx); close(bgDone) }()
 	defer func() { stopBG(); <-bgDone }()
 
-	web := app.New(&app.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Log: log, Links: links, Clicks: recorder})
+	web := app.New(&app.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Log: log, Links: links, Clicks: recorder, Clock: clock.Real{}})
 	errc := make(chan error, 1)
 	go func() { errc <- web.Listen(cfg.Addr) }()
 	log.Info("web listening", "addr", cfg.Addr, "base_url", cfg.BaseURL.String())
@@ -257,7 +258,7 @@ func runWeb(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 func mailerFor(cfg *config.Config, log *slog.Logger, dev bool) (workers.Mailer, error) {
 	if cfg.SMTPURL != nil {
 		log.Info("email via SMTP", "smtp", cfg.SMTPURL.Redacted())
-		return &workers.SMTPMailer{URL: cfg.SMTPURL, From: cfg.SMTPFrom}, nil
+		return &workers.SMTPMailer{URL: cfg.SMTPURL, From: cfg.SMTPFrom, Clock: clock.Real{}}, nil
 	}
 	if !dev {
 		return nil, errors.New("SMTP_URL is not set: the worker cannot send sign-in emails (only `dev` may write them to the log)")
@@ -273,12 +274,20 @@ func serveWorker(ctx context.Context, cfg *config.Config, log *slog.Logger, stor
 	srv := workers.NewServer(rdb, workers.ServerOptions{
 		Concurrency: concurrency, ShutdownTimeout: cfg.ShutdownTimeout,
 	}, log)
-	mux := workers.NewMux(&workers.Deps{Store: store, Mailer: mailer, Redis: rdb, Config: cfg, Log: log})
+	mux := workers.NewMux(&workers.Deps{Store: store, Mailer: mailer, Redis: rdb, Config: cfg, Log: log, Clock: clock.Real{}})
 	if err := srv.Start(mux); err != nil {
 		return err
 	}
+	// Each worker process also relays the outbox into tasks; several
+	// relays share the rows safely (see workers.RelayOutbox).
+	queue := asynq.NewClientFromRedisClient(rdb)
+	relayCtx, stopRelay := context.WithCancel(ctx)
+	relayDone := make(chan struct{})
+	go func() { workers.RunOutboxRelay(relayCtx, store, queue, 500*time.Millisecond, log); close(relayDone) }()
 	log.Info("worker started", "concurrency", concurrency)
 	<-ctx.Done()
+	stopRelay()
+	<-relayDone
 	srv.Shutdown()
 	return nil
 }
@@ -318,7 +327,7 @@ func serveScheduler(ctx context.Context, log *slog.Logger, rdb redis.UniversalCl
 		}
 		check = min(check, every/10)
 	}
-	s := &workers.Scheduler{Queue: queue, Tasks: tasks, Now: time.Now, Log: log, Check: check}
+	s := &workers.Scheduler{Queue: queue, Tasks: tasks, Now: clock.Real{}.Now, Log: log, Check: check}
 	log.Info("scheduler started", "tasks", len(tasks))
 	s.Run(ctx)
 	return nil
@@ -364,7 +373,7 @@ func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if n, err := store.CountOrganizations(ctx); err != nil {
 		return err
 	} else if n == 0 {
-		if err := seed.Demo(ctx, store, log); err != nil {
+		if err := seed.Demo(ctx, store, log, clock.Real{}.Now()); err != nil {
 			return err
 		}
 	}

@@ -24,7 +24,11 @@ CREATE TABLE IF NOT EXISTS organizations (
     attribution_window_days integer NOT NULL DEFAULT 90 CHECK (attribution_window_days BETWEEN 1 AND 365),
     attribution_model      text NOT NULL DEFAULT 'last_click' CHECK (attribution_model IN ('last_click', 'first_click')),
     signup_lead_status     text NOT NULL DEFAULT 'in_review' CHECK (signup_lead_status IN ('in_review', 'approved')),
-    created_at             timestamptz NOT NULL DEFAULT now()
+    created_at             timestamptz NOT NULL DEFAULT now(),
+    -- Commission program: days a new commission is held before it can be
+    -- approved, and whether approval is automatic when the hold ends.
+    commission_hold_days   integer NOT NULL DEFAULT 30 CHECK (commission_hold_days BETWEEN 0 AND 365),
+    commission_approval    text NOT NULL DEFAULT 'manual' CHECK (commission_approval IN ('manual', 'auto'))
 );
 
 CREATE TABLE IF NOT EXISTS tiers (
@@ -36,6 +40,10 @@ CREATE TABLE IF NOT EXISTS tiers (
     -- Perks outside the portal (swag, events, co-marketing), one per line.
     off_platform_rewards text NOT NULL DEFAULT '',
     position        integer NOT NULL DEFAULT 0,
+    -- The pipeline stage at which a lead's revenue commission is earned.
+    trigger_stage   text NOT NULL DEFAULT 'won' CHECK (trigger_stage IN ('qualified', 'proposal', 'won')),
+    -- A retired tier takes no new partners; partners already in it keep it.
+    retired_at      timestamptz,
     UNIQUE (organization_id, name),
     UNIQUE (organization_id, id)
 );
@@ -206,6 +214,8 @@ CREATE TABLE IF NOT EXISTS leads (
     created_at         timestamptz NOT NULL DEFAULT now(),
     updated_at         timestamptz NOT NULL DEFAULT now(),
     won_at             timestamptz,
+    -- Revenue given back to the customer after the win (refunds, credits).
+    refunded_minor     bigint NOT NULL DEFAULT 0 CHECK (refunded_minor >= 0),
     UNIQUE (organization_id, id),
     FOREIGN KEY (organization_id, partner_id) REFERENCES partners (organization_id, id) ON DELETE CASCADE
 );
@@ -451,25 +461,103 @@ CREATE TABLE IF NOT EXISTS lead_events (
 );
 CREATE INDEX IF NOT EXISTS lead_events_lead_idx ON lead_events (organization_id, lead_id, created_at, id);
 
--- Commissions owed to partners. Filled by the commission worker (a later
--- release); the dashboard reads it already, so its figures are real (zero
--- until then).
+-- Fixed amounts a tier's partner earns when a lead first reaches a stage.
+CREATE TABLE IF NOT EXISTS tier_stage_incentives (
+    organization_id bigint NOT NULL,
+    tier_id         bigint NOT NULL,
+    stage           text NOT NULL CHECK (stage IN ('qualified', 'proposal', 'won')),
+    amount_minor    bigint NOT NULL CHECK (amount_minor > 0),
+    currency        char(3) NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
+    PRIMARY KEY (organization_id, tier_id, stage),
+    FOREIGN KEY (organization_id, tier_id) REFERENCES tiers (organization_id, id) ON DELETE CASCADE
+);
+
+-- Every change of a partner's tier: who, when, from, to. Commissions earned
+-- after a change use the new tier; earlier ones keep the rate on their row.
+CREATE TABLE IF NOT EXISTS partner_tier_changes (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    organization_id bigint NOT NULL,
+    partner_id      bigint NOT NULL,
+    from_tier_id    bigint,
+    to_tier_id      bigint,
+    from_tier_name  text NOT NULL DEFAULT '',
+    to_tier_name    text NOT NULL DEFAULT '',
+    changed_by      bigint REFERENCES users(id) ON DELETE SET NULL,
+    changed_at      timestamptz NOT NULL DEFAULT now(),
+    FOREIGN KEY (organization_id, partner_id) REFERENCES partners (organization_id, id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS partner_tier_changes_partner_idx ON partner_tier_changes (organization_id, partner_id, changed_at);
+
+-- SPIFF campaigns: a fixed award per lead won (or reaching a stage) by an
+-- eligible partner inside the window, optionally capped per partner, or
+-- manual awards staff give with a note. Awards are commission rows of kind
+-- 'spiff' (earning key 'spiff:<campaign>:lead:<lead>' or ':manual:<key>').
+CREATE TABLE IF NOT EXISTS spiff_campaigns (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    organization_id bigint NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    name            text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    description     text NOT NULL DEFAULT '',
+    amount_minor    bigint NOT NULL CHECK (amount_minor > 0),
+    currency        char(3) NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
+    starts_at       timestamptz NOT NULL,
+    ends_at         timestamptz NOT NULL,
+    -- Empty: every tier.
+    tier_ids        bigint[] NOT NULL DEFAULT '{}',
+    rule            text NOT NULL CHECK (rule IN ('stage', 'manual')),
+    stage           text NOT NULL DEFAULT 'won' CHECK (stage IN ('qualified', 'proposal', 'won')),
+    cap_per_partner integer NOT NULL DEFAULT 0 CHECK (cap_per_partner >= 0),
+    status          text NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'active', 'ended')),
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (organization_id, id),
+    CHECK (ends_at > starts_at)
+);
+CREATE INDEX IF NOT EXISTS spiff_campaigns_active_idx ON spiff_campaigns (organization_id) WHERE status = 'active';
+
+-- Commissions owed to partners, written by the commission engine
+-- (app/commission) from outbox events. One row per earning event: the
+-- earning key ('lead:42:revenue', 'lead:42:stage:qualified', 'outbox:917')
+-- is unique, so a replayed event cannot create a second row. The rate, the
+-- basis and the tier name are kept as they stood when earned. Approved or
+-- paid rows never change amount: corrections are new 'adjustment' rows that
+-- name the row they correct (negative = clawback).
 CREATE TABLE IF NOT EXISTS commissions (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     organization_id bigint NOT NULL,
     partner_id      bigint NOT NULL,
     lead_id         bigint,
-    kind            text NOT NULL DEFAULT 'lead' CHECK (kind IN ('lead', 'spiff', 'training')),
+    kind            text NOT NULL CHECK (kind IN ('revenue_share', 'stage_incentive', 'spiff', 'training_bonus',
+                                                 'achievement_bonus', 'adjustment')),
     amount_minor    bigint NOT NULL,
     currency        char(3) NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
     rate_bps        integer NOT NULL DEFAULT 0 CHECK (rate_bps BETWEEN 0 AND 10000),
     status          text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'paid', 'void')),
     created_at      timestamptz NOT NULL DEFAULT now(),
     paid_at         timestamptz,
-    UNIQUE (organization_id, lead_id, kind),
-    FOREIGN KEY (organization_id, partner_id) REFERENCES partners (organization_id, id) ON DELETE CASCADE
+    basis_minor     bigint NOT NULL DEFAULT 0,
+    tier_name       text NOT NULL DEFAULT '',
+    stage           text NOT NULL DEFAULT '',
+    -- Why: an adjustment's cause, a void's reason (shown to the partner).
+    reason          text NOT NULL DEFAULT '',
+    earning_key     text NOT NULL CHECK (length(earning_key) BETWEEN 1 AND 200),
+    adjusts_id      bigint,
+    earned_at       timestamptz NOT NULL DEFAULT now(),
+    approvable_at   timestamptz NOT NULL DEFAULT now(),
+    approved_at     timestamptz,
+    approved_by     bigint REFERENCES users(id) ON DELETE SET NULL,
+    voided_at       timestamptz,
+    updated_at      timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (organization_id, earning_key),
+    UNIQUE (organization_id, id),
+    FOREIGN KEY (organization_id, partner_id) REFERENCES partners (organization_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (organization_id, adjusts_id) REFERENCES commissions (organization_id, id),
+    CHECK (status <> 'void' OR reason <> ''),
+    CHECK (kind <> 'adjustment' OR reason <> '')
 );
 CREATE INDEX IF NOT EXISTS commissions_partner_idx ON commissions (organization_id, partner_id, status, created_at);
+CREATE INDEX IF NOT EXISTS commissions_lead_idx ON commissions (organization_id, lead_id) WHERE lead_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS commissions_org_idx ON commissions (organization_id, earned_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS commissions_partner_earned_idx ON commissions (organization_id, partner_id, earned_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS commissions_approvable_idx ON commissions (organization_id, approvable_at) WHERE status = 'pending';
 
 -- Durable events written in the same transaction as the change they record
 -- (transactional outbox). A lead marked Won writes 'lead_won' here; the
@@ -478,7 +566,9 @@ CREATE INDEX IF NOT EXISTS commissions_partner_idx ON commissions (organization_
 CREATE TABLE IF NOT EXISTS outbox_events (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     organization_id bigint NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
-    kind            text NOT NULL CHECK (kind IN ('lead_won')),
+    -- lead_won: a lead was won; lead_changed: a lead's stage, revenue or
+    -- refunds changed (the commission engine reconciles the lead).
+    kind            text NOT NULL CHECK (kind IN ('lead_won', 'lead_changed')),
     aggregate_id    bigint NOT NULL,
     payload         jsonb NOT NULL,
     created_at      timestamptz NOT NULL DEFAULT now(),
@@ -486,7 +576,8 @@ CREATE TABLE IF NOT EXISTS outbox_events (
 );
 CREATE INDEX IF NOT EXISTS outbox_events_pending_idx ON outbox_events (id) WHERE processed_at IS NULL;
 -- A lead is won once: a second 'lead_won' for it is refused by the database too.
-CREATE UNIQUE INDEX IF NOT EXISTS outbox_events_once ON outbox_events (organization_id, kind, aggregate_id);
+CREATE UNIQUE INDEX IF NOT EXISTS outbox_events_once ON outbox_events (organization_id, kind, aggregate_id)
+    WHERE kind = 'lead_won';
 
 -- Tracking links: one code per link, unique installation-wide (the redirect
 -- looks a code up without knowing the organization).
@@ -574,6 +665,64 @@ CREATE TABLE IF NOT EXISTS notifications (
 );
 CREATE INDEX IF NOT EXISTS notifications_user_idx ON notifications (organization_id, user_id, created_at DESC);
 CREATE INDEX IF NOT EXISTS notifications_unsent_idx ON notifications (id) WHERE emailed_at IS NULL;
+
+-- A change of a user's sign-in address waits until the new address confirms
+-- it (confirm link, to the new address); the old address is told, with a
+-- link that cancels the change (or undoes it) and ends every session. Only
+-- SHA-256 hashes of both tokens are stored; the worker mints them while the
+-- email is unsent (a retry replaces them), so each email goes out once.
+CREATE TABLE IF NOT EXISTS email_changes (
+    id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    organization_id  bigint NOT NULL,
+    user_id          bigint NOT NULL,
+    old_email        text NOT NULL,
+    new_email        text NOT NULL CHECK (new_email = lower(new_email) AND new_email LIKE '%_@_%'),
+    confirm_hash     bytea UNIQUE CHECK (length(confirm_hash) = 32),
+    cancel_hash      bytea UNIQUE CHECK (length(cancel_hash) = 32),
+    created_at       timestamptz NOT NULL DEFAULT now(),
+    expires_at       timestamptz NOT NULL,
+    cancel_expires_at timestamptz NOT NULL,
+    confirm_sent_at  timestamptz,
+    notice_sent_at   timestamptz,
+    confirmed_at     timestamptz,
+    cancelled_at     timestamptz,
+    -- The old address used its report link (single use).
+    reported_at      timestamptz,
+    FOREIGN KEY (organization_id, user_id) REFERENCES users (organization_id, id) ON DELETE CASCADE
+);
+-- At most one pending change per user: a new request replaces the last.
+CREATE UNIQUE INDEX IF NOT EXISTS email_changes_one_pending
+    ON email_changes (user_id) WHERE confirmed_at IS NULL AND cancelled_at IS NULL;
+CREATE INDEX IF NOT EXISTS email_changes_unsent_idx
+    ON email_changes (id) WHERE confirm_sent_at IS NULL OR notice_sent_at IS NULL;
+
+-- Invitations into a partner company. The account is created only when the
+-- invited person accepts, so inviting an address says nothing about whether
+-- it already has an account. Each send (first or resend) has its own
+-- request id; the worker mints the token (stored hashed) while unsent.
+CREATE TABLE IF NOT EXISTS invitations (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    organization_id bigint NOT NULL,
+    partner_id      bigint NOT NULL,
+    email           text NOT NULL CHECK (email = lower(email) AND email LIKE '%_@_%'),
+    name            text NOT NULL,
+    role            text NOT NULL CHECK (role IN ('partner_admin', 'partner_user')),
+    invited_by      bigint REFERENCES users(id) ON DELETE SET NULL,
+    request_id      text NOT NULL UNIQUE,
+    token_hash      bytea UNIQUE CHECK (length(token_hash) = 32),
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    expires_at      timestamptz NOT NULL,
+    sent_at         timestamptz,
+    accepted_at     timestamptz,
+    revoked_at      timestamptz,
+    UNIQUE (organization_id, id),
+    FOREIGN KEY (organization_id, partner_id) REFERENCES partners (organization_id, id) ON DELETE CASCADE
+);
+-- One open invitation per company and address.
+CREATE UNIQUE INDEX IF NOT EXISTS invitations_one_open
+    ON invitations (partner_id, email) WHERE accepted_at IS NULL AND revoked_at IS NULL;
+CREATE INDEX IF NOT EXISTS invitations_partner_idx ON invitations (organization_id, partner_id, created_at);
+CREATE INDEX IF NOT EXISTS invitations_unsent_idx ON invitations (id) WHERE sent_at IS NULL;
 
 -- Fill the day rows and status totals of organizations whose leads predate
 -- them (idempotent: an organization that has both is left alone).

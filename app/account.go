@@ -1,12 +1,14 @@
 package app
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"partnerportal/queries"
+	"partnerportal/workers"
 )
 
 func (h *Handler) showAccount(c *fiber.Ctx) error {
@@ -19,6 +21,14 @@ func (h *Handler) showAccount(c *fiber.Ctx) error {
 func (h *Handler) renderAccount(c *fiber.Ctx, status int, p *Page) error {
 	u := p.User
 	data := fiber.Map{"Zones": commonZones}
+	pending, err := h.Store.GetPendingEmailChange(c.Context(), queries.GetPendingEmailChangeParams{
+		OrganizationID: u.OrganizationID, UserID: u.ID, Now: h.Clock.Now()})
+	switch {
+	case err == nil:
+		data["PendingEmail"] = pending.NewEmail
+	case !queries.IsNotFound(err):
+		return err
+	}
 	if u.IsPartner() {
 		sigs, err := h.Store.ListSignaturesForPartner(c.Context(), queries.ListSignaturesForPartnerParams{
 			OrganizationID: u.OrganizationID, PartnerID: u.PartnerID})
@@ -31,7 +41,10 @@ func (h *Handler) renderAccount(c *fiber.Ctx, status int, p *Page) error {
 	return h.render(c, status, "pages/account", "", p)
 }
 
-// updateAccount saves name, email and time zone, or re-renders the form with
+// updateAccount saves name and time zone at once. A new email address is
+// only requested here: it takes effect when the link sent to it is opened,
+// and the current address is told. The answer is the same whether or not the
+// new address has an account elsewhere. Bad input re-renders the form with
 // every problem beside its field (422) and saves nothing.
 func (h *Handler) updateAccount(c *fiber.Ctx) error {
 	u := currentUser(c)
@@ -53,24 +66,63 @@ func (h *Handler) updateAccount(c *fiber.Ctx) error {
 			errs["time_zone"] = "Choose a time zone from the list."
 		}
 	}
-	if len(errs) == 0 {
-		_, err := h.Store.UpdateUserProfile(c.Context(), queries.UpdateUserProfileParams{
-			OrganizationID: u.OrganizationID, ID: u.ID, Name: p.Form["name"], Email: email, TimeZone: p.Form["time_zone"],
-		})
-		switch {
-		case queries.IsDuplicate(err):
-			errs["email"] = "Another account already uses this email address."
-		case err != nil:
+	changing := len(errs) == 0 && email != u.Email
+	if changing {
+		ok, err := allow(c.Context(), h.Redis, "rl:email_change:user:"+strconv.FormatInt(u.ID, 10), emailChangesPerUserPerDay, 24*time.Hour)
+		if err != nil {
 			return err
+		}
+		if !ok {
+			p.Errors = map[string]string{"email": "You asked to change your address too many times today. Try again tomorrow."}
+			return h.renderAccount(c, fiber.StatusTooManyRequests, p)
 		}
 	}
 	if len(errs) > 0 {
 		p.Errors = errs
 		return h.renderAccount(c, fiber.StatusUnprocessableEntity, p)
 	}
-	h.flash(c, "Your account settings are saved.")
+	ctx := c.Context()
+	var changeID int64
+	err := h.Store.Tx(ctx, func(q *queries.Queries) error {
+		if _, err := q.UpdateUserNameAndZone(ctx, queries.UpdateUserNameAndZoneParams{
+			OrganizationID: u.OrganizationID, ID: u.ID, Name: p.Form["name"], TimeZone: p.Form["time_zone"]}); err != nil {
+			return err
+		}
+		if !changing {
+			return nil
+		}
+		if err := q.CancelPendingEmailChanges(ctx, queries.CancelPendingEmailChangesParams{OrganizationID: u.OrganizationID, UserID: u.ID}); err != nil {
+			return err
+		}
+		at := h.Clock.Now()
+		var err error
+		changeID, err = q.CreateEmailChange(ctx, queries.CreateEmailChangeParams{
+			OrganizationID: u.OrganizationID, UserID: u.ID, OldEmail: u.Email, NewEmail: email,
+			ExpiresAt: at.Add(h.Config.EmailChangeTTL), CancelExpiresAt: at.Add(emailChangeReportWindow)})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if !changing {
+		h.flash(c, "Your account settings are saved.")
+		return redirect(c, "/account")
+	}
+	if _, err := h.Queue.EnqueueContext(ctx, workers.NewEmailChangeTask(changeID)); err != nil {
+		h.Log.Warn("email change not queued; the sweep will", "email_change_id", changeID, "err", err)
+	}
+	h.Log.Info("email change requested", "email_change_id", changeID, "user_id", u.ID)
+	h.flash(c, "Your settings are saved. We sent a confirmation link to "+email+": your sign-in address changes "+
+		"when you open it (within "+ttlText(h.Config.EmailChangeTTL)+"). Until then you keep signing in with "+u.Email+".")
 	return redirect(c, "/account")
 }
+
+// Email changes: requests per user per day, and how long the old address's
+// report link works (it can undo a change already confirmed).
+const (
+	emailChangesPerUserPerDay = 5
+	emailChangeReportWindow   = 7 * 24 * time.Hour
+)
 
 // commonZones is the time zone list offered in forms ("" = the organization's).
 var commonZones = []string{

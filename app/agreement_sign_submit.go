@@ -73,10 +73,10 @@ func (h *Handler) signAgreement(c *fiber.Ctx) error {
 		return h.renderAgreementSign(c, fiber.StatusUnprocessableEntity, p, pending, done, "")
 	}
 
-	id, err := h.Store.CreateSignature(c.Context(), queries.CreateSignatureParams{
+	id, err := h.Store.CreateSignature(c.Context(), queries.CreateSignatureParams{SignedAt: h.Clock.Now(),
 		OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, AgreementVersionID: v.ID, UserID: &u.ID,
 		SignerName: name, SignerEmail: u.Email, SignatureKind: p.Form["kind"], SignatureImage: image,
-		SignedTextSha256: agreementHash(v.Body), Ip: c.IP(), UserAgent: cleanUserAgent(c.Get(fiber.HeaderUserAgent)),
+		SignedTextSha256: agreementHash(v.Body), Ip: h.clientIP(c), UserAgent: cleanUserAgent(c.Get(fiber.HeaderUserAgent)),
 	})
 	switch {
 	case queries.IsNotFound(err):

@@ -81,7 +81,7 @@ func BenchmarkScale(b *testing.B) {
 	hc := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 4},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
-	for _, c := range scaleCases(env.Store, ids) {
+	for _, c := range scaleCases(env.Store, ids, env.Clock.Now()) {
 		b.Run(c.name, func(b *testing.B) {
 			get := func() (int, string) {
 				req, err := http.NewRequest(http.MethodGet, env.URL+c.path, nil)
@@ -168,7 +168,7 @@ func htmx(target string) map[string]string {
 // app/leads_list.go + app/lead_list.go (loadLeadList), app/dashboard.go
 // (showOverview) + app/chart.go (newChartSpan), app/review_queue.go
 // (showReviewQueue), app/console_home.go.
-func scaleCases(store *queries.Store, ids scaleIDs) []benchCase {
+func scaleCases(store *queries.Store, ids scaleIDs, now time.Time) []benchCase {
 	loc, err := time.LoadLocation(ids.tz)
 	if err != nil {
 		loc = time.UTC
@@ -190,7 +190,7 @@ func scaleCases(store *queries.Store, ids scaleIDs) []benchCase {
 	// (b) The Dashboard's period switch: figures, chart and the first page
 	// of the list for the period, in one fragment.
 	dashboard := func(period string) benchCase {
-		from, to, bounds := benchPeriod(period, time.Now(), loc, lifetime)
+		from, to, bounds := benchPeriod(period, now, loc, lifetime)
 		return benchCase{name: "dashboard_" + period, path: "/dashboard?period=" + period, headers: htmx("overview"),
 			marker: `id="overview"`, sql: func(ctx context.Context) error {
 				return dashboardSQL(ctx, store, ids, from, to, benchDays([2]time.Time{from, to}, loc), bounds)

@@ -255,7 +255,7 @@ func TestBrowserAttributionOutsideWindow(t *testing.T) {
 	b := newVisitorBrowser(t, env)
 	id := b.follow(site, "northwind")
 	sgRollUp(t, env, id)
-	sgExec(t, env, "UPDATE clicks SET clicked_at = now() - interval '100 days' WHERE click_id = $1", id)
+	sgExec(t, env, "UPDATE clicks SET clicked_at = $2::timestamptz - interval '100 days' WHERE click_id = $1", id, env.Clock.Now())
 	if b.storedClick() != id {
 		t.Fatal("the click is not in the vendor's cookie")
 	}

@@ -155,14 +155,22 @@ func TestBrowserDashboardPeriodAndLeadFilters(t *testing.T) {
 		t.Errorf("after going back to the start: %s leads at %s", b.text("#metric-leads"), b.path())
 	}
 
-	// A custom range: the date fields appear, Show applies it.
+	// A custom range: the date fields appear, Show applies it. It starts as
+	// this month up to today in the organization's zone: one day (no "–")
+	// on the 1st of a month.
+	today := orgNow(t, env, "acme")
+	first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
+	wantLabel := first.Format("Jan 2") + " – " + today.Format("Jan 2, 2006")
+	if today.Day() == 1 {
+		wantLabel = first.Format("Jan 2, 2006")
+	}
 	b.choose("#period", "custom")
-	b.waitFor("the custom range", `document.querySelector('#period-label').textContent.includes('–') && getComputedStyle(document.querySelector('.custom-range')).display !== 'none'`)
+	b.waitFor("the custom range "+wantLabel, `document.querySelector('#period-label').textContent === `+jsString(wantLabel)+` && getComputedStyle(document.querySelector('.custom-range')).display !== 'none'`)
 	b.do(chromedp.SetValue(chromedp.ID("period-from"), "2020-01-01"), chromedp.SetValue(chromedp.ID("period-to"), "2019-01-01"),
 		chromedp.Click(chromedp.CSS(`#period-form button[type=submit]`)))
 	b.waitFor("the range error", `!!document.querySelector('#period-error')`)
 	b.screenshot("leads-dashboard-custom-error")
-	b.do(chromedp.SetValue(chromedp.ID("period-to"), time.Now().Format("2006-01-02")),
+	b.do(chromedp.SetValue(chromedp.ID("period-to"), orgNow(t, env, "acme").Format("2006-01-02")),
 		chromedp.Click(chromedp.CSS(`#period-form button[type=submit]`)))
 	b.waitFor("the corrected range", `!document.querySelector('#period-error') && document.querySelector('#period-label').textContent.startsWith('Jan 1, 2020')`)
 	if q := b.query(); q.Get("period") != "custom" || q.Get("from") != "2020-01-01" {

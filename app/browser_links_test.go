@@ -161,5 +161,5 @@ func TestBrowserConsoleLinkSettings(t *testing.T) {
 		t.Fatalf("flash %q", got)
 	}
 	b.screenshot("console-partner-added")
-	env.Inbox.WaitFor(t, "bruce@wayne.test", "invited")
+	env.Inbox.WaitFor(t, "bruce@wayne.test", "invitation")
 }

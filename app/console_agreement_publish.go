@@ -38,7 +38,7 @@ func (h *Handler) publishAgreement(c *fiber.Ctx) error {
 		} else if err != nil && !queries.IsNotFound(err) {
 			return err
 		}
-		published, err = q.PublishDraftVersion(c.Context(), queries.PublishDraftVersionParams(scope))
+		published, err = q.PublishDraftVersion(c.Context(), queries.PublishDraftVersionParams{Now: h.Clock.Now(), OrganizationID: scope.OrganizationID, AgreementID: scope.AgreementID})
 		if queries.IsNotFound(err) { // published by someone else a moment ago
 			notice = "There is no draft to publish any more: it was published a moment ago."
 			return nil

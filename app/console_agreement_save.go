@@ -57,7 +57,7 @@ func (h *Handler) saveAgreementDraft(c *fiber.Ctx) error {
 		} else if err != nil {
 			return err
 		}
-		_, err = q.SaveDraftVersion(c.Context(), queries.SaveDraftVersionParams{
+		_, err = q.SaveDraftVersion(c.Context(), queries.SaveDraftVersionParams{Now: h.Clock.Now(),
 			OrganizationID: u.OrganizationID, AgreementID: a.ID, Body: body, BodySha256: sum, CreatedBy: &u.ID})
 		return err
 	})

@@ -47,7 +47,7 @@ func (h *Handler) createAPIKey(c *fiber.Ctx) error {
 		return h.renderAPIKeys(c, fiber.StatusUnprocessableEntity, p, "")
 	}
 	key := apiKeyPrefix + secret.New()
-	row, err := h.Store.CreateAPIKey(c.Context(), queries.CreateAPIKeyParams{
+	row, err := h.Store.CreateAPIKey(c.Context(), queries.CreateAPIKeyParams{Now: h.Clock.Now(),
 		OrganizationID: u.OrganizationID, Name: p.Form["name"], Prefix: key[:apiKeyShown],
 		KeyHash: secret.Hash(key), CreatedBy: &u.ID})
 	if err != nil {
@@ -66,7 +66,7 @@ func (h *Handler) revokeAPIKey(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	n, err := h.Store.RevokeAPIKey(c.Context(), queries.RevokeAPIKeyParams{OrganizationID: u.OrganizationID, ID: id})
+	n, err := h.Store.RevokeAPIKey(c.Context(), queries.RevokeAPIKeyParams{Now: h.Clock.Now(), OrganizationID: u.OrganizationID, ID: id})
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,6 @@ import (
 
 	"partnerportal/app/secret"
 	"partnerportal/queries"
-	"partnerportal/workers"
 )
 
 // showNewPartner is staff's form to add a partner company with its first
@@ -41,7 +40,7 @@ func (h *Handler) renderNewPartner(c *fiber.Ctx, status int, p *Page) error {
 var errFormInvalid = errors.New("form invalid")
 
 // createPartner adds a partner company, its default referral link (to the
-// organization's first allowed destination), its first admin, all in one
+// organization's first allowed destination), its first admin's invitation, all in one
 // transaction, then queues the admin's invitation email. Bad input comes
 // back as the form with every problem beside its field (422), nothing saved.
 func (h *Handler) createPartner(c *fiber.Ctx) error {
@@ -93,11 +92,12 @@ func (h *Handler) createPartner(c *fiber.Ctx) error {
 		errs["admin_email"] = problem
 	}
 	var partner queries.Partner
-	var admin queries.User
+	var admin queries.Invitation
 	if len(errs) == 0 {
+		now := h.Clock.Now() // one instant for the whole transaction, as SQL now() was
 		err = h.Store.Tx(ctx, func(q *queries.Queries) error {
 			var err error
-			partner, err = q.CreatePartner(ctx, queries.CreatePartnerParams{
+			partner, err = q.CreatePartner(ctx, queries.CreatePartnerParams{Now: now,
 				OrganizationID: u.OrganizationID, Name: f["name"], Website: f["website"], TierID: tierID})
 			if queries.IsDuplicate(err) {
 				errs["name"] = "A partner company with this name is already in your program."
@@ -106,18 +106,19 @@ func (h *Handler) createPartner(c *fiber.Ctx) error {
 			if err != nil {
 				return err
 			}
-			if _, _, err := createLinkWithCode(ctx, q, queries.CreateTrackingLinkParams{
+			if _, _, err := createLinkWithCode(ctx, q, queries.CreateTrackingLinkParams{Now: now,
 				OrganizationID: u.OrganizationID, PartnerID: partner.ID, Name: "Default referral link",
 				Kind: "referral", Destination: org.LinkDestinations[0], IsDefault: true, Active: true,
 			}, partner.Name); err != nil {
 				return err
 			}
-			admin, err = q.CreatePartnerUser(ctx, queries.CreatePartnerUserParams{
-				OrganizationID: u.OrganizationID, PartnerID: &partner.ID, Role: RolePartnerAdmin, Email: email, Name: f["admin_name"]})
-			if queries.IsDuplicate(err) {
-				errs["admin_email"] = "An account with this email address already exists."
-				return errFormInvalid
-			}
+			// The first admin is invited like any member: no account until
+			// accepted, so the form answers alike for an address with an
+			// account anywhere in the installation.
+			admin, err = q.CreateInvitation(ctx, queries.CreateInvitationParams{
+				OrganizationID: u.OrganizationID, PartnerID: partner.ID, Email: email, Name: f["admin_name"],
+				Role: RolePartnerAdmin, InvitedBy: &u.ID, RequestID: secret.New()[:22],
+				ExpiresAt: h.Clock.Now().Add(h.Config.InviteTTL)})
 			return err
 		})
 		if err != nil && !errors.Is(err, errFormInvalid) {
@@ -128,21 +129,12 @@ func (h *Handler) createPartner(c *fiber.Ctx) error {
 		p.Errors = errs
 		return h.renderNewPartner(c, fiber.StatusUnprocessableEntity, p)
 	}
-	h.Log.Info("partner added", "partner_id", partner.ID, "admin_user_id", admin.ID, "staff_user_id", u.ID)
-	// Committed before the task is queued, so the worker always finds the account.
-	task, err := workers.NewLoginLinkTask(workers.LoginLinkPayload{
-		RequestID: secret.New()[:22], Email: admin.Email, Invite: true,
-		InvitedBy: u.DisplayName() + " of " + u.OrganizationName,
-	})
-	if err == nil {
-		_, err = h.Queue.EnqueueContext(ctx, task)
+	h.Log.Info("partner added", "partner_id", partner.ID, "invitation_id", admin.ID, "staff_user_id", u.ID)
+	if _, err := h.allowInvite(ctx, partner.ID); err != nil {
+		h.Log.Warn("invitation limit not counted", "partner_id", partner.ID, "err", err)
 	}
-	if err != nil {
-		h.Log.Error("partner admin invitation not queued", "user_id", admin.ID, "invited_by", u.ID, "err", err)
-		h.flash(c, partner.Name+" was added, but the invitation email to "+admin.Name+" could not be sent. "+
-			"They can sign in from the sign-in page with their email address.")
-		return redirect(c, "/console/partners")
-	}
-	h.flash(c, partner.Name+" was added with a default referral link. An invitation is on its way to "+admin.Name+" ("+admin.Email+").")
+	h.enqueueInvitation(c, admin)
+	h.flash(c, partner.Name+" was added with a default referral link. An invitation is on its way to "+admin.Email+
+		": they join as the company's admin when they accept it (within "+ttlText(h.Config.InviteTTL)+").")
 	return redirect(c, "/console/partners")
 }

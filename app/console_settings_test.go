@@ -224,7 +224,6 @@ func TestAddPartner(t *testing.T) {
 		form        url.Values
 	}{
 		{"duplicate company", "name", form("Northwind Agency", "bruce@wayne.test")},
-		{"email already used", "admin_email", form("Wayne Enterprises", "admin@globex.test")},
 		{"bad email", "admin_email", form("Wayne Enterprises", "bruce@")},
 		{"no name", "name", form("", "bruce@wayne.test")},
 		{"bad website", "website", func() url.Values {
@@ -268,19 +267,23 @@ func TestAddPartner(t *testing.T) {
 	}
 	var tier, code, dest, role string
 	var isDefault, active bool
-	if err := env.Store.Pool.QueryRow(t.Context(), `SELECT t.name, l.code, l.destination, l.is_default, l.active, u.role
+	if err := env.Store.Pool.QueryRow(t.Context(), `SELECT t.name, l.code, l.destination, l.is_default, l.active, i.role
 		FROM partners p JOIN tiers t ON t.id = p.tier_id
-		JOIN tracking_links l ON l.partner_id = p.id JOIN users u ON u.partner_id = p.id
-		WHERE p.name = 'Wayne Enterprises' AND u.email = 'bruce@wayne.test'`).Scan(&tier, &code, &dest, &isDefault, &active, &role); err != nil {
+		JOIN tracking_links l ON l.partner_id = p.id JOIN invitations i ON i.partner_id = p.id
+		WHERE p.name = 'Wayne Enterprises' AND i.email = 'bruce@wayne.test'`).Scan(&tier, &code, &dest, &isDefault, &active, &role); err != nil {
 		t.Fatal(err)
 	}
 	if tier != "Premium" || !regexp.MustCompile(`^wayne-enterprises-[a-z2-7]{6}$`).MatchString(code) ||
 		dest != "https://acme.test/" || !isDefault || !active || role != "partner_admin" {
 		t.Fatalf("created: tier %s code %s dest %s default %v active %v role %s", tier, code, dest, isDefault, active, role)
 	}
-	mail := env.Inbox.WaitFor(t, "bruce@wayne.test", "invited")
-	if !strings.Contains(mail.Body, "Sam Staff") {
-		t.Fatalf("invitation does not say who invited:\n%s", mail.Body)
+	mail := env.Inbox.WaitFor(t, "bruce@wayne.test", "invitation")
+	// Nothing the staff member typed (their name, the admin's name, the
+	// company's name) is mailed to the new address.
+	for _, typed := range []string{"Sam Staff", "Bruce", "Wayne Enterprises"} {
+		if strings.Contains(mail.Body, typed) {
+			t.Fatalf("invitation carries %q, typed by the inviter:\n%s", typed, mail.Body)
+		}
 	}
 	if r := staff.Get("/console/partners"); !strings.Contains(r.Doc.Find(".flash").Text(), "Wayne Enterprises was added") ||
 		!strings.Contains(r.Doc.Find("#partner-table").Text(), "Wayne Enterprises") {
@@ -291,9 +294,43 @@ func TestAddPartner(t *testing.T) {
 		!strings.HasPrefix(r.Header.Get("Location"), "https://acme.test/?pp_click=") {
 		t.Fatalf("default link: %d %s", r.StatusCode, r.Header.Get("Location"))
 	}
-	bruce := signedIn(t, env, "bruce@wayne.test")
+	bruce := env.Client(t)
+	if r := bruce.Post(accountLink(t, env, mail), nil); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("accepting the invitation: %d", r.StatusCode)
+	}
 	if r := bruce.Get("/dashboard/links"); !strings.Contains(r.Doc.Find("#referral-links").Text(), "/r/"+code) {
 		t.Fatal("the new admin does not see the default link")
+	}
+
+	// An address with an account elsewhere gets the same answer; the account
+	// stays where it is. Staff can resend a company's open invitations.
+	r = staff.Post("/console/partners/new", form("Globex Two", "admin@globex.test"))
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("admin address with an account: %d %q", r.StatusCode, r.Doc.Find(".field-error").Text())
+	}
+	flash := staff.Get("/console/partners").Doc.Find(".flash").Text()
+	if !strings.Contains(flash, "Globex Two was added") || !strings.Contains(flash, "invitation is on its way to admin@globex.test") {
+		t.Fatalf("flash %q", flash)
+	}
+	if queryInt(t, env, "SELECT count(*) FROM users WHERE email = 'admin@globex.test' AND partner_id = (SELECT id FROM partners WHERE name = 'Globex Partners')") != 1 {
+		t.Fatal("the Globex admin moved")
+	}
+	first := env.Inbox.WaitFor(t, "admin@globex.test", "invitation")
+	two := queryInt(t, env, "SELECT id FROM partners WHERE name = 'Globex Two'")
+	list := staff.Get("/console/partners")
+	if list.Doc.Find(`tr[data-partner-id="`+strconv.FormatInt(two, 10)+`"] form[action$="/invitations/resend"]`).Length() != 1 {
+		t.Fatal("no Resend for the open invitation")
+	}
+	if r := staff.Post("/console/partners/"+strconv.FormatInt(two, 10)+"/invitations/resend", nil); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("resend: %d", r.StatusCode)
+	}
+	waitCount(t, env, "admin@globex.test", 2)
+	if accountLink(t, env, env.Inbox.Latest(t, "admin@globex.test")) == accountLink(t, env, first) {
+		t.Fatal("the resend mailed the same link")
+	}
+	initech := signedIn(t, env, "staff@initech.test")
+	if r := initech.Post("/console/partners/"+strconv.FormatInt(two, 10)+"/invitations/resend", nil); r.StatusCode != http.StatusNotFound {
+		t.Fatalf("another organization's staff resend: %d", r.StatusCode)
 	}
 
 	// Without any allowed destination, no partner can be added.

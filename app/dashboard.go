@@ -1,8 +1,6 @@
 package app
 
 import (
-	"time"
-
 	"github.com/gofiber/fiber/v2"
 	"golang.org/x/sync/errgroup"
 
@@ -44,7 +42,7 @@ func (h *Handler) showDashboard(c *fiber.Ctx) error {
 // are not computed at all).
 func (h *Handler) showOverview(c *fiber.Ctx) error {
 	u := currentUser(c)
-	now := time.Now()
+	now := h.Clock.Now()
 	period := parsePeriod(c.Query("period"), c.Query("from"), c.Query("to"), now, u.OrganizationTZ)
 	f := readLeadFilter(c, period, true)
 	fragment := leadListFragment(c)

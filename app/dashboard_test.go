@@ -32,10 +32,14 @@ func newPeriodFixture(t *testing.T) *periodFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	y := time.Now().In(ny).Year() - 1
+	y := env.Clock.Now().In(ny).Year() - 1
 	at := func(m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, ny) }
 	ptr := func(t time.Time) *time.Time { return &t }
+	// The demo's commissions go too: the figures below are the fixture's alone.
 	if _, err := env.Store.Pool.Exec(t.Context(), "DELETE FROM leads WHERE partner_id = (SELECT id FROM partners WHERE name = 'Globex Partners')"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Store.Pool.Exec(t.Context(), "DELETE FROM commissions"); err != nil {
 		t.Fatal(err)
 	}
 	gp := "Globex Partners"
@@ -69,8 +73,8 @@ func newPeriodFixture(t *testing.T) *periodFixture {
 		{"Northwind Agency", "pending", 123400, at(3, 12, 9, 0), nil},
 	} {
 		if _, err := env.Store.Pool.Exec(t.Context(), `
-			INSERT INTO commissions (organization_id, partner_id, amount_minor, currency, status, created_at, paid_at)
-			SELECT organization_id, id, $2, 'USD', $3, $4, $5 FROM partners WHERE name = $1`,
+			INSERT INTO commissions (organization_id, partner_id, kind, amount_minor, currency, status, created_at, paid_at, earning_key, reason)
+			SELECT organization_id, id, 'adjustment', $2, 'USD', $3, $4, $5, 'test:' || gen_random_uuid(), 'Test' FROM partners WHERE name = $1`,
 			cm.partner, cm.amount, cm.status, cm.created, cm.paid); err != nil {
 			t.Fatal(err)
 		}

@@ -17,12 +17,13 @@ type fieldRef struct {
 
 func templateFuncs() template.FuncMap {
 	return template.FuncMap{
-		"fieldErr":  func(p *Page, name string) fieldRef { return fieldRef{Errors: p.Errors, Name: name} },
-		"roleLabel": RoleLabel,
-		"money":     money.Format,
-		"bps":       func(b int32) string { return money.FormatBps(int64(b)) },
-		"maskEmail": MaskEmail,
-		"date":      dateIn,
+		"fieldErr":   func(p *Page, name string) fieldRef { return fieldRef{Errors: p.Errors, Name: name} },
+		"roleLabel":  RoleLabel,
+		"money":      money.Format,
+		"moneyInput": money.Input,
+		"bps":        func(b int32) string { return money.FormatBps(int64(b)) },
+		"maskEmail":  MaskEmail,
+		"date":       dateIn,
 		"datetime": func(t time.Time, zone string) string {
 			return inZone(t, zone).Format("Jan 2, 2006 15:04 MST")
 		},
@@ -30,11 +31,33 @@ func templateFuncs() template.FuncMap {
 		"add":   func(a, b int) int { return a + b },
 		"itoa":  strconv.Itoa,
 		"label": statusLabel,
+		"list":  func(s ...string) []string { return s },
+		"tierFields": func(p *Page, t any, edited any) tierFieldsData {
+			pt, _ := t.(programTier)
+			var tp *programTier
+			if _, ok := t.(programTier); ok {
+				tp = &pt
+			}
+			e, _ := edited.(bool)
+			if s, ok := edited.(string); ok && s != "" {
+				e = true
+			}
+			if m, ok := edited.(map[string]string); ok && len(m) > 0 {
+				e = true
+			}
+			return tierFields(p, tp, e)
+		},
 		"deref": func(s *string) string {
 			if s == nil {
 				return ""
 			}
 			return *s
+		},
+		"deref64": func(i *int64) int64 {
+			if i == nil {
+				return 0
+			}
+			return *i
 		},
 		"derefI": func(i *int32) int32 {
 			if i == nil {
@@ -81,6 +104,7 @@ var statusLabels = map[string]string{
 	"new": "New", "qualified": "Qualified", "proposal": "Proposal", "won": "Won", "lost": "Lost",
 	"partner": "Partner", "referral": "Referral", "referral_link": "Referral link",
 	"bank_transfer": "Bank transfer", "paypal": "PayPal",
+	"pending": "Pending", "paid": "Paid", "void": "Void",
 }
 
 // statusLabel turns stored enum values into the words users read.

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"testing"
+	"time"
 
 	"partnerportal/app/apptest"
 )
@@ -35,4 +36,20 @@ func queryInt(t *testing.T, env *apptest.Env, sql string, args ...any) int64 {
 		t.Fatalf("%s %v: %v", sql, args, err)
 	}
 	return n
+}
+
+// orgNow is the harness clock's time in the time zone of the organization
+// with that slug: what the portal takes as "now" for that organization's
+// pages. Tests compute dates from it, never from the wall clock.
+func orgNow(t *testing.T, env *apptest.Env, slug string) time.Time {
+	t.Helper()
+	var tz string
+	if err := env.Store.Pool.QueryRow(t.Context(), "SELECT time_zone FROM organizations WHERE slug = $1", slug).Scan(&tz); err != nil {
+		t.Fatal(err)
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env.Clock.Now().In(loc)
 }

@@ -113,7 +113,7 @@ func TestLeadDailyFollowsEveryChange(t *testing.T) {
 	if err := f.store.Pool.QueryRow(ctx, `SELECT count(*) FROM lead_daily_counts WHERE organization_id = $1`, f.org).Scan(&before); err != nil {
 		t.Fatal(err)
 	}
-	f.exec(`UPDATE leads SET notes = 'hello', updated_at = now() WHERE organization_id = $1`, f.org)
+	f.exec(`UPDATE leads SET notes = 'hello', updated_at = updated_at + interval '1 second' WHERE organization_id = $1`, f.org)
 	f.check("after a notes-only update")
 	var after int64
 	if err := f.store.Pool.QueryRow(ctx, `SELECT count(*) FROM lead_daily_counts WHERE organization_id = $1`, f.org).Scan(&after); err != nil {

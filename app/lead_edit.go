@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -91,7 +92,7 @@ func (h *Handler) updateLead(c *fiber.Ctx) error {
 	changed := false
 	err = h.Store.Tx(c.Context(), func(q *queries.Queries) error {
 		var err error
-		changed, err = saveLeadEdit(c.Context(), q, u, row.Lead.ID, in, org.LeadProtectionDays)
+		changed, err = saveLeadEdit(c.Context(), q, h.Clock.Now(), u, row.Lead.ID, in, org.LeadProtectionDays)
 		return err
 	})
 	if err != nil {
@@ -107,7 +108,7 @@ func (h *Handler) updateLead(c *fiber.Ctx) error {
 
 // saveLeadEdit updates the lead under a row lock. It reports whether anything
 // changed; nothing is written (not even updated_at) when nothing did.
-func saveLeadEdit(ctx context.Context, q *queries.Queries, u *User, id int64, in LeadInput, protectionDays int32) (bool, error) {
+func saveLeadEdit(ctx context.Context, q *queries.Queries, now time.Time, u *User, id int64, in LeadInput, protectionDays int32) (bool, error) {
 	cur, err := q.LockLeadForPartner(ctx, queries.LockLeadForPartnerParams{
 		OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, ID: id})
 	if err != nil {
@@ -121,12 +122,12 @@ func saveLeadEdit(ctx context.Context, q *queries.Queries, u *User, id int64, in
 	if len(changes) == 0 {
 		return false, nil
 	}
-	params := queries.UpdateLeadForPartnerParams{
+	params := queries.UpdateLeadForPartnerParams{Now: now,
 		Company: in.Company, Domain: in.Domain, ContactName: in.ContactName, Email: in.Email, Phone: in.Phone,
 		Currency: in.Currency, DealValueMinor: in.DealValueMinor, Notes: in.Notes,
 		OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, ID: id, IsAdmin: u.IsPartnerAdmin(), UserID: u.ID,
 	}
-	dup, err := q.FindDuplicateLead(ctx, queries.FindDuplicateLeadParams{
+	dup, err := q.FindDuplicateLead(ctx, queries.FindDuplicateLeadParams{Now: now,
 		OrganizationID: u.OrganizationID, ExcludeID: id, ProtectionDays: protectionDays, Email: in.Email, Domain: in.Domain})
 	switch {
 	case err == nil:
@@ -147,11 +148,11 @@ func saveLeadEdit(ctx context.Context, q *queries.Queries, u *User, id int64, in
 		return false, errLeadLocked
 	}
 	actor := u.ID
-	if err := recordLeadEvent(ctx, q, u.OrganizationID, u.PartnerID, id, &actor, "updated", changes, ""); err != nil {
+	if err := recordLeadEvent(ctx, q, now, u.OrganizationID, u.PartnerID, id, &actor, "updated", changes, ""); err != nil {
 		return false, err
 	}
 	if params.DuplicateReason != "" && params.DuplicateReason != cur.DuplicateReason {
-		if err := recordLeadEvent(ctx, q, u.OrganizationID, u.PartnerID, id, nil, "duplicate", nil, params.DuplicateReason); err != nil {
+		if err := recordLeadEvent(ctx, q, now, u.OrganizationID, u.PartnerID, id, nil, "duplicate", nil, params.DuplicateReason); err != nil {
 			return false, err
 		}
 	}

@@ -66,7 +66,7 @@ func (h *Handler) createLeadFromForm(c *fiber.Ctx) error {
 	var id int64
 	err = h.Store.Tx(c.Context(), func(q *queries.Queries) error {
 		var err error
-		id, err = createLead(c.Context(), q, NewLead{
+		id, err = createLead(c.Context(), q, NewLead{Now: h.Clock.Now(),
 			OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, ActorID: &actor,
 			Source: "partner", Status: "in_review", ProtectionDays: org.LeadProtectionDays, TimeZone: org.TimeZone, Input: in,
 		})

@@ -33,7 +33,7 @@ func (h *Handler) addLeadNote(c *fiber.Ctx) error {
 		return h.renderLeadDetail(c, fiber.StatusUnprocessableEntity, p, row)
 	}
 	actor := u.ID
-	n, err := h.Store.CreateLeadNote(c.Context(), queries.CreateLeadNoteParams{
+	n, err := h.Store.CreateLeadNote(c.Context(), queries.CreateLeadNoteParams{Now: h.Clock.Now(),
 		ActorUserID: &actor, Note: note, OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, ID: id})
 	if err != nil {
 		return err

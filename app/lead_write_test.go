@@ -317,7 +317,7 @@ func TestLeadEditAndDeleteRules(t *testing.T) {
 		if err := env.Store.Pool.QueryRow(t.Context(), "SELECT partner_id, organization_id FROM leads WHERE id = $1", tc.id).Scan(&partnerID, &orgID); err != nil {
 			t.Fatal(err)
 		}
-		n, err := env.Store.UpdateLeadForPartner(t.Context(), queries.UpdateLeadForPartnerParams{
+		n, err := env.Store.UpdateLeadForPartner(t.Context(), queries.UpdateLeadForPartnerParams{Now: env.Clock.Now(),
 			Company: "Raced", Currency: "USD", OrganizationID: orgID, PartnerID: partnerID, ID: tc.id, IsAdmin: tc.isAdmin, UserID: tc.userID})
 		if err != nil || n != 0 {
 			t.Errorf("%s: UPDATE changed %d rows (%v), want 0", tc.name, n, err)

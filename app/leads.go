@@ -128,6 +128,7 @@ type NewLead struct {
 	ProtectionDays            int32
 	TimeZone                  string // the organization's, for dates in messages
 	Input                     LeadInput
+	Now                       time.Time // the clock's time: created_at
 }
 
 // createLead inserts a lead, flags it when it duplicates an open lead within
@@ -140,9 +141,9 @@ func createLead(ctx context.Context, q *queries.Queries, n NewLead) (int64, erro
 		Source: n.Source, Status: n.Status, Stage: "new", Company: in.Company, Domain: in.Domain,
 		ContactName: in.ContactName, Email: in.Email, Phone: in.Phone, Currency: in.Currency,
 		DealValueMinor: in.DealValueMinor, Notes: in.Notes, TrackingLinkID: n.TrackingLinkID,
-		CreatedAt: time.Now(),
+		CreatedAt: n.Now,
 	}
-	dup, err := q.FindDuplicateLead(ctx, queries.FindDuplicateLeadParams{
+	dup, err := q.FindDuplicateLead(ctx, queries.FindDuplicateLeadParams{Now: n.Now,
 		OrganizationID: n.OrganizationID, ExcludeID: 0, ProtectionDays: n.ProtectionDays, Email: in.Email, Domain: in.Domain})
 	switch {
 	case err == nil:
@@ -155,11 +156,11 @@ func createLead(ctx context.Context, q *queries.Queries, n NewLead) (int64, erro
 	if err != nil {
 		return 0, err
 	}
-	if err := recordLeadEvent(ctx, q, n.OrganizationID, n.PartnerID, id, n.ActorID, "created", leadChanges(nil, in), ""); err != nil {
+	if err := recordLeadEvent(ctx, q, n.Now, n.OrganizationID, n.PartnerID, id, n.ActorID, "created", leadChanges(nil, in), ""); err != nil {
 		return 0, err
 	}
 	if params.DuplicateOfLeadID != nil {
-		if err := recordLeadEvent(ctx, q, n.OrganizationID, n.PartnerID, id, nil, "duplicate", nil, params.DuplicateReason); err != nil {
+		if err := recordLeadEvent(ctx, q, n.Now, n.OrganizationID, n.PartnerID, id, nil, "duplicate", nil, params.DuplicateReason); err != nil {
 			return 0, err
 		}
 	}
@@ -212,7 +213,7 @@ func leadChanges(old *LeadInput, in LeadInput) map[string]Change {
 }
 
 // recordLeadEvent appends one entry to a lead's history.
-func recordLeadEvent(ctx context.Context, q *queries.Queries, orgID, partnerID, leadID int64, actor *int64, kind string, changes map[string]Change, note string) error {
+func recordLeadEvent(ctx context.Context, q *queries.Queries, now time.Time, orgID, partnerID, leadID int64, actor *int64, kind string, changes map[string]Change, note string) error {
 	if changes == nil {
 		changes = map[string]Change{}
 	}
@@ -221,7 +222,7 @@ func recordLeadEvent(ctx context.Context, q *queries.Queries, orgID, partnerID, 
 		return err
 	}
 	return q.CreateLeadEvent(ctx, queries.CreateLeadEventParams{OrganizationID: orgID, PartnerID: partnerID,
-		LeadID: leadID, ActorUserID: actor, Kind: kind, Changes: b, Note: note})
+		LeadID: leadID, ActorUserID: actor, Kind: kind, Changes: b, Note: note, CreatedAt: now})
 }
 
 // partnerCanEdit is the one rule for partner edits and deletes (the SQL of

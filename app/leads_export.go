@@ -30,7 +30,7 @@ func exportValues(f leadFilter) url.Values {
 // before the last row arrived, so a failure is an error page, not half a file.
 func (h *Handler) exportLeadsCSV(c *fiber.Ctx) error {
 	u := currentUser(c)
-	now := time.Now()
+	now := h.Clock.Now()
 	period := parsePeriod(c.Query("period"), c.Query("from"), c.Query("to"), now, u.OrganizationTZ)
 	f := readLeadFilter(c, period, true)
 	params := listParams(u, f)

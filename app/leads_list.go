@@ -1,8 +1,6 @@
 package app
 
 import (
-	"time"
-
 	"github.com/gofiber/fiber/v2"
 	"golang.org/x/sync/errgroup"
 
@@ -20,7 +18,7 @@ type leadsPage struct {
 // An htmx request from the list's filters gets only the list's results.
 func (h *Handler) showLeads(c *fiber.Ctx) error {
 	u := currentUser(c)
-	lifetime := parsePeriod("lifetime", "", "", time.Now(), u.OrganizationTZ)
+	lifetime := parsePeriod("lifetime", "", "", h.Clock.Now(), u.OrganizationTZ)
 	f := readLeadFilter(c, lifetime, false)
 	fragment := leadListFragment(c)
 	data := &leadsPage{}

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"partnerportal/app/apptest"
+	"partnerportal/app/money"
 )
 
 func listIDs(t *testing.T, env *apptest.Env, sql string, args ...any) []string {
@@ -62,7 +63,7 @@ func listInsertLead(t *testing.T, env *apptest.Env, l testLead) int64 {
 		l.Currency = "USD"
 	}
 	if l.Created.IsZero() {
-		l.Created = time.Now()
+		l.Created = env.Clock.Now()
 	}
 	var id int64
 	err := env.Store.Pool.QueryRow(t.Context(), `
@@ -143,8 +144,18 @@ func TestLeadListStatusTabsAndCounts(t *testing.T) {
 	if got := c.Get("/leads?q=umber&status=rejected").Doc.Find("#metric-leads").Text(); got != strconv.FormatInt(leads, 10) {
 		t.Errorf("Leads metric under a search %q, want %d", got, leads)
 	}
-	if got := r.Doc.Find("#metric-pending").Text() + "|" + r.Doc.Find("#metric-paid").Text(); got != "$0.00|$0.00" {
-		t.Errorf("commissions read %q, want zero (the table is empty)", got)
+	// The commission figures are the sums of the company's rows (the demo's
+	// won leads have commissions in several states).
+	pending := queryInt(t, env, `SELECT coalesce(sum(amount_minor), 0) FROM commissions WHERE status IN ('pending', 'approved')
+		AND partner_id = (SELECT id FROM partners WHERE name = $1)`, "Northwind Agency")
+	paid := queryInt(t, env, `SELECT coalesce(sum(amount_minor), 0) FROM commissions WHERE status = 'paid'
+		AND partner_id = (SELECT id FROM partners WHERE name = $1)`, "Northwind Agency")
+	if pending == 0 || paid == 0 {
+		t.Errorf("demo commissions: pending %d, paid %d; want both", pending, paid)
+	}
+	if got, want := r.Doc.Find("#metric-pending").Text()+"|"+r.Doc.Find("#metric-paid").Text(),
+		money.Format(pending, "USD")+"|"+money.Format(paid, "USD"); got != want {
+		t.Errorf("commissions read %q, want %q", got, want)
 	}
 	// Unknown filter values fall back instead of failing.
 	if r := c.Get("/leads?status=bogus&sort=nope&dir=up&page=-3"); r.StatusCode != http.StatusOK || tabCount(r.Doc, "") == "" {
@@ -579,8 +590,8 @@ func TestLeadListSearchBeyondTheCountCap(t *testing.T) {
 		                   currency, deal_value_minor, created_at)
 		SELECT p.organization_id, p.id, 'partner', (ARRAY['in_review','approved','rejected'])[1 + i % 3], 'new',
 		       'Capword Holding ' || i, 'capword' || i || '.test', 'Contact ' || i, 'c' || i || '@capword.test',
-		       'USD', (i * 7919) % 100000, now() - i * interval '1 minute'
-		FROM partners p, generate_series(1, 5100) AS i WHERE p.name = 'Northwind Agency'`); err != nil {
+		       'USD', (i * 7919) % 100000, $1::timestamptz - i * interval '1 minute'
+		FROM partners p, generate_series(1, 5100) AS i WHERE p.name = 'Northwind Agency'`, env.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	c := signedIn(t, env, "admin@northwind.test")

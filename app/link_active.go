@@ -21,7 +21,7 @@ func (h *Handler) setLinkActive(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	code, err := h.Store.SetTrackingLinkActive(c.Context(), queries.SetTrackingLinkActiveParams{
+	code, err := h.Store.SetTrackingLinkActive(c.Context(), queries.SetTrackingLinkActiveParams{Now: h.Clock.Now(),
 		OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, ID: id, Active: active})
 	if err != nil {
 		return err // not this partner's link: 404

@@ -1,8 +1,6 @@
 package app
 
 import (
-	"time"
-
 	"github.com/gofiber/fiber/v2"
 
 	"partnerportal/app/clicks"
@@ -23,7 +21,7 @@ func (h *Handler) showLink(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	period := linksPeriod(c, u)
+	period := h.linksPeriod(c, u)
 	figures, err := h.linkFigures(ctx, u, period, link.ID)
 	if err != nil {
 		return err
@@ -34,7 +32,7 @@ func (h *Handler) showLink(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	first, last := clickChartRange(period, link.CreatedAt, days, time.Now())
+	first, last := clickChartRange(period, link.CreatedAt, days, h.Clock.Now())
 	p := h.newPage(c, link.Name+" · Tracking links")
 	p.Section = "dashboard"
 	p.Data = fiber.Map{

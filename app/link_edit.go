@@ -37,7 +37,7 @@ func (h *Handler) updateLink(c *fiber.Ctx) error {
 		return h.renderLinkForm(c, fiber.StatusUnprocessableEntity, p, org.LinkDestinations, &link)
 	}
 	f := p.Form
-	code, err := h.Store.UpdateTrackingLink(c.Context(), queries.UpdateTrackingLinkParams{
+	code, err := h.Store.UpdateTrackingLink(c.Context(), queries.UpdateTrackingLinkParams{Now: h.Clock.Now(),
 		OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, ID: link.ID, Name: f["name"],
 		Destination: f["destination"], UtmSource: f["utm_source"], UtmMedium: f["utm_medium"], UtmCampaign: f["utm_campaign"]})
 	if err != nil {

@@ -46,7 +46,7 @@ func (h *Handler) createLink(c *fiber.Ctx) error {
 		return h.renderLinkForm(c, fiber.StatusUnprocessableEntity, p, org.LinkDestinations, nil)
 	}
 	f := p.Form
-	id, code, err := createLinkWithCode(ctx, h.Store.Queries, queries.CreateTrackingLinkParams{
+	id, code, err := createLinkWithCode(ctx, h.Store.Queries, queries.CreateTrackingLinkParams{Now: h.Clock.Now(),
 		OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, Name: f["name"], Kind: f["kind"],
 		Destination: f["destination"], UtmSource: f["utm_source"], UtmMedium: f["utm_medium"],
 		UtmCampaign: f["utm_campaign"], Active: true,

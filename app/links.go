@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"net/url"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -43,8 +42,8 @@ type linkToggle struct {
 }
 
 // linksPeriod reads the period of the Tracking Links pages from the query.
-func linksPeriod(c *fiber.Ctx, u *User) Period {
-	return parsePeriod(c.Query("period"), c.Query("from"), c.Query("to"), time.Now(), u.OrganizationTZ)
+func (h *Handler) linksPeriod(c *fiber.Ctx, u *User) Period {
+	return parsePeriod(c.Query("period"), c.Query("from"), c.Query("to"), h.Clock.Now(), u.OrganizationTZ)
 }
 
 // linkURL is the address a partner shares: BASE_URL/r/{code}.
@@ -57,7 +56,7 @@ func (h *Handler) linkURL(code string) string {
 func (h *Handler) showLinks(c *fiber.Ctx) error {
 	u := currentUser(c)
 	ctx := c.Context()
-	period := linksPeriod(c, u)
+	period := h.linksPeriod(c, u)
 	links, err := h.Store.ListTrackingLinksForPartner(ctx, queries.ListTrackingLinksForPartnerParams{
 		OrganizationID: u.OrganizationID, PartnerID: u.PartnerID})
 	if err != nil {

@@ -322,8 +322,9 @@ func tlInsertLead(t *testing.T, env *apptest.Env, linkID int64, email, currency,
 
 func tlInsertCommission(t *testing.T, env *apptest.Env, leadID, amount int64, currency, status string) {
 	t.Helper()
-	if _, err := env.Store.Pool.Exec(t.Context(), `INSERT INTO commissions (organization_id, partner_id, lead_id, amount_minor, currency, status)
-		SELECT organization_id, partner_id, id, $2::bigint, $3::text, $4::text FROM leads WHERE id = $1`, leadID, amount, currency, status); err != nil {
+	if _, err := env.Store.Pool.Exec(t.Context(), `INSERT INTO commissions (organization_id, partner_id, lead_id, kind, amount_minor, currency, status, earning_key, reason)
+		SELECT organization_id, partner_id, id, 'revenue_share', $2::bigint, $3::text, $4::text, 'test:' || gen_random_uuid(), 'Test'
+		FROM leads WHERE id = $1`, leadID, amount, currency, status); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -344,7 +345,7 @@ func TestLinkFiguresForThePeriod(t *testing.T) {
 	click(env.Client(t), http.MethodGet, "/r/globex", browserUA)
 	rollUp(t, env)
 
-	now := time.Now()
+	now := env.Clock.Now()
 	won := tlInsertLead(t, env, link, "a@signup.test", "USD", "won", 120000, now.Add(-time.Second))
 	tlInsertCommission(t, env, won, 18000, "USD", "pending")
 	wonEUR := tlInsertLead(t, env, link, "b@signup.test", "EUR", "won", 50000, now.Add(-time.Second))

@@ -59,7 +59,7 @@ func (h *Handler) requestLoginLink(c *fiber.Ctx) error {
 	ctx := c.Context()
 	sum := sha256.Sum256([]byte(email))
 	requestID := secret.New()[:22]
-	okIP, err := allow(ctx, h.Redis, "rl:login:ip:"+c.IP(), loginRequestsPerIPHour, time.Hour)
+	okIP, err := allow(ctx, h.Redis, "rl:login:ip:"+h.clientIP(c), loginRequestsPerIPHour, time.Hour)
 	if err == nil && !okIP {
 		return h.tooManyLinks(c, p)
 	}
@@ -100,14 +100,14 @@ func (h *Handler) tooManyLinks(c *fiber.Ctx, p *Page) error {
 // requests meanwhile (checkLimits), and the answer is the same page as ever.
 func (h *Handler) keepLoginRequest(c *fiber.Ctx, p *Page, requestID, email string, emailHash []byte, checkLimits bool) error {
 	ctx := c.Context()
-	now := time.Now()
+	now := h.Clock.Now()
 	if checkLimits {
 		since := now.Add(-time.Hour)
 		nAddr, err := h.Store.CountLoginRequestsForEmail(ctx, queries.CountLoginRequestsForEmailParams{EmailHash: emailHash, Since: since})
 		if err != nil {
 			return err
 		}
-		nIP, err := h.Store.CountLoginRequestsForIP(ctx, queries.CountLoginRequestsForIPParams{Ip: c.IP(), Since: since})
+		nIP, err := h.Store.CountLoginRequestsForIP(ctx, queries.CountLoginRequestsForIPParams{Ip: h.clientIP(c), Since: since})
 		if err != nil {
 			return err
 		}
@@ -116,7 +116,7 @@ func (h *Handler) keepLoginRequest(c *fiber.Ctx, p *Page, requestID, email strin
 		}
 	}
 	if err := h.Store.CreateLoginRequest(ctx, queries.CreateLoginRequestParams{
-		RequestID: requestID, Email: email, EmailHash: emailHash, Ip: c.IP(), CreatedAt: now,
+		RequestID: requestID, Email: email, EmailHash: emailHash, Ip: h.clientIP(c), CreatedAt: now,
 	}); err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package app
 import (
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -29,7 +28,7 @@ func (h *Handler) showLoginConfirm(c *fiber.Ctx) error {
 		return err
 	case t.UsedAt != nil:
 		return h.renderBadLink(c, p, "used")
-	case time.Now().After(t.ExpiresAt):
+	case h.Clock.Now().After(t.ExpiresAt):
 		return h.renderBadLink(c, p, "expired")
 	}
 	p.Data = fiber.Map{"Token": token, "Masked": MaskEmail(t.Email), "Next": safeNext(c.Query("next"))}
@@ -46,12 +45,13 @@ func (h *Handler) confirmLogin(c *fiber.Ctx) error {
 		return h.renderBadLink(c, p, "malformed")
 	}
 	hash := secret.Hash(token)
+	now := h.Clock.Now() // one instant for the whole transaction, as SQL now() was
 	err := h.Store.Tx(c.Context(), func(q *queries.Queries) error {
-		userID, err := q.ConsumeLoginToken(c.Context(), hash)
+		userID, err := q.ConsumeLoginToken(c.Context(), queries.ConsumeLoginTokenParams{Now: now, TokenHash: hash})
 		if err != nil {
 			return err
 		}
-		if err := q.MarkUserLoggedIn(c.Context(), userID); err != nil {
+		if err := q.MarkUserLoggedIn(c.Context(), queries.MarkUserLoggedInParams{Now: now, ID: userID}); err != nil {
 			return err
 		}
 		return h.startSession(c, q, userID)

@@ -17,7 +17,14 @@ const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
 	"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; " +
 	"base-uri 'none'; object-src 'none'"
 
-func securityHeaders(c *fiber.Ctx) error {
+// hsts is sent when BASE_URL is https: browsers then refuse plain HTTP to
+// this host for two years, so a session cookie never travels in clear.
+const hsts = "max-age=63072000; includeSubDomains"
+
+func (h *Handler) securityHeaders(c *fiber.Ctx) error {
+	if h.Config.Secure() {
+		c.Set("Strict-Transport-Security", hsts)
+	}
 	c.Set("Content-Security-Policy", csp)
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("Referrer-Policy", "no-referrer")
@@ -66,7 +73,7 @@ func (h *Handler) loadSession(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	hash := secret.Hash(raw)
-	row, err := h.Store.GetSessionUser(c.Context(), hash)
+	row, err := h.Store.GetSessionUser(c.Context(), queries.GetSessionUserParams{Now: h.Clock.Now(), IDHash: hash})
 	if queries.IsNotFound(err) {
 		h.setCookie(c, "session", "", -1)
 		return c.Next()
@@ -74,17 +81,20 @@ func (h *Handler) loadSession(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	now := time.Now()
+	now := h.Clock.Now()
 	if now.Sub(row.LastSeenAt) > time.Minute {
 		exp := now.Add(h.Config.SessionIdle)
 		if hard := row.SessionCreatedAt.Add(h.Config.SessionMaxAge); exp.After(hard) {
 			exp = hard
 		}
-		if err := h.Store.TouchSession(c.Context(), queries.TouchSessionParams{IDHash: hash, ExpiresAt: exp}); err != nil {
+		if err := h.Store.TouchSession(c.Context(), queries.TouchSessionParams{Now: h.Clock.Now(), IDHash: hash, ExpiresAt: exp}); err != nil {
 			return err
 		}
 	}
 	c.Locals(localUser, userFromSession(row))
+	// Nothing a signed-in user sees may be kept by the browser or a proxy:
+	// after sign-out, Back must not show the pages again.
+	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Next()
 }
 
@@ -135,14 +145,15 @@ func (h *Handler) flash(c *fiber.Ctx, msg string) {
 	h.setCookie(c, "flash", url.QueryEscape(msg), time.Minute)
 }
 
-func takeFlash(c *fiber.Ctx) string {
-	for _, name := range []string{"__Host-flash", "flash"} {
-		if v := c.Cookies(name); v != "" {
-			c.Cookie(&fiber.Cookie{Name: name, Path: "/", Expires: time.Unix(1, 0), MaxAge: -1,
-				HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: name[0] == '_'})
-			msg, _ := url.QueryUnescape(v)
-			return msg
-		}
+// takeFlash reads the flash under the same name the session cookie has: on
+// https only the __Host- cookie, which a sibling domain cannot plant, so no
+// one can put words on our pages through a cookie.
+func (h *Handler) takeFlash(c *fiber.Ctx) string {
+	v := c.Cookies(h.cookieName("flash"))
+	if v == "" {
+		return ""
 	}
-	return ""
+	h.setCookie(c, "flash", "", -1)
+	msg, _ := url.QueryUnescape(v)
+	return msg
 }

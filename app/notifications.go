@@ -29,7 +29,7 @@ func (h *Handler) showNotifications(c *fiber.Ctx) error {
 
 func (h *Handler) markNotificationsRead(c *fiber.Ctx) error {
 	u := currentUser(c)
-	if err := h.Store.MarkNotificationsRead(c.Context(), queries.MarkNotificationsReadParams{
+	if err := h.Store.MarkNotificationsRead(c.Context(), queries.MarkNotificationsReadParams{Now: h.Clock.Now(),
 		OrganizationID: u.OrganizationID, UserID: u.ID}); err != nil {
 		return err
 	}

@@ -101,7 +101,7 @@ func (h *Handler) updatePayoutSettings(c *fiber.Ctx) error {
 		"bic":            strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(c.FormValue("bic")), " ", "")),
 		"paypal_email":   strings.TrimSpace(c.FormValue("paypal_email")),
 	}
-	row := queries.UpsertPayoutSettingsParams{OrganizationID: u.OrganizationID, PartnerID: u.PartnerID,
+	row := queries.UpsertPayoutSettingsParams{UpdatedAt: h.Clock.Now(), OrganizationID: u.OrganizationID, PartnerID: u.PartnerID,
 		Method: p.Form["method"], Currency: p.Form["currency"]}
 	errs := map[string]string{}
 	if !currencyCodeRe.MatchString(row.Currency) {

@@ -3,7 +3,6 @@ package app
 import (
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -43,7 +42,7 @@ func (h *Handler) redirectLink(c *fiber.Ctx) error {
 				HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: h.Config.Secure()})
 		}
 		id := secret.New()[:22]
-		h.Clicks.Record(clicks.Click{ID: id, LinkID: link.ID, VisitorID: visitor, At: time.Now()})
+		h.Clicks.Record(clicks.Click{ID: id, LinkID: link.ID, VisitorID: visitor, At: h.Clock.Now()})
 		dest = clicks.AppendClickID(dest, id)
 	}
 	return c.Redirect(dest, fiber.StatusFound)
@@ -53,6 +52,9 @@ func (h *Handler) redirectLink(c *fiber.Ctx) error {
 // never a redirect.
 func (h *Handler) linkUnavailable(c *fiber.Ctx) error {
 	securityHeadersOnly(c)
+	if h.Config.Secure() {
+		c.Set("Strict-Transport-Security", hsts)
+	}
 	p := &Page{Title: "Link not available"}
 	c.Status(fiber.StatusNotFound)
 	return c.Render("pages/link_unavailable", p, "layouts/base")

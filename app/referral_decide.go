@@ -52,16 +52,17 @@ func (h *Handler) decideReferral(c *fiber.Ctx, accept bool) error {
 		}
 	}
 	actor := u.ID
+	now := h.Clock.Now() // one instant for the whole transaction, as SQL now() was
 	err = h.Store.Tx(c.Context(), func(q *queries.Queries) error {
 		var n int64
 		var err error
 		kind := "accepted"
 		if accept {
-			n, err = q.AcceptReferralLead(c.Context(), queries.AcceptReferralLeadParams{
+			n, err = q.AcceptReferralLead(c.Context(), queries.AcceptReferralLeadParams{Now: now,
 				OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, ID: id})
 		} else {
 			kind = "declined"
-			n, err = q.DeclineReferralLead(c.Context(), queries.DeclineReferralLeadParams{
+			n, err = q.DeclineReferralLead(c.Context(), queries.DeclineReferralLeadParams{Now: now,
 				OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, ID: id, RejectionReason: reason})
 		}
 		if err != nil {
@@ -74,7 +75,7 @@ func (h *Handler) decideReferral(c *fiber.Ctx, accept bool) error {
 		if !accept {
 			changes["Status"] = Change{Old: statusLabel("in_review"), New: statusLabel("rejected")}
 		}
-		return recordLeadEvent(c.Context(), q, u.OrganizationID, u.PartnerID, id, &actor, kind, changes, reason)
+		return recordLeadEvent(c.Context(), q, now, u.OrganizationID, u.PartnerID, id, &actor, kind, changes, reason)
 	})
 	if err != nil {
 		return err

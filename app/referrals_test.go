@@ -17,11 +17,11 @@ import (
 func refInsert(t *testing.T, env *apptest.Env, partner, company, status, reason string) int64 {
 	t.Helper()
 	return queryInt(t, env, `INSERT INTO leads (organization_id, partner_id, created_by_user_id, source, status, company,
-			contact_name, email, currency, deal_value_minor, rejection_reason)
+			contact_name, email, currency, deal_value_minor, rejection_reason, created_at)
 		SELECT p.organization_id, p.id, (SELECT id FROM users WHERE email = 'staff@acme.test'), 'referral', $2, $3,
-			'Casey Quinn', lower(replace($3, ' ', '')) || '@example.test', 'USD', 500000, $4
+			'Casey Quinn', lower(replace($3, ' ', '')) || '@example.test', 'USD', 500000, $4, $5
 		FROM partners p WHERE p.name = $1
-		RETURNING id`, partner, status, company, reason)
+		RETURNING id`, partner, status, company, reason, env.Clock.Now())
 }
 
 func refMetrics(r *apptest.Response) [3]string {

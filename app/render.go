@@ -24,7 +24,7 @@ type Page struct {
 
 // newPage starts the page data for the current request.
 func (h *Handler) newPage(c *fiber.Ctx, title string) *Page {
-	return &Page{Title: title, User: currentUser(c), CSRF: csrfToken(c), Flash: takeFlash(c)}
+	return &Page{Title: title, User: currentUser(c), CSRF: csrfToken(c), Flash: h.takeFlash(c)}
 }
 
 // countUnread fills in the top bar's unread count. Only a whole page shows

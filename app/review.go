@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/hibiken/asynq"
@@ -303,12 +304,12 @@ func (h *Handler) respondReviewRow(c *fiber.Ctx, status int, id int64, p *Page, 
 // notifyLeadPartner writes the in-app notification of a decision for the
 // partner users the lead concerns (inside the caller's transaction) and
 // returns the notification ids, to enqueue their emails after the commit.
-func notifyLeadPartner(ctx context.Context, q *queries.Queries, l queries.Lead, body string) ([]int64, error) {
+func notifyLeadPartner(ctx context.Context, q *queries.Queries, now time.Time, l queries.Lead, body string) ([]int64, error) {
 	var creator int64
 	if l.CreatedByUserID != nil {
 		creator = *l.CreatedByUserID
 	}
-	return q.NotifyLeadPartnerUsers(ctx, queries.NotifyLeadPartnerUsersParams{
+	return q.NotifyLeadPartnerUsers(ctx, queries.NotifyLeadPartnerUsersParams{Now: now,
 		OrganizationID: l.OrganizationID, PartnerID: l.PartnerID, CreatorUserID: creator,
 		Body: body, Link: fmt.Sprintf("/leads/%d", l.ID)})
 }

@@ -20,17 +20,18 @@ func (h *Handler) approveLead(c *fiber.Ctx) error {
 	ctx := c.Context()
 	var lead queries.Lead
 	var notified []int64
+	now := h.Clock.Now() // one instant for the whole transaction, as SQL now() was
 	err = h.Store.Tx(ctx, func(q *queries.Queries) error {
 		if lead, err = q.LockLeadForReview(ctx, queries.LockLeadForReviewParams{OrganizationID: u.OrganizationID, ID: id}); err != nil {
 			return err // not this organization's lead: 404
 		}
-		if _, err := q.ApproveLead(ctx, queries.ApproveLeadParams{OrganizationID: u.OrganizationID, ID: id}); err != nil {
+		if _, err := q.ApproveLead(ctx, queries.ApproveLeadParams{Now: now, OrganizationID: u.OrganizationID, ID: id}); err != nil {
 			return transitionErr(err)
 		}
-		if err := recordLeadEvent(ctx, q, u.OrganizationID, lead.PartnerID, id, &u.ID, "approved", nil, ""); err != nil {
+		if err := recordLeadEvent(ctx, q, now, u.OrganizationID, lead.PartnerID, id, &u.ID, "approved", nil, ""); err != nil {
 			return err
 		}
-		notified, err = notifyLeadPartner(ctx, q, lead, u.OrganizationName+" approved your lead "+lead.Company+".")
+		notified, err = notifyLeadPartner(ctx, q, now, lead, u.OrganizationName+" approved your lead "+lead.Company+".")
 		return err
 	})
 	p := h.newPage(c, "Lead review")

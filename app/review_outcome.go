@@ -44,28 +44,29 @@ func (h *Handler) setLeadOutcome(c *fiber.Ctx) error {
 	}
 	var lead queries.Lead
 	var notified []int64
+	now := h.Clock.Now() // one instant for the whole transaction, as SQL now() was
 	err = h.Store.Tx(ctx, func(q *queries.Queries) error {
 		if lead, err = q.LockLeadForReview(ctx, queries.LockLeadForReviewParams{OrganizationID: u.OrganizationID, ID: id}); err != nil {
 			return err
 		}
 		record := func(kind string, changes map[string]Change) error {
-			return recordLeadEvent(ctx, q, u.OrganizationID, lead.PartnerID, id, &u.ID, kind, changes, "")
+			return recordLeadEvent(ctx, q, now, u.OrganizationID, lead.PartnerID, id, &u.ID, kind, changes, "")
 		}
 		if outcome == "lost" {
-			if _, err := q.MarkLeadLost(ctx, queries.MarkLeadLostParams{OrganizationID: u.OrganizationID, ID: id}); err != nil {
+			if _, err := q.MarkLeadLost(ctx, queries.MarkLeadLostParams{Now: now, OrganizationID: u.OrganizationID, ID: id}); err != nil {
 				return transitionErr(err)
 			}
 			return record("lost", map[string]Change{"Stage": {Old: statusLabel(lead.Stage), New: "Lost"}})
 		}
 		if lead.Status == "in_review" {
-			if _, err := q.ApproveLead(ctx, queries.ApproveLeadParams{OrganizationID: u.OrganizationID, ID: id}); err != nil {
+			if _, err := q.ApproveLead(ctx, queries.ApproveLeadParams{Now: now, OrganizationID: u.OrganizationID, ID: id}); err != nil {
 				return transitionErr(err)
 			}
 			if err := record("approved", nil); err != nil {
 				return err
 			}
 		}
-		if _, err := q.MarkLeadWon(ctx, queries.MarkLeadWonParams{OrganizationID: u.OrganizationID, ID: id, RevenueMinor: revenue}); err != nil {
+		if _, err := q.MarkLeadWon(ctx, queries.MarkLeadWonParams{Now: now, OrganizationID: u.OrganizationID, ID: id, RevenueMinor: revenue}); err != nil {
 			return transitionErr(err)
 		}
 		if _, err := q.CreateLeadWonEvent(ctx, queries.CreateLeadWonEventParams{OrganizationID: u.OrganizationID, LeadID: id}); err != nil {
@@ -75,7 +76,7 @@ func (h *Handler) setLeadOutcome(c *fiber.Ctx) error {
 			"Revenue": {New: money.Format(revenue, lead.Currency)}}); err != nil {
 			return err
 		}
-		notified, err = notifyLeadPartner(ctx, q, lead, "Your lead "+lead.Company+" was marked Won by "+
+		notified, err = notifyLeadPartner(ctx, q, now, lead, "Your lead "+lead.Company+" was marked Won by "+
 			u.OrganizationName+", with "+money.Format(revenue, lead.Currency)+" in revenue.")
 		return err
 	})

@@ -48,8 +48,9 @@ func (h *Handler) createReferralLead(c *fiber.Ctx) error {
 	}
 	var id int64
 	var notified []int64
+	now := h.Clock.Now() // one instant for the whole transaction, as SQL now() was
 	err = h.Store.Tx(ctx, func(q *queries.Queries) error {
-		id, err = createLead(ctx, q, NewLead{OrganizationID: u.OrganizationID, PartnerID: partner.ID, ActorID: &u.ID,
+		id, err = createLead(ctx, q, NewLead{Now: now, OrganizationID: u.OrganizationID, PartnerID: partner.ID, ActorID: &u.ID,
 			Source: "referral", Status: "in_review", ProtectionDays: org.LeadProtectionDays, TimeZone: org.TimeZone, Input: in})
 		if err != nil {
 			return err
@@ -58,7 +59,7 @@ func (h *Handler) createReferralLead(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		notified, err = notifyLeadPartner(ctx, q, lead, u.OrganizationName+" passed you a referral lead: "+in.Company+
+		notified, err = notifyLeadPartner(ctx, q, now, lead, u.OrganizationName+" passed you a referral lead: "+in.Company+
 			". Accept or decline it under Referral Leads.")
 		return err
 	})

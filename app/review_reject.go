@@ -29,17 +29,18 @@ func (h *Handler) rejectLead(c *fiber.Ctx) error {
 	}
 	var lead queries.Lead
 	var notified []int64
+	now := h.Clock.Now() // one instant for the whole transaction, as SQL now() was
 	err = h.Store.Tx(ctx, func(q *queries.Queries) error {
 		if lead, err = q.LockLeadForReview(ctx, queries.LockLeadForReviewParams{OrganizationID: u.OrganizationID, ID: id}); err != nil {
 			return err
 		}
-		if _, err := q.RejectLead(ctx, queries.RejectLeadParams{OrganizationID: u.OrganizationID, ID: id, RejectionReason: reason}); err != nil {
+		if _, err := q.RejectLead(ctx, queries.RejectLeadParams{Now: now, OrganizationID: u.OrganizationID, ID: id, RejectionReason: reason}); err != nil {
 			return transitionErr(err)
 		}
-		if err := recordLeadEvent(ctx, q, u.OrganizationID, lead.PartnerID, id, &u.ID, "rejected", nil, reason); err != nil {
+		if err := recordLeadEvent(ctx, q, now, u.OrganizationID, lead.PartnerID, id, &u.ID, "rejected", nil, reason); err != nil {
 			return err
 		}
-		notified, err = notifyLeadPartner(ctx, q, lead, u.OrganizationName+" rejected your lead "+lead.Company+". Reason: "+reason)
+		notified, err = notifyLeadPartner(ctx, q, now, lead, u.OrganizationName+" rejected your lead "+lead.Company+". Reason: "+reason)
 		return err
 	})
 	if errors.Is(err, errLeadTransition) {

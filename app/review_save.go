@@ -55,12 +55,13 @@ func (h *Handler) saveReviewEdit(c *fiber.Ctx) error {
 		p.Errors, p.Form = errs, raw
 		return h.renderReviewEdit(c, fiber.StatusUnprocessableEntity, p, cur)
 	}
+	now := h.Clock.Now() // one instant for the whole transaction, as SQL now() was
 	err = h.Store.Tx(ctx, func(q *queries.Queries) error {
 		old, err := q.LockLeadForReview(ctx, queries.LockLeadForReviewParams{OrganizationID: u.OrganizationID, ID: id})
 		if err != nil {
 			return err
 		}
-		if _, err := q.UpdateLeadForReview(ctx, queries.UpdateLeadForReviewParams{
+		if _, err := q.UpdateLeadForReview(ctx, queries.UpdateLeadForReviewParams{Now: now,
 			OrganizationID: u.OrganizationID, ID: id, Company: in.Company, Domain: in.Domain,
 			ContactName: in.ContactName, Email: in.Email, DealValueMinor: in.DealValueMinor, Stage: stage}); err != nil {
 			return transitionErr(err)
@@ -68,12 +69,18 @@ func (h *Handler) saveReviewEdit(c *fiber.Ctx) error {
 		before := LeadInput{Company: old.Company, Domain: old.Domain, ContactName: old.ContactName, Email: old.Email,
 			Phone: old.Phone, Currency: old.Currency, Notes: old.Notes, DealValueMinor: old.DealValueMinor}
 		if changes := leadChanges(&before, in); len(changes) > 0 {
-			if err := recordLeadEvent(ctx, q, u.OrganizationID, old.PartnerID, id, &u.ID, "updated", changes, ""); err != nil {
+			if err := recordLeadEvent(ctx, q, now, u.OrganizationID, old.PartnerID, id, &u.ID, "updated", changes, ""); err != nil {
 				return err
 			}
 		}
 		if stage != old.Stage {
-			return recordLeadEvent(ctx, q, u.OrganizationID, old.PartnerID, id, &u.ID, "stage",
+			// The commission engine hears of every stage move (stage
+			// incentives, a tier whose revenue share is earned before Won).
+			if _, err := q.CreateLeadChangedEvent(ctx, queries.CreateLeadChangedEventParams{
+				Reason: "Stage " + statusLabel(stage), OrganizationID: u.OrganizationID, LeadID: id}); err != nil {
+				return err
+			}
+			return recordLeadEvent(ctx, q, now, u.OrganizationID, old.PartnerID, id, &u.ID, "stage",
 				map[string]Change{"Stage": {Old: statusLabel(old.Stage), New: statusLabel(stage)}}, "")
 		}
 		return nil

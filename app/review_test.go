@@ -45,8 +45,8 @@ func rvLead(t *testing.T, env *apptest.Env, status, stage, creator string) int64
 	id := queryInt(t, env, `SELECT l.id FROM leads l JOIN partners p ON p.id = l.partner_id
 		WHERE p.name = 'Northwind Agency' AND l.status = $1 AND l.stage = $2 AND l.source = 'partner'
 		ORDER BY l.id LIMIT 1`, status, stage)
-	rvExec(t, env, `UPDATE leads SET created_at = now(), duplicate_of_lead_id = NULL,
-		created_by_user_id = (SELECT id FROM users WHERE email = $2) WHERE id = $1`, id, creator)
+	rvExec(t, env, `UPDATE leads SET created_at = $3, duplicate_of_lead_id = NULL,
+		created_by_user_id = (SELECT id FROM users WHERE email = $2) WHERE id = $1`, id, creator, env.Clock.Now())
 	return id
 }
 
@@ -224,8 +224,8 @@ func TestReviewQueueFilters(t *testing.T) {
 
 	// Search, with LIKE wildcards taken literally.
 	northwind := queryInt(t, env, "SELECT id FROM partners WHERE name = 'Northwind Agency'")
-	rvExec(t, env, `INSERT INTO leads (organization_id, partner_id, company, contact_name, email, domain, currency)
-		VALUES (`+rvAcme+`, $1, 'Zebra_Quantum 100% Ltd', 'Quinn Zed', 'quinn@zebra.example', 'zebra.example', 'USD')`, northwind)
+	rvExec(t, env, `INSERT INTO leads (organization_id, partner_id, company, contact_name, email, domain, currency, created_at)
+		VALUES (`+rvAcme+`, $1, 'Zebra_Quantum 100% Ltd', 'Quinn Zed', 'quinn@zebra.example', 'zebra.example', 'USD', $2)`, northwind, env.Clock.Now())
 	zebra := queryInt(t, env, "SELECT id FROM leads WHERE company = 'Zebra_Quantum 100% Ltd'")
 	for _, tc := range []struct {
 		q    string

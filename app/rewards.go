@@ -16,6 +16,8 @@ type rewardTier struct {
 	Benefits string
 	Rewards  []string // off-platform rewards, one per line
 	Current  bool
+	Trigger  string   // the stage at which the revenue share is earned
+	Stages   []string // stage incentives: "$50.00 when a lead first reaches Qualified"
 }
 
 // showRewards is the Dashboard's Rewards tab: the partner's tier with its
@@ -32,11 +34,24 @@ func (h *Handler) showRewards(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	incentives, err := h.Store.ListStageIncentivesForOrganization(ctx, u.OrganizationID)
+	if err != nil {
+		return err
+	}
 	var all []rewardTier
 	var current *rewardTier
 	for _, t := range tiers {
 		rt := rewardTier{Name: t.Name, Rate: money.FormatBps(int64(t.CommissionBps)), Benefits: strings.TrimSpace(t.Benefits),
-			Rewards: nonEmptyLines(t.OffPlatformRewards), Current: partner.TierID != nil && *partner.TierID == t.ID}
+			Rewards: nonEmptyLines(t.OffPlatformRewards), Current: partner.TierID != nil && *partner.TierID == t.ID,
+			Trigger: statusLabel(t.TriggerStage)}
+		if t.RetiredAt != nil && !rt.Current {
+			continue // retired tiers are no longer offered
+		}
+		for _, in := range incentives {
+			if in.TierID == t.ID {
+				rt.Stages = append(rt.Stages, money.Format(in.AmountMinor, in.Currency)+" when a lead first reaches "+statusLabel(in.Stage))
+			}
+		}
 		all = append(all, rt)
 		if rt.Current {
 			current = &all[len(all)-1]

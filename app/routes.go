@@ -63,6 +63,14 @@ func (h *Handler) routes() []route {
 		{"GET", "/login/:token", Public, h.showLoginConfirm},
 		{"POST", "/login/:token", Public, h.confirmLogin},
 		{"POST", "/logout", SignedIn, h.logout},
+		// Links from account emails: an invitation, a new address's
+		// confirmation, the old address's report. GET only reads.
+		{"GET", "/invite/:token", Public, h.showInvitation},
+		{"POST", "/invite/:token", Public, h.acceptInvitation},
+		{"GET", "/account/email/confirm/:token", Public, h.showEmailConfirm},
+		{"POST", "/account/email/confirm/:token", Public, h.confirmEmailChange},
+		{"GET", "/account/email/report/:token", Public, h.showEmailReport},
+		{"POST", "/account/email/report/:token", Public, h.reportEmailChange},
 
 		// Everyone signed in.
 		{"GET", "/account", SignedIn, h.showAccount},
@@ -100,6 +108,8 @@ func (h *Handler) routes() []route {
 		{"POST", "/leads/:id<int>/accept", Partner, h.acceptReferral},
 		{"POST", "/leads/:id<int>/decline", Partner, h.declineReferral},
 		{"GET", "/payments", Partner, h.showPayments},
+		{"GET", "/payments/spiffs", Partner, h.showSpiffPayments},
+		{"GET", "/payments/invoices", PartnerAdmin, h.showInvoices},
 		{"GET", "/training", Partner, h.showTraining},
 		{"GET", "/partner-room", Partner, h.showPartnerRoom},
 		{"GET", "/account/agreements/:id", Partner, h.showSignedAgreement},
@@ -109,6 +119,12 @@ func (h *Handler) routes() []route {
 		{"GET", "/manage/invite", PartnerAdmin, h.showInvite},
 		{"POST", "/manage/invite", PartnerAdmin, h.inviteUser},
 		{"POST", "/manage/users/:id/role", PartnerAdmin, h.updateUserRole},
+		{"POST", "/manage/invitations/:id/resend", PartnerAdmin, h.resendInvitation},
+		{"POST", "/manage/invitations/:id/revoke", PartnerAdmin, h.revokeInvitation},
+		{"GET", "/manage/users/:id/edit", PartnerAdmin, h.showEditMember},
+		{"POST", "/manage/users/:id/edit", PartnerAdmin, h.updateMember},
+		{"GET", "/manage/users/:id/remove", PartnerAdmin, h.showRemoveMember},
+		{"POST", "/manage/users/:id/remove", PartnerAdmin, h.removeMember},
 		{"GET", "/manage/organization", PartnerAdmin, h.showPartnerSettings},
 		{"POST", "/manage/organization", PartnerAdmin, h.updatePartnerSettings},
 		{"GET", "/manage/payout", PartnerAdmin, h.showPayoutSettings},
@@ -117,8 +133,27 @@ func (h *Handler) routes() []route {
 		// The vendor console.
 		{"GET", "/console", Staff, h.showConsoleHome},
 		{"GET", "/console/partners", Staff, h.showConsolePartners},
+		{"GET", "/console/partners/:id<int>", Staff, h.showConsolePartner},
+		{"POST", "/console/partners/:id<int>/tier", Staff, h.changePartnerTier},
+		{"GET", "/console/program", Staff, h.showConsoleProgram},
+		{"POST", "/console/program/settings", Staff, h.saveProgramSettings},
+		{"POST", "/console/program/tiers", Staff, h.createTier},
+		{"POST", "/console/program/tiers/:id<int>", Staff, h.updateTier},
+		{"POST", "/console/program/tiers/:id<int>/retire", Staff, h.retireTier},
+		{"GET", "/console/spiffs", Staff, h.showConsoleSpiffs},
+		{"POST", "/console/spiffs", Staff, h.createSpiff},
+		{"POST", "/console/spiffs/:id<int>/status", Staff, h.setSpiffStatus},
+		{"POST", "/console/spiffs/:id<int>/award", Staff, h.awardSpiff},
+		{"GET", "/console/commissions", Staff, h.showConsoleCommissions},
+		{"GET", "/console/commissions/export.csv", Staff, h.exportCommissionsCSV},
+		{"POST", "/console/commissions/approve", Staff, h.approveCommissions},
+		{"GET", "/console/commissions/adjust", Staff, h.showAdjustCommission},
+		{"POST", "/console/commissions/adjust", Staff, h.adjustCommission},
+		{"GET", "/console/commissions/:id<int>/void", Staff, h.showVoidCommission},
+		{"POST", "/console/commissions/:id<int>/void", Staff, h.voidCommission},
 		{"GET", "/console/partners/new", Staff, h.showNewPartner},
 		{"POST", "/console/partners/new", Staff, h.createPartner},
+		{"POST", "/console/partners/:id<int>/invitations/resend", Staff, h.resendPartnerInvitations},
 		// Tracking-link settings and the sign-up API's keys.
 		{"GET", "/console/settings", Staff, h.showConsoleSettings},
 		{"POST", "/console/settings", Staff, h.updateConsoleSettings},
@@ -144,6 +179,7 @@ func (h *Handler) routes() []route {
 		{"POST", "/console/leads/:id<int>/approve", Staff, h.approveLead},
 		{"POST", "/console/leads/:id<int>/reject", Staff, h.rejectLead},
 		{"POST", "/console/leads/:id<int>/outcome", Staff, h.setLeadOutcome},
+		{"POST", "/console/leads/:id<int>/correction", Staff, h.correctLead},
 	}
 }
 

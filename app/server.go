@@ -19,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"partnerportal/app/clicks"
+	"partnerportal/app/clock"
 	"partnerportal/app/config"
 	"partnerportal/queries"
 	"partnerportal/static"
@@ -34,6 +35,7 @@ type Deps struct {
 	Log    *slog.Logger
 	Links  *clicks.Cache    // code → link, for the redirect
 	Clicks *clicks.Recorder // buffers clicks into Redis
+	Clock  clock.Clock      // the time; nil means the real clock
 }
 
 // Handler carries the dependencies into every handler method.
@@ -45,6 +47,7 @@ type Handler struct {
 func New(d *Deps) *fiber.App {
 	engine := html.NewFileSystem(http.FS(views.FS), ".html")
 	engine.AddFuncMap(templateFuncs())
+	d.Clock = clock.Or(d.Clock)
 	h := &Handler{Deps: d}
 	app := fiber.New(fiber.Config{
 		Views:                 engine,
@@ -67,7 +70,7 @@ func New(d *Deps) *fiber.App {
 	h.registerRoutes(app, h.hotRoutes())
 	app.Use(requestid.New())
 	app.Use(h.logRequests)
-	app.Use(securityHeaders)
+	app.Use(h.securityHeaders)
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
 	app.Use(h.loadSession)
 	app.Use(h.checkCSRF)

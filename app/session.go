@@ -1,8 +1,6 @@
 package app
 
 import (
-	"time"
-
 	"github.com/gofiber/fiber/v2"
 
 	"partnerportal/app/secret"
@@ -17,10 +15,10 @@ func (h *Handler) startSession(c *fiber.Ctx, q *queries.Queries, userID int64) e
 	if len(ua) > 400 {
 		ua = ua[:400]
 	}
-	err := q.CreateSession(c.Context(), queries.CreateSessionParams{
+	err := q.CreateSession(c.Context(), queries.CreateSessionParams{Now: h.Clock.Now(),
 		IDHash: secret.Hash(id), UserID: userID,
-		ExpiresAt: time.Now().Add(min(h.Config.SessionIdle, h.Config.SessionMaxAge)),
-		Ip:        c.IP(), UserAgent: ua,
+		ExpiresAt: h.Clock.Now().Add(min(h.Config.SessionIdle, h.Config.SessionMaxAge)),
+		Ip:        h.clientIP(c), UserAgent: ua,
 	})
 	if err != nil {
 		return err

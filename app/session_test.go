@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"partnerportal/app/apptest"
 )
@@ -59,10 +60,7 @@ func TestSessionExpiresAfterInactivity(t *testing.T) {
 		t.Fatalf("session lifetime %vs, want the 10m idle timeout", idleSecs)
 	}
 	// Eleven minutes without a request.
-	if _, err := env.Store.Pool.Exec(t.Context(),
-		"UPDATE sessions SET last_seen_at = now() - interval '11 minutes', expires_at = now() - interval '1 minute'"); err != nil {
-		t.Fatal(err)
-	}
+	env.Clock.Advance(11 * time.Minute)
 	if r := c.Get("/account"); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("expired session still works: %d", r.StatusCode)
 	}
@@ -73,13 +71,16 @@ func TestSessionSlidesWithActivity(t *testing.T) {
 	env := apptest.NewEnv(t)
 	c := env.Client(t)
 	c.SignIn("staff@acme.test")
-	if _, err := env.Store.Pool.Exec(t.Context(),
-		"UPDATE sessions SET last_seen_at = now() - interval '5 minutes', expires_at = now() + interval '5 minutes'"); err != nil {
+	// Five minutes later (half the idle timeout) a request pushes the end
+	// to ten minutes from then.
+	env.Clock.Advance(5 * time.Minute)
+	if r := c.Get("/account"); r.StatusCode != http.StatusOK {
+		t.Fatalf("session ended after 5 of 10 idle minutes: %d", r.StatusCode)
+	}
+	var left float64
+	if err := env.Store.Pool.QueryRow(t.Context(), "SELECT extract(epoch FROM expires_at - $1::timestamptz) FROM sessions", env.Clock.Now()).Scan(&left); err != nil {
 		t.Fatal(err)
 	}
-	c.Get("/account")
-	var left float64
-	env.Store.Pool.QueryRow(t.Context(), "SELECT extract(epoch FROM expires_at - now()) FROM sessions").Scan(&left)
 	if left < 590 {
 		t.Fatalf("activity did not extend the session: %vs left", left)
 	}

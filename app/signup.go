@@ -212,7 +212,8 @@ func (h *Handler) registerSignup(c *fiber.Ctx, org queries.Organization) error {
 		return err
 	}
 	ctx := c.Context()
-	a, err := h.attribute(ctx, org, clickID, time.Now())
+	now := h.Clock.Now()
+	a, err := h.attribute(ctx, org, clickID, now)
 	if err != nil {
 		return err
 	}
@@ -228,7 +229,7 @@ func (h *Handler) registerSignup(c *fiber.Ctx, org queries.Organization) error {
 			return err
 		}
 		link := a.LinkID
-		leadID, err = createLead(ctx, q, NewLead{
+		leadID, err = createLead(ctx, q, NewLead{Now: now,
 			OrganizationID: org.ID, PartnerID: a.PartnerID, ActorID: nil,
 			Source: "referral_link", Status: org.SignupLeadStatus, TrackingLinkID: &link,
 			ProtectionDays: org.LeadProtectionDays, TimeZone: org.TimeZone, Input: in,
@@ -256,7 +257,7 @@ func (h *Handler) registerSignup(c *fiber.Ctx, org queries.Organization) error {
 
 // limitSignups allows signupsPerIPMinute sign-ups a minute from one address.
 func (h *Handler) limitSignups(c *fiber.Ctx) error {
-	ok, err := allow(c.Context(), h.Redis, "rl:signup:ip:"+c.IP(), signupsPerIPMinute, time.Minute)
+	ok, err := allow(c.Context(), h.Redis, "rl:signup:ip:"+h.clientIP(c), signupsPerIPMinute, time.Minute)
 	if err != nil {
 		return err
 	}

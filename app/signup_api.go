@@ -50,7 +50,7 @@ func (h *Handler) apiKeyOrganization(c *fiber.Ctx) (queries.Organization, error)
 	if k.RevokedAt != nil {
 		return unauthorized("This API key was revoked. Create a new one in the console.")
 	}
-	if err := h.Store.TouchAPIKey(ctx, queries.TouchAPIKeyParams{OrganizationID: k.OrganizationID, ID: k.ID}); err != nil {
+	if err := h.Store.TouchAPIKey(ctx, queries.TouchAPIKeyParams{Now: h.Clock.Now(), OrganizationID: k.OrganizationID, ID: k.ID}); err != nil {
 		return queries.Organization{}, err
 	}
 	return h.Store.GetOrganization(ctx, k.OrganizationID)

@@ -29,8 +29,8 @@ func sgAPIKey(t *testing.T, env *apptest.Env, org string, revoked bool) string {
 	t.Helper()
 	key := "pp_live_" + secret.New()
 	sgExec(t, env, `INSERT INTO api_keys (organization_id, name, prefix, key_hash, revoked_at)
-		SELECT id, 'Test key', left($4, 12), $2, CASE WHEN $3 THEN now() END FROM organizations WHERE slug = $1`,
-		org, secret.Hash(key), revoked, key)
+		SELECT id, 'Test key', left($4, 12), $2, CASE WHEN $3 THEN $5::timestamptz END FROM organizations WHERE slug = $1`,
+		org, secret.Hash(key), revoked, key, env.Clock.Now())
 	return key
 }
 
@@ -180,7 +180,7 @@ func TestSignupAPIKeys(t *testing.T) {
 	if r := sgPost(t, env, http.MethodPost, "/api/v1/signups", body, bearer(good)); r.Status != http.StatusCreated {
 		t.Fatalf("good key: %d %s", r.Status, r.Raw)
 	}
-	if queryInt(t, env, "SELECT count(*) FROM api_keys WHERE key_hash = $1 AND last_used_at > now() - interval '1 minute'", secret.Hash(good)) != 1 {
+	if queryInt(t, env, "SELECT count(*) FROM api_keys WHERE key_hash = $1 AND last_used_at > $2::timestamptz - interval '1 minute'", secret.Hash(good), env.Clock.Now()) != 1 {
 		t.Fatal("last_used_at not updated")
 	}
 	// An Initech key cannot use an Acme click: the organization is the key's.
@@ -299,7 +299,7 @@ func TestSignupAPIRefusesForeignAndOldClicks(t *testing.T) {
 	// its Redis entry is still there.
 	old := sgClick(t, env, "northwind")
 	sgRollUp(t, env, old)
-	sgExec(t, env, "UPDATE clicks SET clicked_at = now() - interval '100 days' WHERE click_id = $1", old)
+	sgExec(t, env, "UPDATE clicks SET clicked_at = $2::timestamptz - interval '100 days' WHERE click_id = $1", old, env.Clock.Now())
 	r := post(old, "b@old.test")
 	if r.Status != 422 || !strings.Contains(r.fieldError("click_id"), "90-day attribution window") {
 		t.Fatalf("old click: %d %s", r.Status, r.Raw)

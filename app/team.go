@@ -20,6 +20,11 @@ func (h *Handler) renderTeam(c *fiber.Ctx, status int, p *Page) error {
 	if err != nil {
 		return err
 	}
+	invites, err := h.Store.ListOpenInvitations(c.Context(), queries.ListOpenInvitationsParams{
+		OrganizationID: u.OrganizationID, PartnerID: u.PartnerID})
+	if err != nil {
+		return err
+	}
 	admins := 0
 	for _, m := range members {
 		if m.Role == RolePartnerAdmin {
@@ -27,6 +32,6 @@ func (h *Handler) renderTeam(c *fiber.Ctx, status int, p *Page) error {
 		}
 	}
 	p.Section = "manage"
-	p.Data = fiber.Map{"Tab": "team", "Members": members, "Admins": admins}
+	p.Data = fiber.Map{"Tab": "team", "Members": members, "Admins": admins, "Invitations": invites, "Now": h.Clock.Now()}
 	return h.render(c, status, "pages/manage_team", "", p)
 }

@@ -1,7 +1,10 @@
 package app
 
 import (
+	"context"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -10,6 +13,11 @@ import (
 	"partnerportal/workers"
 )
 
+// invitesPerPartnerPerDay bounds the invitation emails (first sends and
+// resends) one partner company can have sent in a day: an admin account in
+// the wrong hands cannot turn the portal into a mailer.
+const invitesPerPartnerPerDay = 20
+
 func (h *Handler) showInvite(c *fiber.Ctx) error {
 	p := h.newPage(c, "Invite a team member")
 	p.Section, p.Data = "manage", fiber.Map{"Tab": "team"}
@@ -17,9 +25,10 @@ func (h *Handler) showInvite(c *fiber.Ctx) error {
 	return h.render(c, fiber.StatusOK, "pages/manage_invite", "", p)
 }
 
-// inviteUser creates the account in the partner company and queues the email
-// with its first sign-in link. Bad input comes back as the form with every
-// problem beside its field (422), and no account is created.
+// inviteUser records an invitation and queues its email. The answer is the
+// same whether or not the address already has an account anywhere in the
+// installation: the account is created only when the person accepts. Bad
+// input comes back as the form with every problem beside its field (422).
 func (h *Handler) inviteUser(c *fiber.Ctx) error {
 	u := currentUser(c)
 	p := h.newPage(c, "Invite a team member")
@@ -41,38 +50,66 @@ func (h *Handler) inviteUser(c *fiber.Ctx) error {
 	if role != RolePartnerAdmin && role != RolePartnerUser {
 		errs["role"] = "Choose Admin or User."
 	}
-	var invited queries.User
 	if len(errs) == 0 {
-		var err error
-		invited, err = h.Store.CreatePartnerUser(c.Context(), queries.CreatePartnerUserParams{
-			OrganizationID: u.OrganizationID, PartnerID: &u.PartnerID, Role: role, Email: email, Name: p.Form["name"]})
-		switch {
-		case queries.IsDuplicate(err):
-			errs["email"] = "An account with this email already exists."
-		case err != nil:
+		ok, err := h.allowInvite(c.Context(), u.PartnerID)
+		if err != nil {
 			return err
+		}
+		if !ok {
+			errs["email"] = inviteLimitMessage
+			p.Errors = errs
+			return h.render(c, fiber.StatusTooManyRequests, "pages/manage_invite", "", p)
 		}
 	}
 	if len(errs) > 0 {
 		p.Errors = errs
 		return h.render(c, fiber.StatusUnprocessableEntity, "pages/manage_invite", "", p)
 	}
-	// The account is committed before the task is queued, so the worker
-	// always finds it.
-	task, err := workers.NewLoginLinkTask(workers.LoginLinkPayload{
-		RequestID: secret.New()[:22], Email: invited.Email, Invite: true,
-		InvitedBy: u.DisplayName() + " of " + u.PartnerName,
+	ctx := c.Context()
+	var inv queries.Invitation
+	err := h.Store.Tx(ctx, func(q *queries.Queries) error {
+		// Inviting an address again replaces its open invitation.
+		if err := q.RevokeOpenInvitationForEmail(ctx, queries.RevokeOpenInvitationForEmailParams{
+			OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, Email: email}); err != nil {
+			return err
+		}
+		var err error
+		inv, err = q.CreateInvitation(ctx, queries.CreateInvitationParams{
+			OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, Email: email, Name: p.Form["name"], Role: role,
+			InvitedBy: &u.ID, RequestID: secret.New()[:22], ExpiresAt: h.Clock.Now().Add(h.Config.InviteTTL)})
+		return err
 	})
-	if err == nil {
-		_, err = h.Queue.EnqueueContext(c.Context(), task)
-	}
 	if err != nil {
-		// The account exists: the person can still sign in from /login.
-		h.Log.Error("invitation email not queued", "user_id", invited.ID, "invited_by", u.ID, "err", err)
-		h.flash(c, invited.Name+" was added, but the invitation email could not be sent. "+
-			"They can sign in from the sign-in page with their email address.")
-		return redirect(c, "/manage")
+		return err
 	}
-	h.flash(c, "Invitation sent to "+invited.Name+" ("+invited.Email+").")
+	h.enqueueInvitation(c, inv)
+	h.flash(c, "Invitation sent to "+inv.Email+". It is valid for "+ttlText(h.Config.InviteTTL)+".")
 	return redirect(c, "/manage")
+}
+
+var inviteLimitMessage = "Your company has sent as many invitations as it can in one day (" +
+	strconv.Itoa(invitesPerPartnerPerDay) + ", resends included). Try again tomorrow, or ask the program team for help."
+
+// allowInvite counts one invitation email against the company's daily limit.
+func (h *Handler) allowInvite(ctx context.Context, partnerID int64) (bool, error) {
+	return allow(ctx, h.Redis, "rl:invite:partner:"+strconv.FormatInt(partnerID, 10), invitesPerPartnerPerDay, 24*time.Hour)
+}
+
+// enqueueInvitation queues the email after the commit. If Redis does not
+// answer, the row waits and the account sweep queues it within minutes.
+func (h *Handler) enqueueInvitation(c *fiber.Ctx, inv queries.Invitation) {
+	if _, err := h.Queue.EnqueueContext(c.Context(), workers.NewInvitationEmailTask(inv.RequestID)); err != nil {
+		h.Log.Warn("invitation email not queued; the sweep will", "invitation_id", inv.ID, "err", err)
+	}
+}
+
+// ttlText says a validity in days or hours.
+func ttlText(d time.Duration) string {
+	if d >= 48*time.Hour && d%(24*time.Hour) == 0 {
+		return strconv.Itoa(int(d/(24*time.Hour))) + " days"
+	}
+	if d >= time.Hour && d%time.Hour == 0 {
+		return strconv.Itoa(int(d/time.Hour)) + " hours"
+	}
+	return d.String()
 }

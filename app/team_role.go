@@ -28,10 +28,7 @@ func (h *Handler) updateUserRole(c *fiber.Ctx) error {
 	ctx := c.Context()
 	var member queries.User
 	err = h.Store.Tx(ctx, func(q *queries.Queries) error {
-		if _, err := q.LockPartner(ctx, queries.LockPartnerParams{OrganizationID: u.OrganizationID, ID: u.PartnerID}); err != nil {
-			return err
-		}
-		m, err := q.GetPartnerUser(ctx, queries.GetPartnerUserParams{OrganizationID: u.OrganizationID, PartnerID: &u.PartnerID, ID: id})
+		m, err := lockMember(ctx, q, u, id)
 		if err != nil {
 			return err // not a member of this company: 404
 		}
@@ -40,12 +37,8 @@ func (h *Handler) updateUserRole(c *fiber.Ctx) error {
 			return nil
 		}
 		if m.Role == RolePartnerAdmin {
-			admins, err := q.CountPartnerAdmins(ctx, queries.CountPartnerAdminsParams{OrganizationID: u.OrganizationID, PartnerID: &u.PartnerID})
-			if err != nil {
+			if err := refuseLastAdmin(ctx, q, u); err != nil {
 				return err
-			}
-			if admins <= 1 {
-				return errLastAdmin
 			}
 		}
 		member, err = q.UpdatePartnerUserRole(ctx, queries.UpdatePartnerUserRoleParams{
@@ -54,8 +47,7 @@ func (h *Handler) updateUserRole(c *fiber.Ctx) error {
 	})
 	if errors.Is(err, errLastAdmin) {
 		p := h.newPage(c, "Team")
-		p.Errors = map[string]string{"role": memberName(member) + " is the only admin of " + u.PartnerName +
-			". Make another member an admin first, then change this role."}
+		p.Errors = map[string]string{"role": lastAdminMessage(member, u, "change this role")}
 		return h.renderTeam(c, fiber.StatusUnprocessableEntity, p)
 	}
 	if err != nil {

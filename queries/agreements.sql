@@ -22,10 +22,10 @@ UPDATE agreements SET enabled = $3 WHERE organization_id = $1 AND id = $2;
 
 -- name: SaveDraftVersion :one
 -- Creates the draft (next version number) or replaces its text.
-INSERT INTO agreement_versions (organization_id, agreement_id, version, body, body_sha256, created_by)
+INSERT INTO agreement_versions (organization_id, agreement_id, version, body, body_sha256, created_by, created_at)
 SELECT @organization_id, @agreement_id,
        coalesce((SELECT max(version) FROM agreement_versions WHERE agreement_id = @agreement_id), 0) + 1,
-       @body, @body_sha256, @created_by
+       @body, @body_sha256, @created_by, @now::timestamptz
 ON CONFLICT (agreement_id) WHERE published_at IS NULL
 DO UPDATE SET body = EXCLUDED.body, body_sha256 = EXCLUDED.body_sha256, created_by = EXCLUDED.created_by
 RETURNING *;
@@ -35,8 +35,8 @@ SELECT * FROM agreement_versions
 WHERE organization_id = $1 AND agreement_id = $2 AND published_at IS NULL;
 
 -- name: PublishDraftVersion :one
-UPDATE agreement_versions SET published_at = now()
-WHERE organization_id = $1 AND agreement_id = $2 AND published_at IS NULL
+UPDATE agreement_versions SET published_at = @now::timestamptz
+WHERE organization_id = @organization_id AND agreement_id = @agreement_id AND published_at IS NULL
 RETURNING *;
 
 -- name: ListAgreementVersions :many
@@ -66,8 +66,8 @@ ORDER BY a.created_at, a.id;
 -- name: CreateSignature :one
 INSERT INTO agreement_signatures
     (organization_id, partner_id, agreement_version_id, user_id, signer_name, signer_email,
-     signature_kind, signature_image, signed_text_sha256, ip, user_agent)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     signature_kind, signature_image, signed_text_sha256, ip, user_agent, signed_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 ON CONFLICT (partner_id, agreement_version_id) DO NOTHING
 RETURNING id;
 

@@ -35,8 +35,8 @@ func (q *Queries) CreateAgreement(ctx context.Context, arg CreateAgreementParams
 const createSignature = `-- name: CreateSignature :one
 INSERT INTO agreement_signatures
     (organization_id, partner_id, agreement_version_id, user_id, signer_name, signer_email,
-     signature_kind, signature_image, signed_text_sha256, ip, user_agent)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     signature_kind, signature_image, signed_text_sha256, ip, user_agent, signed_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 ON CONFLICT (partner_id, agreement_version_id) DO NOTHING
 RETURNING id
 `
@@ -53,6 +53,7 @@ type CreateSignatureParams struct {
 	SignedTextSha256   []byte
 	Ip                 string
 	UserAgent          string
+	SignedAt           time.Time
 }
 
 func (q *Queries) CreateSignature(ctx context.Context, arg CreateSignatureParams) (int64, error) {
@@ -68,6 +69,7 @@ func (q *Queries) CreateSignature(ctx context.Context, arg CreateSignatureParams
 		arg.SignedTextSha256,
 		arg.Ip,
 		arg.UserAgent,
+		arg.SignedAt,
 	)
 	var id int64
 	err := row.Scan(&id)
@@ -530,18 +532,19 @@ func (q *Queries) ListUnsignedAgreementVersions(ctx context.Context, arg ListUns
 }
 
 const publishDraftVersion = `-- name: PublishDraftVersion :one
-UPDATE agreement_versions SET published_at = now()
-WHERE organization_id = $1 AND agreement_id = $2 AND published_at IS NULL
+UPDATE agreement_versions SET published_at = $1::timestamptz
+WHERE organization_id = $2 AND agreement_id = $3 AND published_at IS NULL
 RETURNING id, organization_id, agreement_id, version, body, body_sha256, created_by, created_at, published_at
 `
 
 type PublishDraftVersionParams struct {
+	Now            time.Time
 	OrganizationID int64
 	AgreementID    int64
 }
 
 func (q *Queries) PublishDraftVersion(ctx context.Context, arg PublishDraftVersionParams) (AgreementVersion, error) {
-	row := q.db.QueryRow(ctx, publishDraftVersion, arg.OrganizationID, arg.AgreementID)
+	row := q.db.QueryRow(ctx, publishDraftVersion, arg.Now, arg.OrganizationID, arg.AgreementID)
 	var i AgreementVersion
 	err := row.Scan(
 		&i.ID,
@@ -558,10 +561,10 @@ func (q *Queries) PublishDraftVersion(ctx context.Context, arg PublishDraftVersi
 }
 
 const saveDraftVersion = `-- name: SaveDraftVersion :one
-INSERT INTO agreement_versions (organization_id, agreement_id, version, body, body_sha256, created_by)
+INSERT INTO agreement_versions (organization_id, agreement_id, version, body, body_sha256, created_by, created_at)
 SELECT $1, $2,
        coalesce((SELECT max(version) FROM agreement_versions WHERE agreement_id = $2), 0) + 1,
-       $3, $4, $5
+       $3, $4, $5, $6::timestamptz
 ON CONFLICT (agreement_id) WHERE published_at IS NULL
 DO UPDATE SET body = EXCLUDED.body, body_sha256 = EXCLUDED.body_sha256, created_by = EXCLUDED.created_by
 RETURNING id, organization_id, agreement_id, version, body, body_sha256, created_by, created_at, published_at
@@ -573,6 +576,7 @@ type SaveDraftVersionParams struct {
 	Body           string
 	BodySha256     []byte
 	CreatedBy      *int64
+	Now            time.Time
 }
 
 // Creates the draft (next version number) or replaces its text.
@@ -583,6 +587,7 @@ func (q *Queries) SaveDraftVersion(ctx context.Context, arg SaveDraftVersionPara
 		arg.Body,
 		arg.BodySha256,
 		arg.CreatedBy,
+		arg.Now,
 	)
 	var i AgreementVersion
 	err := row.Scan(

@@ -3,8 +3,8 @@
 -- whole key is shown once, when it is created.
 
 -- name: CreateAPIKey :one
-INSERT INTO api_keys (organization_id, name, prefix, key_hash, created_by)
-VALUES (@organization_id, @name, @prefix, @key_hash, @created_by)
+INSERT INTO api_keys (organization_id, name, prefix, key_hash, created_by, created_at)
+VALUES (@organization_id, @name, @prefix, @key_hash, @created_by, @now::timestamptz)
 RETURNING id, name, prefix, created_at;
 
 -- name: ListAPIKeys :many
@@ -18,5 +18,5 @@ ORDER BY k.revoked_at IS NOT NULL, k.created_at DESC, k.id DESC;
 
 -- name: RevokeAPIKey :execrows
 -- Revoking twice changes nothing (and reports no row).
-UPDATE api_keys SET revoked_at = now()
+UPDATE api_keys SET revoked_at = @now::timestamptz
 WHERE organization_id = @organization_id AND id = @id AND revoked_at IS NULL;

@@ -12,8 +12,8 @@ import (
 
 const createAPIKey = `-- name: CreateAPIKey :one
 
-INSERT INTO api_keys (organization_id, name, prefix, key_hash, created_by)
-VALUES ($1, $2, $3, $4, $5)
+INSERT INTO api_keys (organization_id, name, prefix, key_hash, created_by, created_at)
+VALUES ($1, $2, $3, $4, $5, $6::timestamptz)
 RETURNING id, name, prefix, created_at
 `
 
@@ -23,6 +23,7 @@ type CreateAPIKeyParams struct {
 	Prefix         string
 	KeyHash        []byte
 	CreatedBy      *int64
+	Now            time.Time
 }
 
 type CreateAPIKeyRow struct {
@@ -42,6 +43,7 @@ func (q *Queries) CreateAPIKey(ctx context.Context, arg CreateAPIKeyParams) (Cre
 		arg.Prefix,
 		arg.KeyHash,
 		arg.CreatedBy,
+		arg.Now,
 	)
 	var i CreateAPIKeyRow
 	err := row.Scan(
@@ -102,18 +104,19 @@ func (q *Queries) ListAPIKeys(ctx context.Context, organizationID int64) ([]List
 }
 
 const revokeAPIKey = `-- name: RevokeAPIKey :execrows
-UPDATE api_keys SET revoked_at = now()
-WHERE organization_id = $1 AND id = $2 AND revoked_at IS NULL
+UPDATE api_keys SET revoked_at = $1::timestamptz
+WHERE organization_id = $2 AND id = $3 AND revoked_at IS NULL
 `
 
 type RevokeAPIKeyParams struct {
+	Now            time.Time
 	OrganizationID int64
 	ID             int64
 }
 
 // Revoking twice changes nothing (and reports no row).
 func (q *Queries) RevokeAPIKey(ctx context.Context, arg RevokeAPIKeyParams) (int64, error) {
-	result, err := q.db.Exec(ctx, revokeAPIKey, arg.OrganizationID, arg.ID)
+	result, err := q.db.Exec(ctx, revokeAPIKey, arg.Now, arg.OrganizationID, arg.ID)
 	if err != nil {
 		return 0, err
 	}

@@ -23,7 +23,7 @@ FOR UPDATE;
 UPDATE leads
 SET company = @company, domain = @domain, contact_name = @contact_name, email = @email, phone = @phone,
     currency = @currency, deal_value_minor = @deal_value_minor, notes = @notes,
-    duplicate_of_lead_id = @duplicate_of_lead_id, duplicate_reason = @duplicate_reason, updated_at = now()
+    duplicate_of_lead_id = @duplicate_of_lead_id, duplicate_reason = @duplicate_reason, updated_at = @now::timestamptz
 WHERE organization_id = @organization_id AND partner_id = @partner_id AND id = @id
   AND status = 'in_review' AND source = 'partner'
   AND (@is_admin::boolean OR created_by_user_id = @user_id::bigint);
@@ -39,7 +39,7 @@ RETURNING company;
 -- name: CreateLeadNote :execrows
 -- A note on any lead of the partner, whatever its status; 0 rows when the
 -- lead is not the partner's.
-INSERT INTO lead_events (organization_id, partner_id, lead_id, actor_user_id, kind, note)
-SELECT l.organization_id, l.partner_id, l.id, @actor_user_id, 'note', @note
+INSERT INTO lead_events (organization_id, partner_id, lead_id, actor_user_id, kind, note, created_at)
+SELECT l.organization_id, l.partner_id, l.id, @actor_user_id, 'note', @note, @now::timestamptz
 FROM leads l
 WHERE l.organization_id = @organization_id AND l.partner_id = @partner_id AND l.id = @id;

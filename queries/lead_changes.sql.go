@@ -7,18 +7,20 @@ package queries
 
 import (
 	"context"
+	"time"
 )
 
 const createLeadNote = `-- name: CreateLeadNote :execrows
-INSERT INTO lead_events (organization_id, partner_id, lead_id, actor_user_id, kind, note)
-SELECT l.organization_id, l.partner_id, l.id, $1, 'note', $2
+INSERT INTO lead_events (organization_id, partner_id, lead_id, actor_user_id, kind, note, created_at)
+SELECT l.organization_id, l.partner_id, l.id, $1, 'note', $2, $3::timestamptz
 FROM leads l
-WHERE l.organization_id = $3 AND l.partner_id = $4 AND l.id = $5
+WHERE l.organization_id = $4 AND l.partner_id = $5 AND l.id = $6
 `
 
 type CreateLeadNoteParams struct {
 	ActorUserID    *int64
 	Note           string
+	Now            time.Time
 	OrganizationID int64
 	PartnerID      int64
 	ID             int64
@@ -30,6 +32,7 @@ func (q *Queries) CreateLeadNote(ctx context.Context, arg CreateLeadNoteParams) 
 	result, err := q.db.Exec(ctx, createLeadNote,
 		arg.ActorUserID,
 		arg.Note,
+		arg.Now,
 		arg.OrganizationID,
 		arg.PartnerID,
 		arg.ID,
@@ -72,7 +75,7 @@ func (q *Queries) DeleteLeadForPartner(ctx context.Context, arg DeleteLeadForPar
 
 const getLeadForPartner = `-- name: GetLeadForPartner :one
 
-SELECT leads.id, leads.organization_id, leads.partner_id, leads.created_by_user_id, leads.source, leads.status, leads.stage, leads.company, leads.domain, leads.contact_name, leads.email, leads.phone, leads.currency, leads.deal_value_minor, leads.revenue_minor, leads.notes, leads.rejection_reason, leads.tracking_link_id, leads.duplicate_of_lead_id, leads.duplicate_reason, leads.search_text, leads.created_at, leads.updated_at, leads.won_at, coalesce(u.name, '')::text AS created_by_name
+SELECT leads.id, leads.organization_id, leads.partner_id, leads.created_by_user_id, leads.source, leads.status, leads.stage, leads.company, leads.domain, leads.contact_name, leads.email, leads.phone, leads.currency, leads.deal_value_minor, leads.revenue_minor, leads.notes, leads.rejection_reason, leads.tracking_link_id, leads.duplicate_of_lead_id, leads.duplicate_reason, leads.search_text, leads.created_at, leads.updated_at, leads.won_at, leads.refunded_minor, coalesce(u.name, '')::text AS created_by_name
 FROM leads
 LEFT JOIN users u ON u.id = leads.created_by_user_id
 WHERE leads.organization_id = $1 AND leads.partner_id = $2 AND leads.id = $3
@@ -122,13 +125,14 @@ func (q *Queries) GetLeadForPartner(ctx context.Context, arg GetLeadForPartnerPa
 		&i.Lead.CreatedAt,
 		&i.Lead.UpdatedAt,
 		&i.Lead.WonAt,
+		&i.Lead.RefundedMinor,
 		&i.CreatedByName,
 	)
 	return i, err
 }
 
 const lockLeadForPartner = `-- name: LockLeadForPartner :one
-SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at FROM leads
+SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at, refunded_minor FROM leads
 WHERE organization_id = $1 AND partner_id = $2 AND id = $3
 FOR UPDATE
 `
@@ -169,6 +173,7 @@ func (q *Queries) LockLeadForPartner(ctx context.Context, arg LockLeadForPartner
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.WonAt,
+		&i.RefundedMinor,
 	)
 	return i, err
 }
@@ -177,10 +182,10 @@ const updateLeadForPartner = `-- name: UpdateLeadForPartner :execrows
 UPDATE leads
 SET company = $1, domain = $2, contact_name = $3, email = $4, phone = $5,
     currency = $6, deal_value_minor = $7, notes = $8,
-    duplicate_of_lead_id = $9, duplicate_reason = $10, updated_at = now()
-WHERE organization_id = $11 AND partner_id = $12 AND id = $13
+    duplicate_of_lead_id = $9, duplicate_reason = $10, updated_at = $11::timestamptz
+WHERE organization_id = $12 AND partner_id = $13 AND id = $14
   AND status = 'in_review' AND source = 'partner'
-  AND ($14::boolean OR created_by_user_id = $15::bigint)
+  AND ($15::boolean OR created_by_user_id = $16::bigint)
 `
 
 type UpdateLeadForPartnerParams struct {
@@ -194,6 +199,7 @@ type UpdateLeadForPartnerParams struct {
 	Notes             string
 	DuplicateOfLeadID *int64
 	DuplicateReason   string
+	Now               time.Time
 	OrganizationID    int64
 	PartnerID         int64
 	ID                int64
@@ -215,6 +221,7 @@ func (q *Queries) UpdateLeadForPartner(ctx context.Context, arg UpdateLeadForPar
 		arg.Notes,
 		arg.DuplicateOfLeadID,
 		arg.DuplicateReason,
+		arg.Now,
 		arg.OrganizationID,
 		arg.PartnerID,
 		arg.ID,

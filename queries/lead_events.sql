@@ -1,6 +1,6 @@
 -- name: CreateLeadEvent :exec
-INSERT INTO lead_events (organization_id, partner_id, lead_id, actor_user_id, kind, changes, note)
-VALUES ($1, $2, $3, $4, $5, $6, $7);
+INSERT INTO lead_events (organization_id, partner_id, lead_id, actor_user_id, kind, changes, note, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8);
 
 -- name: ListLeadEvents :many
 -- History of one lead, oldest first, with the actor's name. Scoped by

@@ -11,8 +11,8 @@ import (
 )
 
 const createLeadEvent = `-- name: CreateLeadEvent :exec
-INSERT INTO lead_events (organization_id, partner_id, lead_id, actor_user_id, kind, changes, note)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+INSERT INTO lead_events (organization_id, partner_id, lead_id, actor_user_id, kind, changes, note, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 `
 
 type CreateLeadEventParams struct {
@@ -23,6 +23,7 @@ type CreateLeadEventParams struct {
 	Kind           string
 	Changes        []byte
 	Note           string
+	CreatedAt      time.Time
 }
 
 func (q *Queries) CreateLeadEvent(ctx context.Context, arg CreateLeadEventParams) error {
@@ -34,6 +35,7 @@ func (q *Queries) CreateLeadEvent(ctx context.Context, arg CreateLeadEventParams
 		arg.Kind,
 		arg.Changes,
 		arg.Note,
+		arg.CreatedAt,
 	)
 	return err
 }

@@ -56,12 +56,12 @@ FOR UPDATE;
 
 -- name: ApproveLead :one
 -- A referral lead in review waits for the partner to accept it, not for staff.
-UPDATE leads SET status = 'approved', updated_at = now()
+UPDATE leads SET status = 'approved', updated_at = @now::timestamptz
 WHERE organization_id = @organization_id AND id = @id AND status = 'in_review' AND source <> 'referral'
 RETURNING id;
 
 -- name: RejectLead :one
-UPDATE leads SET status = 'rejected', rejection_reason = @rejection_reason, updated_at = now()
+UPDATE leads SET status = 'rejected', rejection_reason = @rejection_reason, updated_at = @now::timestamptz
 WHERE organization_id = @organization_id AND id = @id AND status = 'in_review' AND source <> 'referral'
 RETURNING id;
 
@@ -70,7 +70,7 @@ RETURNING id;
 -- approved lead; Won and Lost have their own queries.
 UPDATE leads
 SET company = @company, domain = @domain, contact_name = @contact_name, email = @email,
-    deal_value_minor = @deal_value_minor, stage = @stage::text, updated_at = now()
+    deal_value_minor = @deal_value_minor, stage = @stage::text, updated_at = @now::timestamptz
 WHERE organization_id = @organization_id AND id = @id
   AND (stage = @stage::text
        OR (status = 'approved' AND stage IN ('new', 'qualified', 'proposal')
@@ -81,13 +81,13 @@ RETURNING id;
 -- Won needs an approved open lead; the caller approves one still in review
 -- first (not a referral, which waits for the partner). A lead is won once.
 UPDATE leads
-SET stage = 'won', revenue_minor = @revenue_minor, won_at = now(), updated_at = now()
+SET stage = 'won', revenue_minor = @revenue_minor, won_at = @now::timestamptz, updated_at = @now::timestamptz
 WHERE organization_id = @organization_id AND id = @id
   AND status = 'approved' AND stage NOT IN ('won', 'lost')
 RETURNING id;
 
 -- name: MarkLeadLost :one
-UPDATE leads SET stage = 'lost', updated_at = now()
+UPDATE leads SET stage = 'lost', updated_at = @now::timestamptz
 WHERE organization_id = @organization_id AND id = @id
   AND status = 'approved' AND stage NOT IN ('won', 'lost')
 RETURNING id;
@@ -95,3 +95,28 @@ RETURNING id;
 -- name: ListPartnerChoices :many
 -- The organization's partner companies for a select, by name.
 SELECT id, name FROM partners WHERE organization_id = @organization_id ORDER BY name, id;
+
+-- name: CorrectWonRevenue :one
+-- Staff correct the revenue of a won lead; the commission engine adjusts.
+UPDATE leads SET revenue_minor = @revenue_minor, updated_at = now()
+WHERE organization_id = @organization_id AND id = @id AND stage = 'won'
+RETURNING id;
+
+-- name: RecordLeadRefund :one
+-- Revenue given back after the win, added to what was refunded before.
+UPDATE leads SET refunded_minor = refunded_minor + @amount_minor, updated_at = now()
+WHERE organization_id = @organization_id AND id = @id AND stage = 'won'
+RETURNING refunded_minor;
+
+-- name: LoseWonLead :one
+-- A won deal fell through (cancelled, never paid): Lost after all.
+UPDATE leads SET stage = 'lost', updated_at = now()
+WHERE organization_id = @organization_id AND id = @id AND stage = 'won'
+RETURNING id;
+
+-- name: ReopenLead :one
+-- A won or lost lead goes back to Proposal; winning it again is a new win
+-- (the refunds of the old one go with it).
+UPDATE leads SET stage = 'proposal', won_at = NULL, refunded_minor = 0, updated_at = now()
+WHERE organization_id = @organization_id AND id = @id AND status = 'approved' AND stage IN ('won', 'lost')
+RETURNING id;

@@ -7,22 +7,44 @@ package queries
 
 import (
 	"context"
+	"time"
 )
 
 const approveLead = `-- name: ApproveLead :one
-UPDATE leads SET status = 'approved', updated_at = now()
-WHERE organization_id = $1 AND id = $2 AND status = 'in_review' AND source <> 'referral'
+UPDATE leads SET status = 'approved', updated_at = $1::timestamptz
+WHERE organization_id = $2 AND id = $3 AND status = 'in_review' AND source <> 'referral'
 RETURNING id
 `
 
 type ApproveLeadParams struct {
+	Now            time.Time
 	OrganizationID int64
 	ID             int64
 }
 
 // A referral lead in review waits for the partner to accept it, not for staff.
 func (q *Queries) ApproveLead(ctx context.Context, arg ApproveLeadParams) (int64, error) {
-	row := q.db.QueryRow(ctx, approveLead, arg.OrganizationID, arg.ID)
+	row := q.db.QueryRow(ctx, approveLead, arg.Now, arg.OrganizationID, arg.ID)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
+const correctWonRevenue = `-- name: CorrectWonRevenue :one
+UPDATE leads SET revenue_minor = $1, updated_at = now()
+WHERE organization_id = $2 AND id = $3 AND stage = 'won'
+RETURNING id
+`
+
+type CorrectWonRevenueParams struct {
+	RevenueMinor   int64
+	OrganizationID int64
+	ID             int64
+}
+
+// Staff correct the revenue of a won lead; the commission engine adjusts.
+func (q *Queries) CorrectWonRevenue(ctx context.Context, arg CorrectWonRevenueParams) (int64, error) {
+	row := q.db.QueryRow(ctx, correctWonRevenue, arg.RevenueMinor, arg.OrganizationID, arg.ID)
 	var id int64
 	err := row.Scan(&id)
 	return id, err
@@ -66,7 +88,7 @@ func (q *Queries) CountLeadsForReview(ctx context.Context, arg CountLeadsForRevi
 }
 
 const getLeadForReview = `-- name: GetLeadForReview :one
-SELECT l.id, l.organization_id, l.partner_id, l.created_by_user_id, l.source, l.status, l.stage, l.company, l.domain, l.contact_name, l.email, l.phone, l.currency, l.deal_value_minor, l.revenue_minor, l.notes, l.rejection_reason, l.tracking_link_id, l.duplicate_of_lead_id, l.duplicate_reason, l.search_text, l.created_at, l.updated_at, l.won_at, p.name AS partner_name
+SELECT l.id, l.organization_id, l.partner_id, l.created_by_user_id, l.source, l.status, l.stage, l.company, l.domain, l.contact_name, l.email, l.phone, l.currency, l.deal_value_minor, l.revenue_minor, l.notes, l.rejection_reason, l.tracking_link_id, l.duplicate_of_lead_id, l.duplicate_reason, l.search_text, l.created_at, l.updated_at, l.won_at, l.refunded_minor, p.name AS partner_name
 FROM leads l
 JOIN partners p ON p.organization_id = l.organization_id AND p.id = l.partner_id
 WHERE l.organization_id = $1 AND l.id = $2
@@ -110,6 +132,7 @@ func (q *Queries) GetLeadForReview(ctx context.Context, arg GetLeadForReviewPara
 		&i.Lead.CreatedAt,
 		&i.Lead.UpdatedAt,
 		&i.Lead.WonAt,
+		&i.Lead.RefundedMinor,
 		&i.PartnerName,
 	)
 	return i, err
@@ -152,7 +175,7 @@ func (q *Queries) LeadStatusTotals(ctx context.Context, organizationID int64) ([
 
 const listLeadsForReview = `-- name: ListLeadsForReview :many
 
-SELECT l.id, l.organization_id, l.partner_id, l.created_by_user_id, l.source, l.status, l.stage, l.company, l.domain, l.contact_name, l.email, l.phone, l.currency, l.deal_value_minor, l.revenue_minor, l.notes, l.rejection_reason, l.tracking_link_id, l.duplicate_of_lead_id, l.duplicate_reason, l.search_text, l.created_at, l.updated_at, l.won_at, p.name AS partner_name
+SELECT l.id, l.organization_id, l.partner_id, l.created_by_user_id, l.source, l.status, l.stage, l.company, l.domain, l.contact_name, l.email, l.phone, l.currency, l.deal_value_minor, l.revenue_minor, l.notes, l.rejection_reason, l.tracking_link_id, l.duplicate_of_lead_id, l.duplicate_reason, l.search_text, l.created_at, l.updated_at, l.won_at, l.refunded_minor, p.name AS partner_name
 FROM leads l
 JOIN partners p ON p.organization_id = l.organization_id AND p.id = l.partner_id
 WHERE l.organization_id = $1 AND l.status = $2
@@ -229,6 +252,7 @@ func (q *Queries) ListLeadsForReview(ctx context.Context, arg ListLeadsForReview
 			&i.Lead.CreatedAt,
 			&i.Lead.UpdatedAt,
 			&i.Lead.WonAt,
+			&i.Lead.RefundedMinor,
 			&i.PartnerName,
 		); err != nil {
 			return nil, err
@@ -272,7 +296,7 @@ func (q *Queries) ListPartnerChoices(ctx context.Context, organizationID int64) 
 }
 
 const lockLeadForReview = `-- name: LockLeadForReview :one
-SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at FROM leads
+SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at, refunded_minor FROM leads
 WHERE organization_id = $1 AND id = $2
 FOR UPDATE
 `
@@ -312,24 +336,45 @@ func (q *Queries) LockLeadForReview(ctx context.Context, arg LockLeadForReviewPa
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.WonAt,
+		&i.RefundedMinor,
 	)
 	return i, err
 }
 
-const markLeadLost = `-- name: MarkLeadLost :one
+const loseWonLead = `-- name: LoseWonLead :one
 UPDATE leads SET stage = 'lost', updated_at = now()
-WHERE organization_id = $1 AND id = $2
+WHERE organization_id = $1 AND id = $2 AND stage = 'won'
+RETURNING id
+`
+
+type LoseWonLeadParams struct {
+	OrganizationID int64
+	ID             int64
+}
+
+// A won deal fell through (cancelled, never paid): Lost after all.
+func (q *Queries) LoseWonLead(ctx context.Context, arg LoseWonLeadParams) (int64, error) {
+	row := q.db.QueryRow(ctx, loseWonLead, arg.OrganizationID, arg.ID)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
+const markLeadLost = `-- name: MarkLeadLost :one
+UPDATE leads SET stage = 'lost', updated_at = $1::timestamptz
+WHERE organization_id = $2 AND id = $3
   AND status = 'approved' AND stage NOT IN ('won', 'lost')
 RETURNING id
 `
 
 type MarkLeadLostParams struct {
+	Now            time.Time
 	OrganizationID int64
 	ID             int64
 }
 
 func (q *Queries) MarkLeadLost(ctx context.Context, arg MarkLeadLostParams) (int64, error) {
-	row := q.db.QueryRow(ctx, markLeadLost, arg.OrganizationID, arg.ID)
+	row := q.db.QueryRow(ctx, markLeadLost, arg.Now, arg.OrganizationID, arg.ID)
 	var id int64
 	err := row.Scan(&id)
 	return id, err
@@ -337,14 +382,15 @@ func (q *Queries) MarkLeadLost(ctx context.Context, arg MarkLeadLostParams) (int
 
 const markLeadWon = `-- name: MarkLeadWon :one
 UPDATE leads
-SET stage = 'won', revenue_minor = $1, won_at = now(), updated_at = now()
-WHERE organization_id = $2 AND id = $3
+SET stage = 'won', revenue_minor = $1, won_at = $2::timestamptz, updated_at = $2::timestamptz
+WHERE organization_id = $3 AND id = $4
   AND status = 'approved' AND stage NOT IN ('won', 'lost')
 RETURNING id
 `
 
 type MarkLeadWonParams struct {
 	RevenueMinor   int64
+	Now            time.Time
 	OrganizationID int64
 	ID             int64
 }
@@ -352,26 +398,77 @@ type MarkLeadWonParams struct {
 // Won needs an approved open lead; the caller approves one still in review
 // first (not a referral, which waits for the partner). A lead is won once.
 func (q *Queries) MarkLeadWon(ctx context.Context, arg MarkLeadWonParams) (int64, error) {
-	row := q.db.QueryRow(ctx, markLeadWon, arg.RevenueMinor, arg.OrganizationID, arg.ID)
+	row := q.db.QueryRow(ctx, markLeadWon,
+		arg.RevenueMinor,
+		arg.Now,
+		arg.OrganizationID,
+		arg.ID,
+	)
 	var id int64
 	err := row.Scan(&id)
 	return id, err
 }
 
+const recordLeadRefund = `-- name: RecordLeadRefund :one
+UPDATE leads SET refunded_minor = refunded_minor + $1, updated_at = now()
+WHERE organization_id = $2 AND id = $3 AND stage = 'won'
+RETURNING refunded_minor
+`
+
+type RecordLeadRefundParams struct {
+	AmountMinor    int64
+	OrganizationID int64
+	ID             int64
+}
+
+// Revenue given back after the win, added to what was refunded before.
+func (q *Queries) RecordLeadRefund(ctx context.Context, arg RecordLeadRefundParams) (int64, error) {
+	row := q.db.QueryRow(ctx, recordLeadRefund, arg.AmountMinor, arg.OrganizationID, arg.ID)
+	var refunded_minor int64
+	err := row.Scan(&refunded_minor)
+	return refunded_minor, err
+}
+
 const rejectLead = `-- name: RejectLead :one
-UPDATE leads SET status = 'rejected', rejection_reason = $1, updated_at = now()
-WHERE organization_id = $2 AND id = $3 AND status = 'in_review' AND source <> 'referral'
+UPDATE leads SET status = 'rejected', rejection_reason = $1, updated_at = $2::timestamptz
+WHERE organization_id = $3 AND id = $4 AND status = 'in_review' AND source <> 'referral'
 RETURNING id
 `
 
 type RejectLeadParams struct {
 	RejectionReason string
+	Now             time.Time
 	OrganizationID  int64
 	ID              int64
 }
 
 func (q *Queries) RejectLead(ctx context.Context, arg RejectLeadParams) (int64, error) {
-	row := q.db.QueryRow(ctx, rejectLead, arg.RejectionReason, arg.OrganizationID, arg.ID)
+	row := q.db.QueryRow(ctx, rejectLead,
+		arg.RejectionReason,
+		arg.Now,
+		arg.OrganizationID,
+		arg.ID,
+	)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
+const reopenLead = `-- name: ReopenLead :one
+UPDATE leads SET stage = 'proposal', won_at = NULL, refunded_minor = 0, updated_at = now()
+WHERE organization_id = $1 AND id = $2 AND status = 'approved' AND stage IN ('won', 'lost')
+RETURNING id
+`
+
+type ReopenLeadParams struct {
+	OrganizationID int64
+	ID             int64
+}
+
+// A won or lost lead goes back to Proposal; winning it again is a new win
+// (the refunds of the old one go with it).
+func (q *Queries) ReopenLead(ctx context.Context, arg ReopenLeadParams) (int64, error) {
+	row := q.db.QueryRow(ctx, reopenLead, arg.OrganizationID, arg.ID)
 	var id int64
 	err := row.Scan(&id)
 	return id, err
@@ -380,8 +477,8 @@ func (q *Queries) RejectLead(ctx context.Context, arg RejectLeadParams) (int64, 
 const updateLeadForReview = `-- name: UpdateLeadForReview :one
 UPDATE leads
 SET company = $1, domain = $2, contact_name = $3, email = $4,
-    deal_value_minor = $5, stage = $6::text, updated_at = now()
-WHERE organization_id = $7 AND id = $8
+    deal_value_minor = $5, stage = $6::text, updated_at = $7::timestamptz
+WHERE organization_id = $8 AND id = $9
   AND (stage = $6::text
        OR (status = 'approved' AND stage IN ('new', 'qualified', 'proposal')
            AND $6::text IN ('new', 'qualified', 'proposal')))
@@ -395,6 +492,7 @@ type UpdateLeadForReviewParams struct {
 	Email          string
 	DealValueMinor int64
 	Stage          string
+	Now            time.Time
 	OrganizationID int64
 	ID             int64
 }
@@ -409,6 +507,7 @@ func (q *Queries) UpdateLeadForReview(ctx context.Context, arg UpdateLeadForRevi
 		arg.Email,
 		arg.DealValueMinor,
 		arg.Stage,
+		arg.Now,
 		arg.OrganizationID,
 		arg.ID,
 	)

@@ -17,7 +17,7 @@ FROM leads
 WHERE organization_id = @organization_id
   AND id <> @exclude_id::bigint
   AND status <> 'rejected' AND stage NOT IN ('won', 'lost')
-  AND created_at >= now() - make_interval(days => @protection_days::integer)
+  AND created_at >= (@now::timestamptz) - make_interval(days => @protection_days::integer)
   -- email <> '' and domain <> '' repeat the partial indexes' predicates so
   -- PostgreSQL can use leads_org_email_idx / leads_org_domain_idx (without
   -- them: a scan of the organization's leads, ~200 ms at 1M).

@@ -89,12 +89,12 @@ FROM leads
 WHERE organization_id = $2
   AND id <> $3::bigint
   AND status <> 'rejected' AND stage NOT IN ('won', 'lost')
-  AND created_at >= now() - make_interval(days => $4::integer)
+  AND created_at >= ($4::timestamptz) - make_interval(days => $5::integer)
   -- email <> '' and domain <> '' repeat the partial indexes' predicates so
   -- PostgreSQL can use leads_org_email_idx / leads_org_domain_idx (without
   -- them: a scan of the organization's leads, ~200 ms at 1M).
   AND (($1::text <> '' AND email <> '' AND lower(email) = lower($1::text))
-    OR ($5::text <> '' AND domain <> '' AND lower(domain) = lower($5::text)))
+    OR ($6::text <> '' AND domain <> '' AND lower(domain) = lower($6::text)))
 ORDER BY created_at, id
 LIMIT 1
 `
@@ -103,6 +103,7 @@ type FindDuplicateLeadParams struct {
 	Email          string
 	OrganizationID int64
 	ExcludeID      int64
+	Now            time.Time
 	ProtectionDays int32
 	Domain         string
 }
@@ -125,6 +126,7 @@ func (q *Queries) FindDuplicateLead(ctx context.Context, arg FindDuplicateLeadPa
 		arg.Email,
 		arg.OrganizationID,
 		arg.ExcludeID,
+		arg.Now,
 		arg.ProtectionDays,
 		arg.Domain,
 	)

@@ -10,7 +10,7 @@ ON CONFLICT (request_id) DO UPDATE
 RETURNING token_hash;
 
 -- name: MarkLoginTokenSent :exec
-UPDATE login_tokens SET sent_at = now() WHERE request_id = $1;
+UPDATE login_tokens SET sent_at = @now::timestamptz WHERE request_id = @request_id;
 
 -- name: GetLoginToken :one
 -- Read-only: opening a link (GET/HEAD) must never consume it.
@@ -20,9 +20,16 @@ WHERE t.token_hash = $1;
 
 -- name: ConsumeLoginToken :one
 -- Atomic single use: of two concurrent requests, exactly one gets a row.
-UPDATE login_tokens SET used_at = now()
-WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+UPDATE login_tokens SET used_at = @now::timestamptz
+WHERE token_hash = @token_hash AND used_at IS NULL AND expires_at > @now::timestamptz
 RETURNING user_id;
 
 -- name: DeleteStaleLoginTokens :execrows
-DELETE FROM login_tokens WHERE expires_at < now() - interval '1 day';
+DELETE FROM login_tokens WHERE expires_at < (@now::timestamptz) - interval '1 day';
+
+-- name: UseUpUserLoginTokens :execrows
+-- Sign-in links already sent for the account stop working (the old address
+-- reported a change of address: links sent to the new one must die too).
+UPDATE login_tokens t SET used_at = @now::timestamptz
+FROM users u
+WHERE u.id = t.user_id AND u.organization_id = $1 AND t.user_id = $2 AND t.used_at IS NULL;

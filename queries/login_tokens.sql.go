@@ -11,25 +11,30 @@ import (
 )
 
 const consumeLoginToken = `-- name: ConsumeLoginToken :one
-UPDATE login_tokens SET used_at = now()
-WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+UPDATE login_tokens SET used_at = $1::timestamptz
+WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1::timestamptz
 RETURNING user_id
 `
 
+type ConsumeLoginTokenParams struct {
+	Now       time.Time
+	TokenHash []byte
+}
+
 // Atomic single use: of two concurrent requests, exactly one gets a row.
-func (q *Queries) ConsumeLoginToken(ctx context.Context, tokenHash []byte) (int64, error) {
-	row := q.db.QueryRow(ctx, consumeLoginToken, tokenHash)
+func (q *Queries) ConsumeLoginToken(ctx context.Context, arg ConsumeLoginTokenParams) (int64, error) {
+	row := q.db.QueryRow(ctx, consumeLoginToken, arg.Now, arg.TokenHash)
 	var user_id int64
 	err := row.Scan(&user_id)
 	return user_id, err
 }
 
 const deleteStaleLoginTokens = `-- name: DeleteStaleLoginTokens :execrows
-DELETE FROM login_tokens WHERE expires_at < now() - interval '1 day'
+DELETE FROM login_tokens WHERE expires_at < ($1::timestamptz) - interval '1 day'
 `
 
-func (q *Queries) DeleteStaleLoginTokens(ctx context.Context) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteStaleLoginTokens)
+func (q *Queries) DeleteStaleLoginTokens(ctx context.Context, now time.Time) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteStaleLoginTokens, now)
 	if err != nil {
 		return 0, err
 	}
@@ -57,11 +62,16 @@ func (q *Queries) GetLoginToken(ctx context.Context, tokenHash []byte) (GetLogin
 }
 
 const markLoginTokenSent = `-- name: MarkLoginTokenSent :exec
-UPDATE login_tokens SET sent_at = now() WHERE request_id = $1
+UPDATE login_tokens SET sent_at = $1::timestamptz WHERE request_id = $2
 `
 
-func (q *Queries) MarkLoginTokenSent(ctx context.Context, requestID string) error {
-	_, err := q.db.Exec(ctx, markLoginTokenSent, requestID)
+type MarkLoginTokenSentParams struct {
+	Now       time.Time
+	RequestID string
+}
+
+func (q *Queries) MarkLoginTokenSent(ctx context.Context, arg MarkLoginTokenSentParams) error {
+	_, err := q.db.Exec(ctx, markLoginTokenSent, arg.Now, arg.RequestID)
 	return err
 }
 
@@ -94,4 +104,26 @@ func (q *Queries) PrepareLoginToken(ctx context.Context, arg PrepareLoginTokenPa
 	var token_hash []byte
 	err := row.Scan(&token_hash)
 	return token_hash, err
+}
+
+const useUpUserLoginTokens = `-- name: UseUpUserLoginTokens :execrows
+UPDATE login_tokens t SET used_at = $3::timestamptz
+FROM users u
+WHERE u.id = t.user_id AND u.organization_id = $1 AND t.user_id = $2 AND t.used_at IS NULL
+`
+
+type UseUpUserLoginTokensParams struct {
+	OrganizationID int64
+	UserID         int64
+	Now            time.Time
+}
+
+// Sign-in links already sent for the account stop working (the old address
+// reported a change of address: links sent to the new one must die too).
+func (q *Queries) UseUpUserLoginTokens(ctx context.Context, arg UseUpUserLoginTokensParams) (int64, error) {
+	result, err := q.db.Exec(ctx, useUpUserLoginTokens, arg.OrganizationID, arg.UserID, arg.Now)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }

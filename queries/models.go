@@ -80,6 +80,53 @@ type Commission struct {
 	Status         string
 	CreatedAt      time.Time
 	PaidAt         *time.Time
+	BasisMinor     int64
+	TierName       string
+	Stage          string
+	Reason         string
+	EarningKey     string
+	AdjustsID      *int64
+	EarnedAt       time.Time
+	ApprovableAt   time.Time
+	ApprovedAt     *time.Time
+	ApprovedBy     *int64
+	VoidedAt       *time.Time
+	UpdatedAt      time.Time
+}
+
+type EmailChange struct {
+	ID              int64
+	OrganizationID  int64
+	UserID          int64
+	OldEmail        string
+	NewEmail        string
+	ConfirmHash     []byte
+	CancelHash      []byte
+	CreatedAt       time.Time
+	ExpiresAt       time.Time
+	CancelExpiresAt time.Time
+	ConfirmSentAt   *time.Time
+	NoticeSentAt    *time.Time
+	ConfirmedAt     *time.Time
+	CancelledAt     *time.Time
+	ReportedAt      *time.Time
+}
+
+type Invitation struct {
+	ID             int64
+	OrganizationID int64
+	PartnerID      int64
+	Email          string
+	Name           string
+	Role           string
+	InvitedBy      *int64
+	RequestID      string
+	TokenHash      []byte
+	CreatedAt      time.Time
+	ExpiresAt      time.Time
+	SentAt         *time.Time
+	AcceptedAt     *time.Time
+	RevokedAt      *time.Time
 }
 
 type Lead struct {
@@ -107,6 +154,7 @@ type Lead struct {
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 	WonAt             *time.Time
+	RefundedMinor     int64
 }
 
 type LeadDailyCount struct {
@@ -199,6 +247,8 @@ type Organization struct {
 	AttributionModel      string
 	SignupLeadStatus      string
 	CreatedAt             time.Time
+	CommissionHoldDays    int32
+	CommissionApproval    string
 }
 
 type OutboxEvent struct {
@@ -232,6 +282,18 @@ type PartnerPayoutSetting struct {
 	UpdatedAt      time.Time
 }
 
+type PartnerTierChange struct {
+	ID             int64
+	OrganizationID int64
+	PartnerID      int64
+	FromTierID     *int64
+	ToTierID       *int64
+	FromTierName   string
+	ToTierName     string
+	ChangedBy      *int64
+	ChangedAt      time.Time
+}
+
 type Session struct {
 	IDHash     []byte
 	UserID     int64
@@ -242,6 +304,23 @@ type Session struct {
 	UserAgent  string
 }
 
+type SpiffCampaign struct {
+	ID             int64
+	OrganizationID int64
+	Name           string
+	Description    string
+	AmountMinor    int64
+	Currency       string
+	StartsAt       time.Time
+	EndsAt         time.Time
+	TierIds        []int64
+	Rule           string
+	Stage          string
+	CapPerPartner  int32
+	Status         string
+	CreatedAt      time.Time
+}
+
 type Tier struct {
 	ID                 int64
 	OrganizationID     int64
@@ -250,6 +329,16 @@ type Tier struct {
 	Benefits           string
 	OffPlatformRewards string
 	Position           int32
+	TriggerStage       string
+	RetiredAt          *time.Time
+}
+
+type TierStageIncentive struct {
+	OrganizationID int64
+	TierID         int64
+	Stage          string
+	AmountMinor    int64
+	Currency       string
 }
 
 type TrackingLink struct {

@@ -133,17 +133,22 @@ func (q *Queries) ListNotifications(ctx context.Context, arg ListNotificationsPa
 const listUnsentNotifications = `-- name: ListUnsentNotifications :many
 SELECT id FROM notifications
 WHERE emailed_at IS NULL
-  AND created_at < now() - interval '1 minute'
-  AND created_at > now() - interval '7 days'
+  AND created_at < ($1::timestamptz) - interval '1 minute'
+  AND created_at > ($1::timestamptz) - interval '7 days'
 ORDER BY id
-LIMIT $1
+LIMIT $2
 `
+
+type ListUnsentNotificationsParams struct {
+	Now     time.Time
+	MaxRows int32
+}
 
 // Notifications whose email has not gone out a minute after they were
 // written (the enqueue after commit failed or the task is still retrying);
 // older than a week they are no longer worth an email.
-func (q *Queries) ListUnsentNotifications(ctx context.Context, maxRows int32) ([]int64, error) {
-	rows, err := q.db.Query(ctx, listUnsentNotifications, maxRows)
+func (q *Queries) ListUnsentNotifications(ctx context.Context, arg ListUnsentNotificationsParams) ([]int64, error) {
+	rows, err := q.db.Query(ctx, listUnsentNotifications, arg.Now, arg.MaxRows)
 	if err != nil {
 		return nil, err
 	}
@@ -163,35 +168,41 @@ func (q *Queries) ListUnsentNotifications(ctx context.Context, maxRows int32) ([
 }
 
 const markNotificationEmailed = `-- name: MarkNotificationEmailed :exec
-UPDATE notifications SET emailed_at = now() WHERE id = $1 AND emailed_at IS NULL
+UPDATE notifications SET emailed_at = $1::timestamptz WHERE id = $2 AND emailed_at IS NULL
 `
 
-func (q *Queries) MarkNotificationEmailed(ctx context.Context, id int64) error {
-	_, err := q.db.Exec(ctx, markNotificationEmailed, id)
+type MarkNotificationEmailedParams struct {
+	Now time.Time
+	ID  int64
+}
+
+func (q *Queries) MarkNotificationEmailed(ctx context.Context, arg MarkNotificationEmailedParams) error {
+	_, err := q.db.Exec(ctx, markNotificationEmailed, arg.Now, arg.ID)
 	return err
 }
 
 const markNotificationsRead = `-- name: MarkNotificationsRead :exec
-UPDATE notifications SET read_at = now()
-WHERE organization_id = $1 AND user_id = $2 AND read_at IS NULL
+UPDATE notifications SET read_at = $1::timestamptz
+WHERE organization_id = $2 AND user_id = $3 AND read_at IS NULL
 `
 
 type MarkNotificationsReadParams struct {
+	Now            time.Time
 	OrganizationID int64
 	UserID         int64
 }
 
 func (q *Queries) MarkNotificationsRead(ctx context.Context, arg MarkNotificationsReadParams) error {
-	_, err := q.db.Exec(ctx, markNotificationsRead, arg.OrganizationID, arg.UserID)
+	_, err := q.db.Exec(ctx, markNotificationsRead, arg.Now, arg.OrganizationID, arg.UserID)
 	return err
 }
 
 const notifyLeadPartnerUsers = `-- name: NotifyLeadPartnerUsers :many
-INSERT INTO notifications (organization_id, user_id, body, link)
-SELECT u.organization_id, u.id, $1, $2
+INSERT INTO notifications (organization_id, user_id, body, link, created_at)
+SELECT u.organization_id, u.id, $1, $2, $3::timestamptz
 FROM users u
-WHERE u.organization_id = $3 AND u.partner_id = $4::bigint
-  AND (u.role = 'partner_admin' OR u.id = $5::bigint)
+WHERE u.organization_id = $4 AND u.partner_id = $5::bigint
+  AND (u.role = 'partner_admin' OR u.id = $6::bigint)
 ORDER BY u.id
 RETURNING id
 `
@@ -199,6 +210,7 @@ RETURNING id
 type NotifyLeadPartnerUsersParams struct {
 	Body           string
 	Link           string
+	Now            time.Time
 	OrganizationID int64
 	PartnerID      int64
 	CreatorUserID  int64
@@ -211,6 +223,7 @@ func (q *Queries) NotifyLeadPartnerUsers(ctx context.Context, arg NotifyLeadPart
 	rows, err := q.db.Query(ctx, notifyLeadPartnerUsers,
 		arg.Body,
 		arg.Link,
+		arg.Now,
 		arg.OrganizationID,
 		arg.PartnerID,
 		arg.CreatorUserID,

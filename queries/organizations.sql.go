@@ -22,7 +22,7 @@ func (q *Queries) CountOrganizations(ctx context.Context) (int64, error) {
 }
 
 const getOrganization = `-- name: GetOrganization :one
-SELECT id, name, slug, time_zone, currency, agreements_enabled, lead_protection_days, link_destinations, allowed_origins, attribution_window_days, attribution_model, signup_lead_status, created_at FROM organizations WHERE id = $1
+SELECT id, name, slug, time_zone, currency, agreements_enabled, lead_protection_days, link_destinations, allowed_origins, attribution_window_days, attribution_model, signup_lead_status, created_at, commission_hold_days, commission_approval FROM organizations WHERE id = $1
 `
 
 func (q *Queries) GetOrganization(ctx context.Context, id int64) (Organization, error) {
@@ -42,12 +42,14 @@ func (q *Queries) GetOrganization(ctx context.Context, id int64) (Organization, 
 		&i.AttributionModel,
 		&i.SignupLeadStatus,
 		&i.CreatedAt,
+		&i.CommissionHoldDays,
+		&i.CommissionApproval,
 	)
 	return i, err
 }
 
 const getOrganizationBySlug = `-- name: GetOrganizationBySlug :one
-SELECT id, name, slug, time_zone, currency, agreements_enabled, lead_protection_days, link_destinations, allowed_origins, attribution_window_days, attribution_model, signup_lead_status, created_at FROM organizations WHERE slug = $1
+SELECT id, name, slug, time_zone, currency, agreements_enabled, lead_protection_days, link_destinations, allowed_origins, attribution_window_days, attribution_model, signup_lead_status, created_at, commission_hold_days, commission_approval FROM organizations WHERE slug = $1
 `
 
 func (q *Queries) GetOrganizationBySlug(ctx context.Context, slug string) (Organization, error) {
@@ -67,6 +69,8 @@ func (q *Queries) GetOrganizationBySlug(ctx context.Context, slug string) (Organ
 		&i.AttributionModel,
 		&i.SignupLeadStatus,
 		&i.CreatedAt,
+		&i.CommissionHoldDays,
+		&i.CommissionApproval,
 	)
 	return i, err
 }
@@ -139,11 +143,11 @@ WITH ins AS (
     INSERT INTO organizations (name, slug, time_zone, currency, agreements_enabled)
     VALUES ($1, $2, $3, $4, $5)
     ON CONFLICT (slug) DO NOTHING
-    RETURNING id, name, slug, time_zone, currency, agreements_enabled, lead_protection_days, link_destinations, allowed_origins, attribution_window_days, attribution_model, signup_lead_status, created_at
+    RETURNING id, name, slug, time_zone, currency, agreements_enabled, lead_protection_days, link_destinations, allowed_origins, attribution_window_days, attribution_model, signup_lead_status, created_at, commission_hold_days, commission_approval
 )
-SELECT id, name, slug, time_zone, currency, agreements_enabled, lead_protection_days, link_destinations, allowed_origins, attribution_window_days, attribution_model, signup_lead_status, created_at FROM ins
+SELECT id, name, slug, time_zone, currency, agreements_enabled, lead_protection_days, link_destinations, allowed_origins, attribution_window_days, attribution_model, signup_lead_status, created_at, commission_hold_days, commission_approval FROM ins
 UNION ALL
-SELECT id, name, slug, time_zone, currency, agreements_enabled, lead_protection_days, link_destinations, allowed_origins, attribution_window_days, attribution_model, signup_lead_status, created_at FROM organizations WHERE slug = $2 AND NOT EXISTS (SELECT 1 FROM ins)
+SELECT id, name, slug, time_zone, currency, agreements_enabled, lead_protection_days, link_destinations, allowed_origins, attribution_window_days, attribution_model, signup_lead_status, created_at, commission_hold_days, commission_approval FROM organizations WHERE slug = $2 AND NOT EXISTS (SELECT 1 FROM ins)
 `
 
 type UpsertOrganizationParams struct {
@@ -168,6 +172,8 @@ type UpsertOrganizationRow struct {
 	AttributionModel      string
 	SignupLeadStatus      string
 	CreatedAt             time.Time
+	CommissionHoldDays    int32
+	CommissionApproval    string
 }
 
 // Used by the seed: creates the organization once, never changes an existing one.
@@ -194,6 +200,8 @@ func (q *Queries) UpsertOrganization(ctx context.Context, arg UpsertOrganization
 		&i.AttributionModel,
 		&i.SignupLeadStatus,
 		&i.CreatedAt,
+		&i.CommissionHoldDays,
+		&i.CommissionApproval,
 	)
 	return i, err
 }

@@ -7,15 +7,92 @@ package queries
 
 import (
 	"context"
+	"time"
 )
+
+const claimOutboxEvents = `-- name: ClaimOutboxEvents :many
+SELECT id, organization_id, kind, aggregate_id, payload
+FROM outbox_events
+WHERE processed_at IS NULL
+ORDER BY id
+LIMIT $1
+FOR UPDATE SKIP LOCKED
+`
+
+type ClaimOutboxEventsRow struct {
+	ID             int64
+	OrganizationID int64
+	Kind           string
+	AggregateID    int64
+	Payload        []byte
+}
+
+// The relay's batch: unrelayed events, oldest first, locked so a second
+// relay running at once takes the next ones instead.
+func (q *Queries) ClaimOutboxEvents(ctx context.Context, maxRows int32) ([]ClaimOutboxEventsRow, error) {
+	rows, err := q.db.Query(ctx, claimOutboxEvents, maxRows)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ClaimOutboxEventsRow
+	for rows.Next() {
+		var i ClaimOutboxEventsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrganizationID,
+			&i.Kind,
+			&i.AggregateID,
+			&i.Payload,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const createLeadChangedEvent = `-- name: CreateLeadChangedEvent :one
+INSERT INTO outbox_events (organization_id, kind, aggregate_id, payload)
+SELECT l.organization_id, 'lead_changed', l.id,
+       jsonb_build_object('lead_id', l.id, 'partner_id', l.partner_id, 'reason', $1::text,
+                          'stage', l.stage, 'revenue_minor', l.revenue_minor, 'refunded_minor', l.refunded_minor)
+FROM leads l
+WHERE l.organization_id = $2 AND l.id = $3
+RETURNING id
+`
+
+type CreateLeadChangedEventParams struct {
+	Reason         string
+	OrganizationID int64
+	LeadID         int64
+}
+
+// A won lead's revenue, refunds or stage changed: the commission engine
+// reconciles it. Written in the transaction of the change.
+func (q *Queries) CreateLeadChangedEvent(ctx context.Context, arg CreateLeadChangedEventParams) (int64, error) {
+	row := q.db.QueryRow(ctx, createLeadChangedEvent, arg.Reason, arg.OrganizationID, arg.LeadID)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
 
 const createLeadWonEvent = `-- name: CreateLeadWonEvent :one
 
 INSERT INTO outbox_events (organization_id, kind, aggregate_id, payload)
-SELECT l.organization_id, 'lead_won', l.id,
-       jsonb_build_object('lead_id', l.id, 'partner_id', l.partner_id, 'revenue_minor', l.revenue_minor,
-                          'currency', l.currency, 'won_at', l.won_at)
+SELECT l.organization_id,
+       CASE WHEN EXISTS (SELECT 1 FROM outbox_events e WHERE e.organization_id = l.organization_id
+                         AND e.kind = 'lead_won' AND e.aggregate_id = l.id) THEN 'lead_changed' ELSE 'lead_won' END,
+       l.id,
+       jsonb_build_object('lead_id', l.id, 'partner_id', l.partner_id, 'revenue_minor', l.revenue_minor, 'reason', 'Lead won',
+                          'currency', l.currency, 'won_at', l.won_at,
+                          'tier_id', p.tier_id, 'tier_name', t.name, 'rate_bps', t.commission_bps)
 FROM leads l
+JOIN partners p ON p.organization_id = l.organization_id AND p.id = l.partner_id
+LEFT JOIN tiers t ON t.organization_id = p.organization_id AND t.id = p.tier_id
 WHERE l.organization_id = $1 AND l.id = $2 AND l.stage = 'won'
 RETURNING id
 `
@@ -30,9 +107,56 @@ type CreateLeadWonEventParams struct {
 // Records a won lead from the row as it now stands, so the event and the
 // lead can never disagree. Call it right after MarkLeadWon in the same
 // transaction; MarkLeadWon succeeds once per lead, so the event is written once.
+// The partner's tier and rate at this moment travel with it: the revenue
+// commission uses the rate as it stood when the lead was won.
+// A lead won again after a reopen is a 'lead_changed' event (the first win
+// keeps its unique 'lead_won').
 func (q *Queries) CreateLeadWonEvent(ctx context.Context, arg CreateLeadWonEventParams) (int64, error) {
 	row := q.db.QueryRow(ctx, createLeadWonEvent, arg.OrganizationID, arg.LeadID)
 	var id int64
 	err := row.Scan(&id)
 	return id, err
+}
+
+const getOutboxEvent = `-- name: GetOutboxEvent :one
+SELECT id, organization_id, kind, aggregate_id, payload, created_at
+FROM outbox_events WHERE id = $1
+`
+
+type GetOutboxEventRow struct {
+	ID             int64
+	OrganizationID int64
+	Kind           string
+	AggregateID    int64
+	Payload        []byte
+	CreatedAt      time.Time
+}
+
+func (q *Queries) GetOutboxEvent(ctx context.Context, id int64) (GetOutboxEventRow, error) {
+	row := q.db.QueryRow(ctx, getOutboxEvent, id)
+	var i GetOutboxEventRow
+	err := row.Scan(
+		&i.ID,
+		&i.OrganizationID,
+		&i.Kind,
+		&i.AggregateID,
+		&i.Payload,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
+const markOutboxEventsRelayed = `-- name: MarkOutboxEventsRelayed :exec
+UPDATE outbox_events SET processed_at = $1::timestamptz
+WHERE id = ANY($2::bigint[]) AND processed_at IS NULL
+`
+
+type MarkOutboxEventsRelayedParams struct {
+	Now time.Time
+	Ids []int64
+}
+
+func (q *Queries) MarkOutboxEventsRelayed(ctx context.Context, arg MarkOutboxEventsRelayedParams) error {
+	_, err := q.db.Exec(ctx, markOutboxEventsRelayed, arg.Now, arg.Ids)
+	return err
 }

@@ -10,6 +10,83 @@ import (
 	"time"
 )
 
+const changePartnerTier = `-- name: ChangePartnerTier :one
+WITH old AS (
+    SELECT p.id, p.tier_id, coalesce(t.name, '') AS tier_name
+    FROM partners p LEFT JOIN tiers t ON t.organization_id = p.organization_id AND t.id = p.tier_id
+    WHERE p.organization_id = $1 AND p.id = $4
+    FOR UPDATE OF p
+), moved AS (
+    UPDATE partners p SET tier_id = $2
+    FROM old
+    WHERE p.organization_id = $1 AND p.id = old.id AND p.tier_id IS DISTINCT FROM $2
+    RETURNING p.id
+)
+INSERT INTO partner_tier_changes (organization_id, partner_id, from_tier_id, to_tier_id, from_tier_name, to_tier_name, changed_by)
+SELECT $1, old.id, old.tier_id, $2,
+       old.tier_name, coalesce((SELECT name FROM tiers WHERE organization_id = $1 AND id = $2), ''),
+       $3
+FROM old JOIN moved ON moved.id = old.id
+RETURNING id
+`
+
+type ChangePartnerTierParams struct {
+	OrganizationID int64
+	ToTierID       *int64
+	ChangedBy      *int64
+	PartnerID      int64
+}
+
+// Moves a partner to another tier (or none) and records who, when, from and
+// to, in one statement. Nothing happens (no row) when the tier is unchanged.
+func (q *Queries) ChangePartnerTier(ctx context.Context, arg ChangePartnerTierParams) (int64, error) {
+	row := q.db.QueryRow(ctx, changePartnerTier,
+		arg.OrganizationID,
+		arg.ToTierID,
+		arg.ChangedBy,
+		arg.PartnerID,
+	)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
+const countPartnerLeadsByStage = `-- name: CountPartnerLeadsByStage :many
+SELECT stage, count(*)::bigint AS n FROM leads
+WHERE organization_id = $1 AND partner_id = $2
+GROUP BY stage ORDER BY stage
+`
+
+type CountPartnerLeadsByStageParams struct {
+	OrganizationID int64
+	PartnerID      int64
+}
+
+type CountPartnerLeadsByStageRow struct {
+	Stage string
+	N     int64
+}
+
+func (q *Queries) CountPartnerLeadsByStage(ctx context.Context, arg CountPartnerLeadsByStageParams) ([]CountPartnerLeadsByStageRow, error) {
+	rows, err := q.db.Query(ctx, countPartnerLeadsByStage, arg.OrganizationID, arg.PartnerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []CountPartnerLeadsByStageRow
+	for rows.Next() {
+		var i CountPartnerLeadsByStageRow
+		if err := rows.Scan(&i.Stage, &i.N); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const countPartnersForOrganization = `-- name: CountPartnersForOrganization :one
 SELECT count(*) FROM partners WHERE organization_id = $1
 `
@@ -22,8 +99,8 @@ func (q *Queries) CountPartnersForOrganization(ctx context.Context, organization
 }
 
 const createPartner = `-- name: CreatePartner :one
-INSERT INTO partners (organization_id, name, website, tier_id)
-VALUES ($1, $2, $3, $4)
+INSERT INTO partners (organization_id, name, website, tier_id, created_at)
+VALUES ($1, $2, $3, $4, $5::timestamptz)
 RETURNING id, organization_id, name, website, tier_id, created_at
 `
 
@@ -32,6 +109,7 @@ type CreatePartnerParams struct {
 	Name           string
 	Website        string
 	TierID         *int64
+	Now            time.Time
 }
 
 // A partner company added by staff; a name already used in the organization
@@ -42,6 +120,7 @@ func (q *Queries) CreatePartner(ctx context.Context, arg CreatePartnerParams) (P
 		arg.Name,
 		arg.Website,
 		arg.TierID,
+		arg.Now,
 	)
 	var i Partner
 	err := row.Scan(
@@ -120,10 +199,115 @@ func (q *Queries) GetPayoutSettings(ctx context.Context, arg GetPayoutSettingsPa
 	return i, err
 }
 
+const listPartnerMembers = `-- name: ListPartnerMembers :many
+SELECT id, name, email, role, last_login_at FROM users
+WHERE organization_id = $1 AND partner_id = $2::bigint
+ORDER BY role, name, id
+`
+
+type ListPartnerMembersParams struct {
+	OrganizationID int64
+	PartnerID      int64
+}
+
+type ListPartnerMembersRow struct {
+	ID          int64
+	Name        string
+	Email       string
+	Role        string
+	LastLoginAt *time.Time
+}
+
+func (q *Queries) ListPartnerMembers(ctx context.Context, arg ListPartnerMembersParams) ([]ListPartnerMembersRow, error) {
+	rows, err := q.db.Query(ctx, listPartnerMembers, arg.OrganizationID, arg.PartnerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListPartnerMembersRow
+	for rows.Next() {
+		var i ListPartnerMembersRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Name,
+			&i.Email,
+			&i.Role,
+			&i.LastLoginAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listPartnerTierChanges = `-- name: ListPartnerTierChanges :many
+SELECT c.id, c.organization_id, c.partner_id, c.from_tier_id, c.to_tier_id, c.from_tier_name, c.to_tier_name, c.changed_by, c.changed_at, coalesce(u.name, u.email, '')::text AS changed_by_name
+FROM partner_tier_changes c
+LEFT JOIN users u ON u.id = c.changed_by
+WHERE c.organization_id = $1 AND c.partner_id = $2
+ORDER BY c.changed_at DESC, c.id DESC
+LIMIT 50
+`
+
+type ListPartnerTierChangesParams struct {
+	OrganizationID int64
+	PartnerID      int64
+}
+
+type ListPartnerTierChangesRow struct {
+	ID             int64
+	OrganizationID int64
+	PartnerID      int64
+	FromTierID     *int64
+	ToTierID       *int64
+	FromTierName   string
+	ToTierName     string
+	ChangedBy      *int64
+	ChangedAt      time.Time
+	ChangedByName  string
+}
+
+func (q *Queries) ListPartnerTierChanges(ctx context.Context, arg ListPartnerTierChangesParams) ([]ListPartnerTierChangesRow, error) {
+	rows, err := q.db.Query(ctx, listPartnerTierChanges, arg.OrganizationID, arg.PartnerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListPartnerTierChangesRow
+	for rows.Next() {
+		var i ListPartnerTierChangesRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrganizationID,
+			&i.PartnerID,
+			&i.FromTierID,
+			&i.ToTierID,
+			&i.FromTierName,
+			&i.ToTierName,
+			&i.ChangedBy,
+			&i.ChangedAt,
+			&i.ChangedByName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listPartnersForOrganization = `-- name: ListPartnersForOrganization :many
 SELECT p.id, p.name, p.website, p.created_at, t.name AS tier_name,
        (SELECT count(*) FROM users u WHERE u.organization_id = p.organization_id AND u.partner_id = p.id) AS user_count,
-       (SELECT count(*) FROM leads l WHERE l.organization_id = p.organization_id AND l.partner_id = p.id) AS lead_count
+       (SELECT count(*) FROM leads l WHERE l.organization_id = p.organization_id AND l.partner_id = p.id) AS lead_count,
+       (SELECT count(*) FROM invitations i WHERE i.organization_id = p.organization_id AND i.partner_id = p.id
+          AND i.accepted_at IS NULL AND i.revoked_at IS NULL) AS open_invitations
 FROM partners p
 LEFT JOIN tiers t ON t.organization_id = p.organization_id AND t.id = p.tier_id
 WHERE p.organization_id = $1
@@ -138,13 +322,14 @@ type ListPartnersForOrganizationParams struct {
 }
 
 type ListPartnersForOrganizationRow struct {
-	ID        int64
-	Name      string
-	Website   string
-	CreatedAt time.Time
-	TierName  *string
-	UserCount int64
-	LeadCount int64
+	ID              int64
+	Name            string
+	Website         string
+	CreatedAt       time.Time
+	TierName        *string
+	UserCount       int64
+	LeadCount       int64
+	OpenInvitations int64
 }
 
 func (q *Queries) ListPartnersForOrganization(ctx context.Context, arg ListPartnersForOrganizationParams) ([]ListPartnersForOrganizationRow, error) {
@@ -164,6 +349,7 @@ func (q *Queries) ListPartnersForOrganization(ctx context.Context, arg ListPartn
 			&i.TierName,
 			&i.UserCount,
 			&i.LeadCount,
+			&i.OpenInvitations,
 		); err != nil {
 			return nil, err
 		}
@@ -226,8 +412,8 @@ func (q *Queries) UpdatePartnerProfile(ctx context.Context, arg UpdatePartnerPro
 }
 
 const upsertPartner = `-- name: UpsertPartner :one
-INSERT INTO partners (organization_id, name, website, tier_id)
-VALUES ($1, $2, $3, $4)
+INSERT INTO partners (organization_id, name, website, tier_id, created_at)
+VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (organization_id, name) DO UPDATE SET name = EXCLUDED.name
 RETURNING id, organization_id, name, website, tier_id, created_at
 `
@@ -237,6 +423,7 @@ type UpsertPartnerParams struct {
 	Name           string
 	Website        string
 	TierID         *int64
+	CreatedAt      time.Time
 }
 
 func (q *Queries) UpsertPartner(ctx context.Context, arg UpsertPartnerParams) (Partner, error) {
@@ -245,6 +432,7 @@ func (q *Queries) UpsertPartner(ctx context.Context, arg UpsertPartnerParams) (P
 		arg.Name,
 		arg.Website,
 		arg.TierID,
+		arg.CreatedAt,
 	)
 	var i Partner
 	err := row.Scan(
@@ -261,11 +449,11 @@ func (q *Queries) UpsertPartner(ctx context.Context, arg UpsertPartnerParams) (P
 const upsertPayoutSettings = `-- name: UpsertPayoutSettings :exec
 INSERT INTO partner_payout_settings
     (organization_id, partner_id, method, account_holder, iban, bic, paypal_email, currency, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (organization_id, partner_id) DO UPDATE SET
     method = EXCLUDED.method, account_holder = EXCLUDED.account_holder, iban = EXCLUDED.iban,
     bic = EXCLUDED.bic, paypal_email = EXCLUDED.paypal_email, currency = EXCLUDED.currency,
-    updated_at = now()
+    updated_at = EXCLUDED.updated_at
 `
 
 type UpsertPayoutSettingsParams struct {
@@ -277,6 +465,7 @@ type UpsertPayoutSettingsParams struct {
 	Bic            string
 	PaypalEmail    string
 	Currency       string
+	UpdatedAt      time.Time
 }
 
 func (q *Queries) UpsertPayoutSettings(ctx context.Context, arg UpsertPayoutSettingsParams) error {
@@ -289,6 +478,7 @@ func (q *Queries) UpsertPayoutSettings(ctx context.Context, arg UpsertPayoutSett
 		arg.Bic,
 		arg.PaypalEmail,
 		arg.Currency,
+		arg.UpdatedAt,
 	)
 	return err
 }

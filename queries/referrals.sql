@@ -21,11 +21,11 @@ SELECT * FROM leads
 WHERE organization_id = @organization_id AND partner_id = @partner_id AND id = @id AND source = 'referral';
 
 -- name: AcceptReferralLead :execrows
-UPDATE leads SET status = 'approved', updated_at = now()
+UPDATE leads SET status = 'approved', updated_at = @now::timestamptz
 WHERE organization_id = @organization_id AND partner_id = @partner_id AND id = @id
   AND source = 'referral' AND status = 'in_review';
 
 -- name: DeclineReferralLead :execrows
-UPDATE leads SET status = 'rejected', rejection_reason = @rejection_reason, updated_at = now()
+UPDATE leads SET status = 'rejected', rejection_reason = @rejection_reason, updated_at = @now::timestamptz
 WHERE organization_id = @organization_id AND partner_id = @partner_id AND id = @id
   AND source = 'referral' AND status = 'in_review';

@@ -7,22 +7,29 @@ package queries
 
 import (
 	"context"
+	"time"
 )
 
 const acceptReferralLead = `-- name: AcceptReferralLead :execrows
-UPDATE leads SET status = 'approved', updated_at = now()
-WHERE organization_id = $1 AND partner_id = $2 AND id = $3
+UPDATE leads SET status = 'approved', updated_at = $1::timestamptz
+WHERE organization_id = $2 AND partner_id = $3 AND id = $4
   AND source = 'referral' AND status = 'in_review'
 `
 
 type AcceptReferralLeadParams struct {
+	Now            time.Time
 	OrganizationID int64
 	PartnerID      int64
 	ID             int64
 }
 
 func (q *Queries) AcceptReferralLead(ctx context.Context, arg AcceptReferralLeadParams) (int64, error) {
-	result, err := q.db.Exec(ctx, acceptReferralLead, arg.OrganizationID, arg.PartnerID, arg.ID)
+	result, err := q.db.Exec(ctx, acceptReferralLead,
+		arg.Now,
+		arg.OrganizationID,
+		arg.PartnerID,
+		arg.ID,
+	)
 	if err != nil {
 		return 0, err
 	}
@@ -30,13 +37,14 @@ func (q *Queries) AcceptReferralLead(ctx context.Context, arg AcceptReferralLead
 }
 
 const declineReferralLead = `-- name: DeclineReferralLead :execrows
-UPDATE leads SET status = 'rejected', rejection_reason = $1, updated_at = now()
-WHERE organization_id = $2 AND partner_id = $3 AND id = $4
+UPDATE leads SET status = 'rejected', rejection_reason = $1, updated_at = $2::timestamptz
+WHERE organization_id = $3 AND partner_id = $4 AND id = $5
   AND source = 'referral' AND status = 'in_review'
 `
 
 type DeclineReferralLeadParams struct {
 	RejectionReason string
+	Now             time.Time
 	OrganizationID  int64
 	PartnerID       int64
 	ID              int64
@@ -45,6 +53,7 @@ type DeclineReferralLeadParams struct {
 func (q *Queries) DeclineReferralLead(ctx context.Context, arg DeclineReferralLeadParams) (int64, error) {
 	result, err := q.db.Exec(ctx, declineReferralLead,
 		arg.RejectionReason,
+		arg.Now,
 		arg.OrganizationID,
 		arg.PartnerID,
 		arg.ID,
@@ -56,7 +65,7 @@ func (q *Queries) DeclineReferralLead(ctx context.Context, arg DeclineReferralLe
 }
 
 const getReferralLeadForPartner = `-- name: GetReferralLeadForPartner :one
-SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at FROM leads
+SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at, refunded_minor FROM leads
 WHERE organization_id = $1 AND partner_id = $2 AND id = $3 AND source = 'referral'
 `
 
@@ -94,12 +103,13 @@ func (q *Queries) GetReferralLeadForPartner(ctx context.Context, arg GetReferral
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.WonAt,
+		&i.RefundedMinor,
 	)
 	return i, err
 }
 
 const listReferralLeadsForPartner = `-- name: ListReferralLeadsForPartner :many
-SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at FROM leads
+SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at, refunded_minor FROM leads
 WHERE organization_id = $1 AND partner_id = $2 AND source = 'referral'
 ORDER BY (status = 'in_review') DESC, created_at DESC, id DESC
 LIMIT $4 OFFSET $3
@@ -152,6 +162,7 @@ func (q *Queries) ListReferralLeadsForPartner(ctx context.Context, arg ListRefer
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.WonAt,
+			&i.RefundedMinor,
 		); err != nil {
 			return nil, err
 		}

@@ -11,8 +11,8 @@ import (
 )
 
 const createSession = `-- name: CreateSession :exec
-INSERT INTO sessions (id_hash, user_id, expires_at, ip, user_agent)
-VALUES ($1, $2, $3, $4, $5)
+INSERT INTO sessions (id_hash, user_id, expires_at, ip, user_agent, created_at, last_seen_at)
+VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $6::timestamptz)
 `
 
 type CreateSessionParams struct {
@@ -21,6 +21,7 @@ type CreateSessionParams struct {
 	ExpiresAt time.Time
 	Ip        string
 	UserAgent string
+	Now       time.Time
 }
 
 func (q *Queries) CreateSession(ctx context.Context, arg CreateSessionParams) error {
@@ -30,16 +31,17 @@ func (q *Queries) CreateSession(ctx context.Context, arg CreateSessionParams) er
 		arg.ExpiresAt,
 		arg.Ip,
 		arg.UserAgent,
+		arg.Now,
 	)
 	return err
 }
 
 const deleteExpiredSessions = `-- name: DeleteExpiredSessions :execrows
-DELETE FROM sessions WHERE expires_at < now()
+DELETE FROM sessions WHERE expires_at < $1::timestamptz
 `
 
-func (q *Queries) DeleteExpiredSessions(ctx context.Context) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteExpiredSessions)
+func (q *Queries) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteExpiredSessions, now)
 	if err != nil {
 		return 0, err
 	}
@@ -55,6 +57,24 @@ func (q *Queries) DeleteSession(ctx context.Context, idHash []byte) error {
 	return err
 }
 
+const deleteUserSessions = `-- name: DeleteUserSessions :execrows
+DELETE FROM sessions s USING users u
+WHERE u.id = s.user_id AND u.organization_id = $1 AND s.user_id = $2
+`
+
+type DeleteUserSessionsParams struct {
+	OrganizationID int64
+	UserID         int64
+}
+
+func (q *Queries) DeleteUserSessions(ctx context.Context, arg DeleteUserSessionsParams) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteUserSessions, arg.OrganizationID, arg.UserID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const getSessionUser = `-- name: GetSessionUser :one
 SELECT s.created_at AS session_created_at, s.last_seen_at, s.expires_at,
        u.id AS user_id, u.organization_id, u.partner_id, u.role, u.email, u.name, u.time_zone,
@@ -65,8 +85,13 @@ FROM sessions s
 JOIN users u ON u.id = s.user_id
 JOIN organizations o ON o.id = u.organization_id
 LEFT JOIN partners p ON p.organization_id = u.organization_id AND p.id = u.partner_id
-WHERE s.id_hash = $1 AND s.expires_at > now()
+WHERE s.id_hash = $1 AND s.expires_at > $2::timestamptz
 `
+
+type GetSessionUserParams struct {
+	IDHash []byte
+	Now    time.Time
+}
 
 type GetSessionUserRow struct {
 	SessionCreatedAt     time.Time
@@ -88,8 +113,8 @@ type GetSessionUserRow struct {
 }
 
 // The signed-in user with the organization and partner context every page needs.
-func (q *Queries) GetSessionUser(ctx context.Context, idHash []byte) (GetSessionUserRow, error) {
-	row := q.db.QueryRow(ctx, getSessionUser, idHash)
+func (q *Queries) GetSessionUser(ctx context.Context, arg GetSessionUserParams) (GetSessionUserRow, error) {
+	row := q.db.QueryRow(ctx, getSessionUser, arg.IDHash, arg.Now)
 	var i GetSessionUserRow
 	err := row.Scan(
 		&i.SessionCreatedAt,
@@ -113,15 +138,16 @@ func (q *Queries) GetSessionUser(ctx context.Context, idHash []byte) (GetSession
 }
 
 const touchSession = `-- name: TouchSession :exec
-UPDATE sessions SET last_seen_at = now(), expires_at = $2 WHERE id_hash = $1
+UPDATE sessions SET last_seen_at = $1::timestamptz, expires_at = $2 WHERE id_hash = $3
 `
 
 type TouchSessionParams struct {
-	IDHash    []byte
+	Now       time.Time
 	ExpiresAt time.Time
+	IDHash    []byte
 }
 
 func (q *Queries) TouchSession(ctx context.Context, arg TouchSessionParams) error {
-	_, err := q.db.Exec(ctx, touchSession, arg.IDHash, arg.ExpiresAt)
+	_, err := q.db.Exec(ctx, touchSession, arg.Now, arg.ExpiresAt, arg.IDHash)
 	return err
 }

@@ -8,9 +8,9 @@ WHERE key_hash = $1;
 -- name: TouchAPIKey :exec
 -- Records the key's use, at most once a minute so a busy integration does not
 -- write a row version per call.
-UPDATE api_keys SET last_used_at = now()
-WHERE organization_id = $1 AND id = $2
-  AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute');
+UPDATE api_keys SET last_used_at = @now::timestamptz
+WHERE organization_id = @organization_id AND id = @id
+  AND (last_used_at IS NULL OR last_used_at < (@now::timestamptz) - interval '1 minute');
 
 -- name: GetSignupLink :one
 -- A tracking link of the organization with its partner, for crediting a

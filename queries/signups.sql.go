@@ -85,12 +85,13 @@ func (q *Queries) GetSignupLink(ctx context.Context, arg GetSignupLinkParams) (G
 }
 
 const touchAPIKey = `-- name: TouchAPIKey :exec
-UPDATE api_keys SET last_used_at = now()
-WHERE organization_id = $1 AND id = $2
-  AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
+UPDATE api_keys SET last_used_at = $1::timestamptz
+WHERE organization_id = $2 AND id = $3
+  AND (last_used_at IS NULL OR last_used_at < ($1::timestamptz) - interval '1 minute')
 `
 
 type TouchAPIKeyParams struct {
+	Now            time.Time
 	OrganizationID int64
 	ID             int64
 }
@@ -98,6 +99,6 @@ type TouchAPIKeyParams struct {
 // Records the key's use, at most once a minute so a busy integration does not
 // write a row version per call.
 func (q *Queries) TouchAPIKey(ctx context.Context, arg TouchAPIKeyParams) error {
-	_, err := q.db.Exec(ctx, touchAPIKey, arg.OrganizationID, arg.ID)
+	_, err := q.db.Exec(ctx, touchAPIKey, arg.Now, arg.OrganizationID, arg.ID)
 	return err
 }

@@ -9,8 +9,95 @@ import (
 	"context"
 )
 
+const createTier = `-- name: CreateTier :one
+INSERT INTO tiers (organization_id, name, commission_bps, benefits, off_platform_rewards, position, trigger_stage)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+RETURNING id, organization_id, name, commission_bps, benefits, off_platform_rewards, position, trigger_stage, retired_at
+`
+
+type CreateTierParams struct {
+	OrganizationID     int64
+	Name               string
+	CommissionBps      int32
+	Benefits           string
+	OffPlatformRewards string
+	Position           int32
+	TriggerStage       string
+}
+
+func (q *Queries) CreateTier(ctx context.Context, arg CreateTierParams) (Tier, error) {
+	row := q.db.QueryRow(ctx, createTier,
+		arg.OrganizationID,
+		arg.Name,
+		arg.CommissionBps,
+		arg.Benefits,
+		arg.OffPlatformRewards,
+		arg.Position,
+		arg.TriggerStage,
+	)
+	var i Tier
+	err := row.Scan(
+		&i.ID,
+		&i.OrganizationID,
+		&i.Name,
+		&i.CommissionBps,
+		&i.Benefits,
+		&i.OffPlatformRewards,
+		&i.Position,
+		&i.TriggerStage,
+		&i.RetiredAt,
+	)
+	return i, err
+}
+
+const deleteStageIncentive = `-- name: DeleteStageIncentive :exec
+DELETE FROM tier_stage_incentives WHERE organization_id = $1 AND tier_id = $2 AND stage = $3
+`
+
+type DeleteStageIncentiveParams struct {
+	OrganizationID int64
+	TierID         int64
+	Stage          string
+}
+
+func (q *Queries) DeleteStageIncentive(ctx context.Context, arg DeleteStageIncentiveParams) error {
+	_, err := q.db.Exec(ctx, deleteStageIncentive, arg.OrganizationID, arg.TierID, arg.Stage)
+	return err
+}
+
+const listStageIncentivesForOrganization = `-- name: ListStageIncentivesForOrganization :many
+SELECT organization_id, tier_id, stage, amount_minor, currency FROM tier_stage_incentives WHERE organization_id = $1
+ORDER BY tier_id, array_position(ARRAY['qualified', 'proposal', 'won'], stage)
+`
+
+func (q *Queries) ListStageIncentivesForOrganization(ctx context.Context, organizationID int64) ([]TierStageIncentive, error) {
+	rows, err := q.db.Query(ctx, listStageIncentivesForOrganization, organizationID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []TierStageIncentive
+	for rows.Next() {
+		var i TierStageIncentive
+		if err := rows.Scan(
+			&i.OrganizationID,
+			&i.TierID,
+			&i.Stage,
+			&i.AmountMinor,
+			&i.Currency,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listTiers = `-- name: ListTiers :many
-SELECT id, organization_id, name, commission_bps, benefits, off_platform_rewards, position FROM tiers WHERE organization_id = $1 ORDER BY position, name
+SELECT id, organization_id, name, commission_bps, benefits, off_platform_rewards, position, trigger_stage, retired_at FROM tiers WHERE organization_id = $1 ORDER BY position, name
 `
 
 func (q *Queries) ListTiers(ctx context.Context, organizationID int64) ([]Tier, error) {
@@ -30,6 +117,8 @@ func (q *Queries) ListTiers(ctx context.Context, organizationID int64) ([]Tier, 
 			&i.Benefits,
 			&i.OffPlatformRewards,
 			&i.Position,
+			&i.TriggerStage,
+			&i.RetiredAt,
 		); err != nil {
 			return nil, err
 		}
@@ -41,13 +130,104 @@ func (q *Queries) ListTiers(ctx context.Context, organizationID int64) ([]Tier, 
 	return items, nil
 }
 
+const setStageIncentive = `-- name: SetStageIncentive :exec
+INSERT INTO tier_stage_incentives (organization_id, tier_id, stage, amount_minor, currency)
+VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (organization_id, tier_id, stage) DO UPDATE SET amount_minor = EXCLUDED.amount_minor, currency = EXCLUDED.currency
+`
+
+type SetStageIncentiveParams struct {
+	OrganizationID int64
+	TierID         int64
+	Stage          string
+	AmountMinor    int64
+	Currency       string
+}
+
+func (q *Queries) SetStageIncentive(ctx context.Context, arg SetStageIncentiveParams) error {
+	_, err := q.db.Exec(ctx, setStageIncentive,
+		arg.OrganizationID,
+		arg.TierID,
+		arg.Stage,
+		arg.AmountMinor,
+		arg.Currency,
+	)
+	return err
+}
+
+const setTierRetired = `-- name: SetTierRetired :one
+UPDATE tiers SET retired_at = CASE WHEN $1::boolean THEN now() END
+WHERE organization_id = $2 AND id = $3
+RETURNING id
+`
+
+type SetTierRetiredParams struct {
+	Retired        bool
+	OrganizationID int64
+	ID             int64
+}
+
+func (q *Queries) SetTierRetired(ctx context.Context, arg SetTierRetiredParams) (int64, error) {
+	row := q.db.QueryRow(ctx, setTierRetired, arg.Retired, arg.OrganizationID, arg.ID)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
+const updateTier = `-- name: UpdateTier :one
+UPDATE tiers
+SET name = $1, commission_bps = $2, benefits = $3, off_platform_rewards = $4,
+    position = $5, trigger_stage = $6
+WHERE organization_id = $7 AND id = $8
+RETURNING id, organization_id, name, commission_bps, benefits, off_platform_rewards, position, trigger_stage, retired_at
+`
+
+type UpdateTierParams struct {
+	Name               string
+	CommissionBps      int32
+	Benefits           string
+	OffPlatformRewards string
+	Position           int32
+	TriggerStage       string
+	OrganizationID     int64
+	ID                 int64
+}
+
+// Changes apply to commissions earned afterwards: earned rows keep the rate
+// and tier name they were written with.
+func (q *Queries) UpdateTier(ctx context.Context, arg UpdateTierParams) (Tier, error) {
+	row := q.db.QueryRow(ctx, updateTier,
+		arg.Name,
+		arg.CommissionBps,
+		arg.Benefits,
+		arg.OffPlatformRewards,
+		arg.Position,
+		arg.TriggerStage,
+		arg.OrganizationID,
+		arg.ID,
+	)
+	var i Tier
+	err := row.Scan(
+		&i.ID,
+		&i.OrganizationID,
+		&i.Name,
+		&i.CommissionBps,
+		&i.Benefits,
+		&i.OffPlatformRewards,
+		&i.Position,
+		&i.TriggerStage,
+		&i.RetiredAt,
+	)
+	return i, err
+}
+
 const upsertTier = `-- name: UpsertTier :one
 INSERT INTO tiers (organization_id, name, commission_bps, benefits, off_platform_rewards, position)
 VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (organization_id, name) DO UPDATE
 SET off_platform_rewards = CASE WHEN tiers.off_platform_rewards = '' THEN EXCLUDED.off_platform_rewards
                                 ELSE tiers.off_platform_rewards END
-RETURNING id, organization_id, name, commission_bps, benefits, off_platform_rewards, position
+RETURNING id, organization_id, name, commission_bps, benefits, off_platform_rewards, position, trigger_stage, retired_at
 `
 
 type UpsertTierParams struct {
@@ -79,6 +259,8 @@ func (q *Queries) UpsertTier(ctx context.Context, arg UpsertTierParams) (Tier, e
 		&i.Benefits,
 		&i.OffPlatformRewards,
 		&i.Position,
+		&i.TriggerStage,
+		&i.RetiredAt,
 	)
 	return i, err
 }

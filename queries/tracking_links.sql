@@ -2,9 +2,9 @@
 -- A code already taken inserts nothing and returns no row (the caller picks
 -- another code; inside a transaction this does not abort it).
 INSERT INTO tracking_links (organization_id, partner_id, code, name, kind, destination,
-                            utm_source, utm_medium, utm_campaign, is_default, active)
+                            utm_source, utm_medium, utm_campaign, is_default, active, created_at, updated_at)
 VALUES (@organization_id, @partner_id, @code, @name, @kind, @destination,
-        @utm_source, @utm_medium, @utm_campaign, @is_default, @active)
+        @utm_source, @utm_medium, @utm_campaign, @is_default, @active, @now::timestamptz, @now::timestamptz)
 ON CONFLICT (code) DO NOTHING
 RETURNING id;
 
@@ -21,13 +21,13 @@ WHERE organization_id = @organization_id AND partner_id = @partner_id AND id = @
 -- Returns the code, so the caller can drop it from every link cache.
 UPDATE tracking_links
 SET name = @name, destination = @destination, utm_source = @utm_source, utm_medium = @utm_medium,
-    utm_campaign = @utm_campaign, updated_at = now()
+    utm_campaign = @utm_campaign, updated_at = @now::timestamptz
 WHERE organization_id = @organization_id AND partner_id = @partner_id AND id = @id
 RETURNING code;
 
 -- name: SetTrackingLinkActive :one
 -- Links are never deleted: a link that should stop working is deactivated.
-UPDATE tracking_links SET active = @active, updated_at = now()
+UPDATE tracking_links SET active = @active, updated_at = @now::timestamptz
 WHERE organization_id = @organization_id AND partner_id = @partner_id AND id = @id
 RETURNING code;
 

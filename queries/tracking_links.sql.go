@@ -12,9 +12,9 @@ import (
 
 const createTrackingLink = `-- name: CreateTrackingLink :one
 INSERT INTO tracking_links (organization_id, partner_id, code, name, kind, destination,
-                            utm_source, utm_medium, utm_campaign, is_default, active)
+                            utm_source, utm_medium, utm_campaign, is_default, active, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6,
-        $7, $8, $9, $10, $11)
+        $7, $8, $9, $10, $11, $12::timestamptz, $12::timestamptz)
 ON CONFLICT (code) DO NOTHING
 RETURNING id
 `
@@ -31,6 +31,7 @@ type CreateTrackingLinkParams struct {
 	UtmCampaign    string
 	IsDefault      bool
 	Active         bool
+	Now            time.Time
 }
 
 // A code already taken inserts nothing and returns no row (the caller picks
@@ -48,6 +49,7 @@ func (q *Queries) CreateTrackingLink(ctx context.Context, arg CreateTrackingLink
 		arg.UtmCampaign,
 		arg.IsDefault,
 		arg.Active,
+		arg.Now,
 	)
 	var id int64
 	err := row.Scan(&id)
@@ -293,13 +295,14 @@ func (q *Queries) ListTrackingLinksForPartner(ctx context.Context, arg ListTrack
 }
 
 const setTrackingLinkActive = `-- name: SetTrackingLinkActive :one
-UPDATE tracking_links SET active = $1, updated_at = now()
-WHERE organization_id = $2 AND partner_id = $3 AND id = $4
+UPDATE tracking_links SET active = $1, updated_at = $2::timestamptz
+WHERE organization_id = $3 AND partner_id = $4 AND id = $5
 RETURNING code
 `
 
 type SetTrackingLinkActiveParams struct {
 	Active         bool
+	Now            time.Time
 	OrganizationID int64
 	PartnerID      int64
 	ID             int64
@@ -309,6 +312,7 @@ type SetTrackingLinkActiveParams struct {
 func (q *Queries) SetTrackingLinkActive(ctx context.Context, arg SetTrackingLinkActiveParams) (string, error) {
 	row := q.db.QueryRow(ctx, setTrackingLinkActive,
 		arg.Active,
+		arg.Now,
 		arg.OrganizationID,
 		arg.PartnerID,
 		arg.ID,
@@ -321,8 +325,8 @@ func (q *Queries) SetTrackingLinkActive(ctx context.Context, arg SetTrackingLink
 const updateTrackingLink = `-- name: UpdateTrackingLink :one
 UPDATE tracking_links
 SET name = $1, destination = $2, utm_source = $3, utm_medium = $4,
-    utm_campaign = $5, updated_at = now()
-WHERE organization_id = $6 AND partner_id = $7 AND id = $8
+    utm_campaign = $5, updated_at = $6::timestamptz
+WHERE organization_id = $7 AND partner_id = $8 AND id = $9
 RETURNING code
 `
 
@@ -332,6 +336,7 @@ type UpdateTrackingLinkParams struct {
 	UtmSource      string
 	UtmMedium      string
 	UtmCampaign    string
+	Now            time.Time
 	OrganizationID int64
 	PartnerID      int64
 	ID             int64
@@ -345,6 +350,7 @@ func (q *Queries) UpdateTrackingLink(ctx context.Context, arg UpdateTrackingLink
 		arg.UtmSource,
 		arg.UtmMedium,
 		arg.UtmCampaign,
+		arg.Now,
 		arg.OrganizationID,
 		arg.PartnerID,
 		arg.ID,

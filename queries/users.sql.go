@@ -7,6 +7,7 @@ package queries
 
 import (
 	"context"
+	"time"
 )
 
 const countPartnerAdmins = `-- name: CountPartnerAdmins :one
@@ -26,8 +27,8 @@ func (q *Queries) CountPartnerAdmins(ctx context.Context, arg CountPartnerAdmins
 }
 
 const createPartnerUser = `-- name: CreatePartnerUser :one
-INSERT INTO users (organization_id, partner_id, role, email, name)
-VALUES ($1, $2, $3, $4, $5)
+INSERT INTO users (organization_id, partner_id, role, email, name, created_at)
+VALUES ($1, $2, $3, $4, $5, $6)
 RETURNING id, organization_id, partner_id, role, email, name, time_zone, created_at, last_login_at
 `
 
@@ -37,6 +38,7 @@ type CreatePartnerUserParams struct {
 	Role           string
 	Email          string
 	Name           string
+	CreatedAt      time.Time
 }
 
 func (q *Queries) CreatePartnerUser(ctx context.Context, arg CreatePartnerUserParams) (User, error) {
@@ -46,7 +48,39 @@ func (q *Queries) CreatePartnerUser(ctx context.Context, arg CreatePartnerUserPa
 		arg.Role,
 		arg.Email,
 		arg.Name,
+		arg.CreatedAt,
 	)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.OrganizationID,
+		&i.PartnerID,
+		&i.Role,
+		&i.Email,
+		&i.Name,
+		&i.TimeZone,
+		&i.CreatedAt,
+		&i.LastLoginAt,
+	)
+	return i, err
+}
+
+const deletePartnerUser = `-- name: DeletePartnerUser :one
+DELETE FROM users
+WHERE organization_id = $1 AND partner_id = $2 AND id = $3 AND role IN ('partner_admin', 'partner_user')
+RETURNING id, organization_id, partner_id, role, email, name, time_zone, created_at, last_login_at
+`
+
+type DeletePartnerUserParams struct {
+	OrganizationID int64
+	PartnerID      *int64
+	ID             int64
+}
+
+// Removing a member: their sessions and notifications go with the row; their
+// leads stay with the company (created_by_user_id becomes NULL).
+func (q *Queries) DeletePartnerUser(ctx context.Context, arg DeletePartnerUserParams) (User, error) {
+	row := q.db.QueryRow(ctx, deletePartnerUser, arg.OrganizationID, arg.PartnerID, arg.ID)
 	var i User
 	err := row.Scan(
 		&i.ID,
@@ -153,12 +187,80 @@ func (q *Queries) ListPartnerUsers(ctx context.Context, arg ListPartnerUsersPara
 }
 
 const markUserLoggedIn = `-- name: MarkUserLoggedIn :exec
-UPDATE users SET last_login_at = now() WHERE id = $1
+UPDATE users SET last_login_at = $1::timestamptz WHERE id = $2
 `
 
-func (q *Queries) MarkUserLoggedIn(ctx context.Context, id int64) error {
-	_, err := q.db.Exec(ctx, markUserLoggedIn, id)
+type MarkUserLoggedInParams struct {
+	Now time.Time
+	ID  int64
+}
+
+func (q *Queries) MarkUserLoggedIn(ctx context.Context, arg MarkUserLoggedInParams) error {
+	_, err := q.db.Exec(ctx, markUserLoggedIn, arg.Now, arg.ID)
 	return err
+}
+
+const setUserEmail = `-- name: SetUserEmail :execrows
+UPDATE users SET email = $3
+WHERE organization_id = $1 AND id = $2 AND email = $4
+`
+
+type SetUserEmailParams struct {
+	OrganizationID int64
+	ID             int64
+	NewEmail       string
+	OldEmail       string
+}
+
+// The confirmed change: only while the account still has the old address.
+func (q *Queries) SetUserEmail(ctx context.Context, arg SetUserEmailParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setUserEmail,
+		arg.OrganizationID,
+		arg.ID,
+		arg.NewEmail,
+		arg.OldEmail,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const updatePartnerUser = `-- name: UpdatePartnerUser :one
+UPDATE users SET name = $4, role = $5
+WHERE organization_id = $1 AND partner_id = $2 AND id = $3 AND role IN ('partner_admin', 'partner_user')
+RETURNING id, organization_id, partner_id, role, email, name, time_zone, created_at, last_login_at
+`
+
+type UpdatePartnerUserParams struct {
+	OrganizationID int64
+	PartnerID      *int64
+	ID             int64
+	Name           string
+	Role           string
+}
+
+func (q *Queries) UpdatePartnerUser(ctx context.Context, arg UpdatePartnerUserParams) (User, error) {
+	row := q.db.QueryRow(ctx, updatePartnerUser,
+		arg.OrganizationID,
+		arg.PartnerID,
+		arg.ID,
+		arg.Name,
+		arg.Role,
+	)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.OrganizationID,
+		&i.PartnerID,
+		&i.Role,
+		&i.Email,
+		&i.Name,
+		&i.TimeZone,
+		&i.CreatedAt,
+		&i.LastLoginAt,
+	)
+	return i, err
 }
 
 const updatePartnerUserRole = `-- name: UpdatePartnerUserRole :one
@@ -180,6 +282,41 @@ func (q *Queries) UpdatePartnerUserRole(ctx context.Context, arg UpdatePartnerUs
 		arg.PartnerID,
 		arg.ID,
 		arg.Role,
+	)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.OrganizationID,
+		&i.PartnerID,
+		&i.Role,
+		&i.Email,
+		&i.Name,
+		&i.TimeZone,
+		&i.CreatedAt,
+		&i.LastLoginAt,
+	)
+	return i, err
+}
+
+const updateUserNameAndZone = `-- name: UpdateUserNameAndZone :one
+UPDATE users SET name = $3, time_zone = $4
+WHERE organization_id = $1 AND id = $2
+RETURNING id, organization_id, partner_id, role, email, name, time_zone, created_at, last_login_at
+`
+
+type UpdateUserNameAndZoneParams struct {
+	OrganizationID int64
+	ID             int64
+	Name           string
+	TimeZone       string
+}
+
+func (q *Queries) UpdateUserNameAndZone(ctx context.Context, arg UpdateUserNameAndZoneParams) (User, error) {
+	row := q.db.QueryRow(ctx, updateUserNameAndZone,
+		arg.OrganizationID,
+		arg.ID,
+		arg.Name,
+		arg.TimeZone,
 	)
 	var i User
 	err := row.Scan(
@@ -234,8 +371,8 @@ func (q *Queries) UpdateUserProfile(ctx context.Context, arg UpdateUserProfilePa
 }
 
 const upsertUser = `-- name: UpsertUser :one
-INSERT INTO users (organization_id, partner_id, role, email, name, time_zone)
-VALUES ($1, $2, $3, $4, $5, $6)
+INSERT INTO users (organization_id, partner_id, role, email, name, time_zone, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email
 RETURNING id, organization_id, partner_id, role, email, name, time_zone, created_at, last_login_at
 `
@@ -247,6 +384,7 @@ type UpsertUserParams struct {
 	Email          string
 	Name           string
 	TimeZone       string
+	CreatedAt      time.Time
 }
 
 func (q *Queries) UpsertUser(ctx context.Context, arg UpsertUserParams) (User, error) {
@@ -257,6 +395,7 @@ func (q *Queries) UpsertUser(ctx context.Context, arg UpsertUserParams) (User, e
 		arg.Email,
 		arg.Name,
 		arg.TimeZone,
+		arg.CreatedAt,
 	)
 	var i User
 	err := row.Scan(

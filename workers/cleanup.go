@@ -17,15 +17,15 @@ func NewCleanupTask() *asynq.Task {
 }
 
 func (d *Deps) handleCleanup(ctx context.Context, _ *asynq.Task) error {
-	sessions, err := d.Store.DeleteExpiredSessions(ctx)
+	sessions, err := d.Store.DeleteExpiredSessions(ctx, d.Clock.Now())
 	if err != nil {
 		return err
 	}
-	tokens, err := d.Store.DeleteStaleLoginTokens(ctx)
+	tokens, err := d.Store.DeleteStaleLoginTokens(ctx, d.Clock.Now())
 	if err != nil {
 		return err
 	}
-	requests, err := d.Store.DeleteOldLoginRequests(ctx, d.now().Add(-24*time.Hour))
+	requests, err := d.Store.DeleteOldLoginRequests(ctx, d.Clock.Now().Add(-24*time.Hour))
 	if err != nil {
 		return err
 	}

@@ -23,8 +23,6 @@ const TypeLoginLink = "email:login_link"
 type LoginLinkPayload struct {
 	RequestID string `json:"request_id"`
 	Email     string `json:"email"`
-	Invite    bool   `json:"invite,omitempty"`
-	InvitedBy string `json:"invited_by,omitempty"`
 }
 
 // NewLoginLinkTask builds the task; its id is the request id, so enqueueing
@@ -57,7 +55,7 @@ func (d *Deps) handleLoginLink(ctx context.Context, t *asynq.Task) error {
 		TokenHash: secret.Hash(token),
 		UserID:    user.ID,
 		RequestID: p.RequestID,
-		ExpiresAt: time.Now().Add(d.Config.LoginLinkTTL),
+		ExpiresAt: d.Clock.Now().Add(d.Config.LoginLinkTTL),
 	})
 	if queries.IsNotFound(err) {
 		return nil // already sent by an earlier run of this task
@@ -67,18 +65,15 @@ func (d *Deps) handleLoginLink(ctx context.Context, t *asynq.Task) error {
 	}
 	link := d.Config.BaseURL.String() + "/login/" + token
 	minutes := int(d.Config.LoginLinkTTL.Minutes())
+	// Invitations have their own task (invitation_email.go): this email is
+	// only ever a sign-in link the address asked for.
 	subject := "Your sign-in link"
-	intro := "Use the link below to sign in to the partner portal."
-	if p.Invite {
-		subject = "You have been invited to the partner portal"
-		intro = fmt.Sprintf("%s invited you to the partner portal. Use the link below to sign in.", p.InvitedBy)
-	}
-	body := fmt.Sprintf("Hello %s,\n\n%s\n\n%s\n\nThe link works once and expires in %d minutes. "+
-		"If you did not ask for it, you can ignore this email.\n", firstNonEmpty(user.Name, user.Email), intro, link, minutes)
+	body := fmt.Sprintf("Hello %s,\n\nUse the link below to sign in to the partner portal.\n\n%s\n\nThe link works once and expires in %d minutes. "+
+		"If you did not ask for it, you can ignore this email.\n", firstNonEmpty(user.Name, user.Email), link, minutes)
 	if err := d.Mailer.Send(ctx, Message{To: user.Email, Subject: subject, Body: body}); err != nil {
 		return fmt.Errorf("send sign-in email (user %d): %w", user.ID, err)
 	}
-	if err := d.Store.MarkLoginTokenSent(ctx, p.RequestID); err != nil {
+	if err := d.Store.MarkLoginTokenSent(ctx, queries.MarkLoginTokenSentParams{Now: d.Clock.Now(), RequestID: p.RequestID}); err != nil {
 		return err
 	}
 	d.Log.Info("sign-in link sent", "user_id", user.ID, "request_id", p.RequestID)

@@ -10,6 +10,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"partnerportal/app/apptest"
+	"partnerportal/app/clock"
 	"partnerportal/app/config"
 	"partnerportal/workers"
 )
@@ -23,8 +24,9 @@ func newDeps(t *testing.T, smtpURL string) *workers.Deps {
 		t.Fatal(err)
 	}
 	u, _ := url.Parse(smtpURL)
-	return &workers.Deps{Store: store, Config: cfg, Log: slog.New(slog.DiscardHandler),
-		Mailer: &workers.SMTPMailer{URL: u, From: cfg.SMTPFrom}}
+	clk := clock.ForTest()
+	return &workers.Deps{Store: store, Config: cfg, Log: slog.New(slog.DiscardHandler), Clock: clk,
+		Mailer: &workers.SMTPMailer{URL: u, From: cfg.SMTPFrom, Clock: clk}}
 }
 
 func TestLoginLinkTaskIsIdempotent(t *testing.T) {
@@ -103,13 +105,16 @@ func TestCleanupRemovesExpiredSessionsAndTokens(t *testing.T) {
 	inbox := apptest.NewInbox(t)
 	d := newDeps(t, inbox.URL)
 	ctx := t.Context()
-	_, err := d.Store.Pool.Exec(ctx, `
-		INSERT INTO sessions (id_hash, user_id, expires_at) SELECT sha256('a'), id, now() - interval '1 hour' FROM users LIMIT 1;
-		INSERT INTO sessions (id_hash, user_id, expires_at) SELECT sha256('b'), id, now() + interval '1 hour' FROM users LIMIT 1;
-		INSERT INTO login_tokens (token_hash, user_id, request_id, expires_at) SELECT sha256('c'), id, 'old', now() - interval '2 days' FROM users LIMIT 1;
-		INSERT INTO login_tokens (token_hash, user_id, request_id, expires_at) SELECT sha256('d'), id, 'new', now() + interval '10 minutes' FROM users LIMIT 1;`)
-	if err != nil {
-		t.Fatal(err)
+	now := d.Clock.Now() // the worker's clock, not the database's
+	for _, q := range []string{
+		"INSERT INTO sessions (id_hash, user_id, expires_at) SELECT sha256('a'), id, $1::timestamptz - interval '1 hour' FROM users LIMIT 1",
+		"INSERT INTO sessions (id_hash, user_id, expires_at) SELECT sha256('b'), id, $1::timestamptz + interval '1 hour' FROM users LIMIT 1",
+		"INSERT INTO login_tokens (token_hash, user_id, request_id, expires_at) SELECT sha256('c'), id, 'old', $1::timestamptz - interval '2 days' FROM users LIMIT 1",
+		"INSERT INTO login_tokens (token_hash, user_id, request_id, expires_at) SELECT sha256('d'), id, 'new', $1::timestamptz + interval '10 minutes' FROM users LIMIT 1",
+	} {
+		if _, err := d.Store.Pool.Exec(ctx, q, now); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := workers.NewMux(d).ProcessTask(ctx, workers.NewCleanupTask()); err != nil {
 		t.Fatal(err)

@@ -47,7 +47,7 @@ func (d *Deps) handleLoginSweep(ctx context.Context, _ *asynq.Task) error {
 		if _, err := queue.EnqueueContext(ctx, task); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
 			return fmt.Errorf("enqueue sign-in request %s: %w", r.RequestID, err)
 		}
-		now := d.now()
+		now := d.Clock.Now()
 		if err := d.Store.MarkLoginRequestEnqueued(ctx, queries.MarkLoginRequestEnqueuedParams{
 			RequestID: r.RequestID, EnqueuedAt: &now}); err != nil {
 			return err

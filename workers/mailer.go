@@ -16,6 +16,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"partnerportal/app/clock"
 )
 
 // Message is one plain-text email.
@@ -33,8 +35,9 @@ type Mailer interface {
 // SMTPMailer delivers over SMTP: STARTTLS when the server offers it (smtp://),
 // implicit TLS for smtps://, PLAIN auth when the URL carries a user.
 type SMTPMailer struct {
-	URL  *url.URL
-	From string
+	URL   *url.URL
+	From  string
+	Clock clock.Clock // the Date header; nil means the real clock
 }
 
 // Send implements Mailer.
@@ -62,7 +65,7 @@ func (s *SMTPMailer) Send(ctx context.Context, m Message) error {
 	if dl, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(dl)
 	} else {
-		_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+		_ = conn.SetDeadline(time.Now().Add(30 * time.Second)) // a network timeout, not app/clock
 	}
 	c, err := smtp.NewClient(conn, host)
 	if err != nil {
@@ -94,7 +97,7 @@ func (s *SMTPMailer) Send(ctx context.Context, m Message) error {
 	if err != nil {
 		return err
 	}
-	if _, err := w.Write(compose(from, m)); err != nil {
+	if _, err := w.Write(compose(from, m, clock.Or(s.Clock).Now())); err != nil {
 		return err
 	}
 	if err := w.Close(); err != nil {
@@ -103,7 +106,7 @@ func (s *SMTPMailer) Send(ctx context.Context, m Message) error {
 	return c.Quit()
 }
 
-func compose(from *mail.Address, m Message) []byte {
+func compose(from *mail.Address, m Message, now time.Time) []byte {
 	id := make([]byte, 12)
 	_, _ = rand.Read(id)
 	domain := "localhost"
@@ -114,7 +117,7 @@ func compose(from *mail.Address, m Message) []byte {
 	fmt.Fprintf(&b, "From: %s\r\n", from.String())
 	fmt.Fprintf(&b, "To: %s\r\n", m.To)
 	fmt.Fprintf(&b, "Subject: %s\r\n", mime.QEncoding.Encode("utf-8", m.Subject))
-	fmt.Fprintf(&b, "Date: %s\r\n", time.Now().Format(time.RFC1123Z))
+	fmt.Fprintf(&b, "Date: %s\r\n", now.Format(time.RFC1123Z))
 	fmt.Fprintf(&b, "Message-ID: <%s@%s>\r\n", hex.EncodeToString(id), domain)
 	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
 	b.WriteString(strings.ReplaceAll(strings.ReplaceAll(m.Body, "\r\n", "\n"), "\n", "\r\n"))

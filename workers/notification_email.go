@@ -59,7 +59,7 @@ func (d *Deps) handleNotificationEmail(ctx context.Context, t *asynq.Task) error
 	if err := d.Mailer.Send(ctx, Message{To: n.Email, Subject: notificationSubject(n.Body), Body: body}); err != nil {
 		return fmt.Errorf("send notification email (notification %d): %w", n.ID, err)
 	}
-	if err := d.Store.MarkNotificationEmailed(ctx, n.ID); err != nil {
+	if err := d.Store.MarkNotificationEmailed(ctx, queries.MarkNotificationEmailedParams{Now: d.Clock.Now(), ID: n.ID}); err != nil {
 		return err
 	}
 	d.Log.Info("notification emailed", "notification_id", n.ID, "user_id", n.UserID)
@@ -93,7 +93,7 @@ func (d *Deps) handleNotificationSweep(ctx context.Context, _ *asynq.Task) error
 	if d.Redis == nil {
 		return fmt.Errorf("notification sweep needs Deps.Redis: %w", asynq.SkipRetry)
 	}
-	ids, err := d.Store.ListUnsentNotifications(ctx, notificationSweepBatch)
+	ids, err := d.Store.ListUnsentNotifications(ctx, queries.ListUnsentNotificationsParams{Now: d.Clock.Now(), MaxRows: notificationSweepBatch})
 	if err != nil {
 		return err
 	}
@@ -113,5 +113,5 @@ func (d *Deps) handleNotificationSweep(ctx context.Context, _ *asynq.Task) error
 	if enqueued > 0 {
 		d.Log.Warn("notification emails enqueued by the sweep", "count", enqueued)
 	}
-	return nil
+	return d.sweepAccountEmails(ctx, queue)
 }

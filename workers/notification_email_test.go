@@ -20,8 +20,8 @@ func notificationFor(t *testing.T, d *workers.Deps, email string, minutesAgo int
 	var id int64
 	err := d.Store.Pool.QueryRow(t.Context(), `INSERT INTO notifications (organization_id, user_id, body, link, created_at, emailed_at)
 		SELECT organization_id, id, 'Acme Cloud approved your lead Fabrikam.', '/leads/42',
-		       now() - make_interval(mins => $2), CASE WHEN $3 THEN now() END
-		FROM users WHERE email = $1 RETURNING id`, email, minutesAgo, emailed).Scan(&id)
+		       $4::timestamptz - make_interval(mins => $2), CASE WHEN $3 THEN $4::timestamptz END
+		FROM users WHERE email = $1 RETURNING id`, email, minutesAgo, emailed, d.Clock.Now()).Scan(&id)
 	if err != nil {
 		t.Fatal(err)
 	}

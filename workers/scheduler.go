@@ -22,6 +22,7 @@ func PeriodicTasks() []Periodic {
 		{Every: time.Minute, New: NewNotificationSweepTask},
 		{Every: time.Minute, New: NewLoginSweepTask},
 		{Every: time.Minute, New: NewClickRollupTask},
+		{Every: time.Minute, New: NewCommissionAutoApproveTask},
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
+	"partnerportal/app/clock"
 	"partnerportal/app/config"
 	"partnerportal/queries"
 )
@@ -31,18 +32,12 @@ type Deps struct {
 	Redis  redis.UniversalClient // the click stream lives here
 	Config *config.Config
 	Log    *slog.Logger
-	Now    func() time.Time // the clock; nil means time.Now
-}
-
-func (d *Deps) now() time.Time {
-	if d.Now != nil {
-		return d.Now()
-	}
-	return time.Now()
+	Clock  clock.Clock // the time; nil means the real clock
 }
 
 // NewMux routes every task type to its handler.
 func NewMux(d *Deps) *asynq.ServeMux {
+	d.Clock = clock.Or(d.Clock)
 	mux := asynq.NewServeMux()
 	mux.HandleFunc(TypeLoginLink, d.handleLoginLink)
 	mux.HandleFunc(TypeCleanup, d.handleCleanup)
@@ -50,6 +45,10 @@ func NewMux(d *Deps) *asynq.ServeMux {
 	mux.HandleFunc(TypeNotificationEmail, d.handleNotificationEmail)
 	mux.HandleFunc(TypeNotificationSweep, d.handleNotificationSweep)
 	mux.HandleFunc(TypeLoginSweep, d.handleLoginSweep)
+	mux.HandleFunc(TypeInvitationEmail, d.handleInvitationEmail)
+	mux.HandleFunc(TypeEmailChange, d.handleEmailChange)
+	mux.HandleFunc(TypeCommissionEvent, d.handleCommissionEvent)
+	mux.HandleFunc(TypeCommissionAutoApprove, d.handleCommissionAutoApprove)
 	mux.Use(d.logPeriodic)
 	return mux
 }
@@ -60,6 +59,8 @@ type ServerOptions struct {
 	TaskCheckInterval time.Duration
 	DelayedInterval   time.Duration
 	ShutdownTimeout   time.Duration
+	// RetryDelay, when set, replaces Asynq's back-off (tests of recovery).
+	RetryDelay func(n int, err error, t *asynq.Task) time.Duration
 }
 
 // NewServer builds the Asynq server on a shared Redis client.
@@ -70,6 +71,7 @@ func NewServer(rdb redis.UniversalClient, o ServerOptions, log *slog.Logger) *as
 		TaskCheckInterval:        o.TaskCheckInterval,
 		DelayedTaskCheckInterval: o.DelayedInterval,
 		ShutdownTimeout:          o.ShutdownTimeout,
+		RetryDelayFunc:           o.RetryDelay,
 		Logger:                   asynqLogger{log},
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
 			id, _ := asynq.GetTaskID(ctx)

@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"partnerportal/app/clock"
 	"partnerportal/app/migrate"
 	"partnerportal/app/secret"
 	"partnerportal/app/seed"
@@ -52,6 +53,12 @@ func Root(t testing.TB) string {
 	}
 }
 
+// SeedTime is the "now" the demo data of the test databases was made at: the
+// start of the suite clock's day (UTC), so a template serves a whole day.
+func SeedTime() time.Time {
+	return clock.SuiteNow().UTC().Truncate(24 * time.Hour)
+}
+
 func dbURL(name string) string {
 	u := AdminURL()
 	i := strings.LastIndex(u, "/")
@@ -64,11 +71,15 @@ func dbURL(name string) string {
 
 var templateOnce sync.Map // name → *sync.Once
 
-// templateDB builds (once per schema+steps+seed version, shared by every
-// package and run) a database holding schema.sql and the demo data.
+// templateDB builds (once per schema+steps+seed version and day of the
+// suite's clock, shared by every package and run) a database holding
+// schema.sql and the demo data, whose leads spread over the year before that
+// day.
 func templateDB(t testing.TB) string {
 	root := Root(t)
+	seedDay := SeedTime()
 	h := sha256.New()
+	h.Write([]byte(seedDay.Format(time.RFC3339)))
 	steps, err := filepath.Glob(filepath.Join(root, "app/migrate/steps/*.sql"))
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +98,7 @@ func templateDB(t testing.TB) string {
 	name := "pp_tmpl_" + hex.EncodeToString(h.Sum(nil))[:16]
 	once, _ := templateOnce.LoadOrStore(name, new(sync.Once))
 	var ferr error
-	once.(*sync.Once).Do(func() { ferr = buildTemplate(root, name) })
+	once.(*sync.Once).Do(func() { ferr = buildTemplate(root, name, seedDay) })
 	if ferr != nil {
 		templateOnce.Delete(name)
 		t.Fatalf("template database: %v", ferr)
@@ -95,7 +106,7 @@ func templateDB(t testing.TB) string {
 	return name
 }
 
-func buildTemplate(root, name string) error {
+func buildTemplate(root, name string, seedDay time.Time) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	admin, err := pgx.Connect(ctx, AdminURL())
@@ -130,7 +141,7 @@ func buildTemplate(root, name string) error {
 	store := queries.NewStore(pool)
 	err = migrate.Up(ctx, pool, string(schema), slog.New(slog.DiscardHandler))
 	if err == nil {
-		err = seed.Demo(ctx, store, slog.New(slog.DiscardHandler))
+		err = seed.Demo(ctx, store, slog.New(slog.DiscardHandler), seedDay)
 	}
 	pool.Close()
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 
 	"partnerportal/app"
 	"partnerportal/app/clicks"
+	"partnerportal/app/clock"
 	"partnerportal/app/config"
 	"partnerportal/queries"
 	"partnerportal/workers"
@@ -92,6 +93,11 @@ type Env struct {
 	Log    *slog.Logger
 	Links  *clicks.Cache
 	Clicks *clicks.Recorder
+	// Clock is the time of the web tier and the workers of this Env: the
+	// suite's time (TEST_CLOCK, see app/clock) moving on with real time. A
+	// test sets or advances it (env.Clock.Advance(16*time.Minute)) instead
+	// of sleeping.
+	Clock *clock.Settable
 }
 
 // Options adjust an Env.
@@ -175,7 +181,8 @@ func NewEnv(t testing.TB, opts ...Options) *Env {
 	go links.Listen(bgctx, rdb)
 	go func() { recorder.Run(bgctx); close(bgDone) }()
 	t.Cleanup(func() { stopBG(); <-bgDone })
-	web := app.New(&app.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Log: log, Links: links, Clicks: recorder})
+	clk := clock.ForTest()
+	web := app.New(&app.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Log: log, Links: links, Clicks: recorder, Clock: clk})
 	go web.Listener(ln) //nolint:errcheck // ends with Shutdown
 	t.Cleanup(func() { _ = web.ShutdownWithTimeout(5 * time.Second); queue.Close() })
 	if !o.NoWorker {
@@ -183,14 +190,18 @@ func NewEnv(t testing.TB, opts ...Options) *Env {
 			Concurrency: 4, TaskCheckInterval: 100 * time.Millisecond, DelayedInterval: 200 * time.Millisecond,
 			ShutdownTimeout: 5 * time.Second,
 		}, log)
-		mux := workers.NewMux(&workers.Deps{Store: store, Config: cfg, Log: log, Redis: rdb,
-			Mailer: &workers.SMTPMailer{URL: cfg.SMTPURL, From: cfg.SMTPFrom}})
+		mux := workers.NewMux(&workers.Deps{Store: store, Config: cfg, Log: log, Redis: rdb, Clock: clk,
+			Mailer: &workers.SMTPMailer{URL: cfg.SMTPURL, From: cfg.SMTPFrom, Clock: clk}})
 		if err := srv.Start(mux); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(srv.Shutdown)
+		relayCtx, stopRelay := context.WithCancel(context.Background())
+		relayDone := make(chan struct{})
+		go func() { workers.RunOutboxRelay(relayCtx, store, queue, 50*time.Millisecond, log); close(relayDone) }()
+		t.Cleanup(func() { stopRelay(); <-relayDone })
 	}
-	return &Env{URL: base, Config: cfg, Store: store, Redis: rdb, Inbox: inbox, Queue: queue, Log: log, Links: links, Clicks: recorder}
+	return &Env{URL: base, Config: cfg, Store: store, Redis: rdb, Inbox: inbox, Queue: queue, Log: log, Links: links, Clicks: recorder, Clock: clk}
 }
 
 type testWriter struct{ t testing.TB }
@@ -319,5 +330,24 @@ func (c *Client) SignIn(email string) {
 	r := c.Post(path, url.Values{})
 	if r.StatusCode != http.StatusSeeOther {
 		c.t.Fatalf("confirm sign-in: status %d, body %s", r.StatusCode, r.Body)
+	}
+}
+
+// WaitForTasks waits (10 s at most) until the worker has finished at least n
+// tasks of the queue and none is waiting, running or due for a retry: a test
+// waits for the work to be done, not for time to pass.
+func (e *Env) WaitForTasks(t testing.TB, queue string, n int) {
+	t.Helper()
+	in := asynq.NewInspectorFromRedisClient(e.Redis)
+	deadline := time.Now().Add(10 * time.Second) // a timeout, not a date
+	for {
+		q, err := in.GetQueueInfo(queue)
+		if err == nil && q.ProcessedTotal >= n && q.Pending+q.Active+q.Retry+q.Scheduled == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("queue %s: not %d tasks done within 10 s (%+v, %v)", queue, n, q, err)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -58,7 +58,7 @@ func NewCache(store *queries.Store, ttl time.Duration) *Cache {
 
 // Get returns the link for a code, loading it on a miss.
 func (c *Cache) Get(ctx context.Context, code string) (Link, error) {
-	now := time.Now()
+	now := time.Now() // a cache lifetime (real elapsed time), not a business date: not app/clock
 	c.mu.RLock()
 	e, ok := c.items[code]
 	c.mu.RUnlock()

@@ -16,6 +16,7 @@ import (
 
 	"partnerportal/app/apptest"
 	"partnerportal/app/clicks"
+	"partnerportal/app/clock"
 	"partnerportal/queries"
 )
 
@@ -24,7 +25,7 @@ func record(t *testing.T, rdb redis.UniversalClient, linkID int64, n int, visito
 	t.Helper()
 	r := clicks.NewRecorder(rdb, time.Hour)
 	r.Max = n + 1
-	at := time.Now()
+	at := clock.SuiteNow()
 	for i := range n {
 		r.Record(clicks.Click{ID: fmt.Sprintf("%s%09d", prefix, i), LinkID: linkID, VisitorID: "v" + strconv.Itoa(i%visitors), At: at})
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"os"
 	"strconv"
@@ -27,6 +28,11 @@ type Config struct {
 	SessionMaxAge   time.Duration
 	LogLevel        string
 	ShutdownTimeout time.Duration
+	InviteTTL       time.Duration
+	EmailChangeTTL  time.Duration
+	// TrustedProxies are the peers whose X-Forwarded-For is believed; empty:
+	// the direct peer is the client.
+	TrustedProxies []netip.Prefix
 }
 
 // Secure reports whether the portal is served over HTTPS, which turns on
@@ -52,6 +58,9 @@ var Vars = []Var{
 	{"SESSION_MAX_AGE", "720h", "A session ends this long after sign-in, active or not."},
 	{"LOG_LEVEL", "info", "debug, info, warn or error."},
 	{"SHUTDOWN_TIMEOUT", "20s", "How long SIGTERM waits for in-flight requests and tasks."},
+	{"INVITE_TTL", "168h", "How long an invitation link into a partner company stays valid (7 days)."},
+	{"EMAIL_CHANGE_TTL", "24h", "How long the link that confirms a new sign-in address stays valid."},
+	{"TRUSTED_PROXIES", "", "Comma-separated CIDRs (e.g. `10.0.0.0/8,127.0.0.1/32`) of the reverse proxies in front of the web tier. Only a request from one of them has its `X-Forwarded-For` believed (the rightmost address not itself a trusted proxy is the client); unset: the direct peer is the client. Rate limits count by that address."},
 }
 
 func get(name string) string {
@@ -113,6 +122,15 @@ func Load() (*Config, error) {
 	c.SessionIdle = dur("SESSION_IDLE_TIMEOUT", 5*time.Minute, 90*24*time.Hour)
 	c.SessionMaxAge = dur("SESSION_MAX_AGE", time.Hour, 365*24*time.Hour)
 	c.ShutdownTimeout = dur("SHUTDOWN_TIMEOUT", time.Second, 10*time.Minute)
+	c.InviteTTL = dur("INVITE_TTL", time.Hour, 30*24*time.Hour)
+	c.EmailChangeTTL = dur("EMAIL_CHANGE_TTL", 10*time.Minute, 7*24*time.Hour)
+	if raw := get("TRUSTED_PROXIES"); raw != "" {
+		prefixes, err := ParseCIDRs(raw)
+		if err != nil {
+			bad("TRUSTED_PROXIES", "%v", err)
+		}
+		c.TrustedProxies = prefixes
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -122,6 +140,38 @@ func Load() (*Config, error) {
 		bad("ADDR", "want host:port or :port")
 	}
 	return c, errors.Join(errs...)
+}
+
+// ParseCIDRs reads a comma-separated list of CIDRs; a bare address counts as
+// a single-host prefix.
+func ParseCIDRs(raw string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(raw, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			a, err := netip.ParseAddr(part)
+			if err != nil {
+				return nil, fmt.Errorf("%q is neither a CIDR (10.0.0.0/8) nor an IP address", part)
+			}
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a CIDR such as 10.0.0.0/8", part)
+		}
+		if p.Addr().Is4In6() {
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		out = append(out, p.Masked())
+	}
+	if len(out) == 0 {
+		return nil, errors.New("want comma-separated CIDRs such as 10.0.0.0/8")
+	}
+	return out, nil
 }
 
 // Redacted returns a URL with its password replaced, safe for logs.

@@ -47,6 +47,9 @@ func TestBadValuesAreNamed(t *testing.T) {
 		"LOGIN_LINK_TTL":       "forever",
 		"SESSION_IDLE_TIMEOUT": "1s",
 		"LOG_LEVEL":            "loud",
+		"INVITE_TTL":           "1s",
+		"EMAIL_CHANGE_TTL":     "soon",
+		"TRUSTED_PROXIES":      "10.0.0.0/8,proxy.internal",
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -73,5 +76,30 @@ func TestHTTPSBaseURLIsSecure(t *testing.T) {
 func TestRedactedHidesPassword(t *testing.T) {
 	if got := Redacted("smtp://user:hunter2@mail:587"); strings.Contains(got, "hunter2") {
 		t.Fatal(got)
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	t.Setenv("TRUSTED_PROXIES", " 10.0.0.0/8, 192.168.1.7 ,::1/128")
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range c.TrustedProxies {
+		got = append(got, p.String())
+	}
+	if strings.Join(got, " ") != "10.0.0.0/8 192.168.1.7/32 ::1/128" {
+		t.Fatalf("prefixes %v", got)
+	}
+	for _, bad := range []string{"10.0.0.0/33", "10.0.0.1/8x", ",", "example.com"} {
+		t.Setenv("TRUSTED_PROXIES", bad)
+		if _, err := Load(); err == nil || !strings.Contains(err.Error(), "TRUSTED_PROXIES") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+	t.Setenv("TRUSTED_PROXIES", "")
+	if c, err := Load(); err != nil || c.TrustedProxies != nil || c.InviteTTL.Hours() != 168 {
+		t.Fatalf("defaults: %v %v %v", err, c.TrustedProxies, c.InviteTTL)
 	}
 }

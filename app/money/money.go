@@ -153,8 +153,12 @@ func Parse(s, currency string) (int64, error) {
 	return w*unit + f, nil
 }
 
-// Input renders minor units back into the form a person types ("1234.50").
+// Input renders minor units back into the form a person types ("1234.50",
+// "-125.50" for a negative amount).
 func Input(minor int64, currency string) string {
+	if minor < 0 {
+		return "-" + Input(-minor, currency)
+	}
 	d := Digits(currency)
 	unit := int64(1)
 	for range d {

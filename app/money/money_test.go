@@ -78,3 +78,17 @@ func TestParse(t *testing.T) {
 		}
 	}
 }
+
+func TestInputNegative(t *testing.T) {
+	for _, c := range []struct {
+		minor    int64
+		currency string
+		want     string
+	}{
+		{-12550, "USD", "-125.50"}, {-5, "USD", "-0.05"}, {12550, "USD", "125.50"}, {-1852, "JPY", "-1852"}, {-1, "KWD", "-0.001"},
+	} {
+		if got := Input(c.minor, c.currency); got != c.want {
+			t.Errorf("Input(%d, %s) = %q, want %q", c.minor, c.currency, got, c.want)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"partnerportal/app/commission"
 	"partnerportal/app/money"
 	"partnerportal/queries"
 )
@@ -31,7 +32,7 @@ const (
 // already has leads, unless reset is set, in which case that organization's
 // data (and only it) is deleted and built again. The tables are vacuumed and
 // analyzed afterwards so the planner and index-only scans see real figures.
-func Scale(ctx context.Context, store *queries.Store, log *slog.Logger, n int, reset bool) error {
+func Scale(ctx context.Context, store *queries.Store, log *slog.Logger, n int, reset bool, now time.Time) error {
 	if n < 100 || n > scaleMaxLeads {
 		return fmt.Errorf("--scale wants between 100 and %d leads, got %d", scaleMaxLeads, n)
 	}
@@ -54,7 +55,7 @@ func Scale(ctx context.Context, store *queries.Store, log *slog.Logger, n int, r
 		return err
 	}
 
-	built, err := buildScale(ctx, store, log, n)
+	built, err := buildScale(ctx, store, log, n, now)
 	if err != nil || !built {
 		return err
 	}
@@ -74,8 +75,8 @@ func Scale(ctx context.Context, store *queries.Store, log *slog.Logger, n int, r
 // buildScale writes the whole organization in one transaction, so a failed
 // or interrupted run leaves nothing behind. It reports false when another
 // run loaded the data first.
-func buildScale(ctx context.Context, store *queries.Store, log *slog.Logger, n int) (bool, error) {
-	now := time.Now().UTC().Truncate(time.Hour)
+func buildScale(ctx context.Context, store *queries.Store, log *slog.Logger, n int, now time.Time) (bool, error) {
+	now = now.UTC().Truncate(time.Hour)
 	rng := rand.New(rand.NewPCG(uint64(n), 0x5ca1e))
 	step := time.Now()
 	partners := scalePartners(rng, now)
@@ -126,7 +127,7 @@ func buildScale(ctx context.Context, store *queries.Store, log *slog.Logger, n i
 		}
 		tierIDs[i] = row.ID
 	}
-	staff, err := q.UpsertUser(ctx, queries.UpsertUserParams{OrganizationID: org.ID, Role: "staff",
+	staff, err := q.UpsertUser(ctx, queries.UpsertUserParams{CreatedAt: now, OrganizationID: org.ID, Role: "staff",
 		Email: ScaleStaffEmail, Name: "Stella Staff"})
 	if err != nil {
 		return false, err
@@ -137,7 +138,7 @@ func buildScale(ctx context.Context, store *queries.Store, log *slog.Logger, n i
 		return false, err
 	}
 
-	c := &scaleCopy{tx: tx, org: org.ID, log: log}
+	c := &scaleCopy{tx: tx, org: org.ID, log: log, now: now}
 	step = time.Now()
 	if err := c.partners(ctx, partners, tierIDs); err != nil {
 		return false, err
@@ -296,6 +297,7 @@ type scaleCopy struct {
 	tx  pgx.Tx
 	org int64
 	log *slog.Logger
+	now time.Time // the data set's "now"
 }
 
 func (c *scaleCopy) partners(ctx context.Context, partners []scalePartner, tierIDs []int64) error {
@@ -460,9 +462,10 @@ var (
 // some won leads: paid when won long ago, approved, or still pending.
 func (c *scaleCopy) commissions(ctx context.Context, partners []scalePartner, leads []scaleLead, _ int64) (int64, error) {
 	cols := []string{"organization_id", "partner_id", "lead_id", "kind", "amount_minor", "currency", "rate_bps",
-		"status", "created_at", "paid_at"}
+		"status", "created_at", "paid_at", "basis_minor", "tier_name", "stage", "earning_key", "earned_at",
+		"approvable_at", "approved_at"}
 	var rows [][]any
-	now := time.Now()
+	now := c.now
 	for i := range leads {
 		l := &leads[i]
 		if !l.commission {
@@ -478,7 +481,13 @@ func (c *scaleCopy) commissions(ctx context.Context, partners []scalePartner, le
 		case age > 30*24*time.Hour:
 			status = "approved"
 		}
-		rows = append(rows, []any{c.org, p.id, l.id, "lead", money.ApplyBps(l.revenue, int64(bps)), "USD", bps, status, won, paid})
+		var approved any
+		if status != "pending" {
+			approved = won.Add(30 * 24 * time.Hour)
+		}
+		rows = append(rows, []any{c.org, p.id, l.id, "revenue_share", money.ApplyBps(l.revenue, int64(bps)), "USD", bps, status,
+			won, paid, l.revenue, scaleTiers[p.tier].name, "won", commission.RevenueKey(l.id), won,
+			won.Add(30 * 24 * time.Hour), approved})
 	}
 	n, err := c.tx.CopyFrom(ctx, pgx.Identifier{"commissions"}, cols, pgx.CopyFromRows(rows))
 	return n, queries.Classify(err)

@@ -3,9 +3,11 @@ package seed_test
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"partnerportal/app/apptest"
+	"partnerportal/app/clock"
 	"partnerportal/app/money"
 	"partnerportal/app/seed"
 	"partnerportal/queries"
@@ -42,7 +44,8 @@ func TestScale(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	before := tableCounts(t, store)
 
-	if err := seed.Scale(ctx, store, log, scaleN, false); err != nil {
+	now := clock.SuiteNow() // the data set's "now"; the checks below use it, not the database's
+	if err := seed.Scale(ctx, store, log, scaleN, false, now); err != nil {
 		t.Fatal(err)
 	}
 	org, err := store.GetOrganizationBySlug(ctx, seed.ScaleSlug)
@@ -109,8 +112,8 @@ func TestScale(t *testing.T) {
 		{"bad stage for status", `SELECT count(*) FROM leads WHERE organization_id = $1 AND (status = 'approved') = (stage = 'new')`, 0, 0},
 		{"won without revenue or date", `SELECT count(*) FROM leads WHERE organization_id = $1 AND stage = 'won' AND (revenue_minor = 0 OR won_at IS NULL OR won_at < created_at)`, 0, 0},
 		{"revenue or won_at not won", `SELECT count(*) FROM leads WHERE organization_id = $1 AND stage <> 'won' AND (revenue_minor <> 0 OR won_at IS NOT NULL)`, 0, 0},
-		{"created in the last year", `SELECT count(*) FROM leads WHERE organization_id = $1 AND created_at BETWEEN now() - interval '366 days' AND now()`, scaleN, scaleN},
-		{"recent half busier", `SELECT (count(*) FILTER (WHERE created_at > now() - interval '182 days') > count(*) * 55 / 100)::int FROM leads WHERE organization_id = $1`, 1, 1},
+		{"created in the last year", `SELECT count(*) FROM leads WHERE organization_id = $1 AND created_at BETWEEN $2::timestamptz - interval '366 days' AND $2::timestamptz`, scaleN, scaleN},
+		{"recent half busier", `SELECT (count(*) FILTER (WHERE created_at > $2::timestamptz - interval '182 days') > count(*) * 55 / 100)::int FROM leads WHERE organization_id = $1`, 1, 1},
 		{"ids ascend with time", `SELECT count(*) FROM (SELECT created_at < lag(created_at) OVER (ORDER BY id) AS back FROM leads WHERE organization_id = $1) s WHERE back`, 0, 0},
 		{"duplicate target missing or later", `SELECT count(*) FROM leads l WHERE l.organization_id = $1 AND l.duplicate_of_lead_id IS NOT NULL
 			AND NOT EXISTS (SELECT 1 FROM leads d WHERE d.organization_id = l.organization_id AND d.id = l.duplicate_of_lead_id AND d.created_at <= l.created_at
@@ -122,14 +125,18 @@ func TestScale(t *testing.T) {
 			(SELECT 1 FROM lead_events e WHERE e.organization_id = l.organization_id AND e.lead_id = l.id AND e.kind = l.status)`, 0, 0},
 		{"won leads without won event", `SELECT count(*) FROM leads l WHERE l.organization_id = $1 AND l.stage = 'won' AND NOT EXISTS
 			(SELECT 1 FROM lead_events e WHERE e.organization_id = l.organization_id AND e.lead_id = l.id AND e.kind = 'won' AND e.created_at = l.won_at)`, 0, 0},
-		{"events in the future", `SELECT count(*) FROM lead_events WHERE organization_id = $1 AND created_at > now()`, 0, 0},
+		{"events in the future", `SELECT count(*) FROM lead_events WHERE organization_id = $1 AND created_at > $2::timestamptz`, 0, 0},
 		{"events per lead ×100", `SELECT 100 * (SELECT count(*) FROM lead_events WHERE organization_id = $1) / (SELECT count(*) FROM leads WHERE organization_id = $1)`, 200, 235},
 		{"commissions", `SELECT count(*) FROM commissions WHERE organization_id = $1`, 1, scaleN / 100},
 		{"commission statuses", `SELECT count(DISTINCT status) FROM commissions WHERE organization_id = $1`, 2, 3},
 		{"commission on a lead not won", `SELECT count(*) FROM commissions c JOIN leads l ON l.organization_id = c.organization_id AND l.id = c.lead_id
 			WHERE c.organization_id = $1 AND (l.stage <> 'won' OR l.partner_id <> c.partner_id)`, 0, 0},
 	} {
-		if got := scalar(t, store, c.sql, org.ID); got < c.lo || got > c.hi {
+		args := []any{org.ID}
+		if strings.Contains(c.sql, "$2") {
+			args = append(args, now)
+		}
+		if got := scalar(t, store, c.sql, args...); got < c.lo || got > c.hi {
 			t.Errorf("%s = %d, want %d…%d", c.what, got, c.lo, c.hi)
 		}
 	}
@@ -181,7 +188,7 @@ func TestScale(t *testing.T) {
 	}
 
 	// A second run changes nothing.
-	if err := seed.Scale(ctx, store, log, scaleN, false); err != nil {
+	if err := seed.Scale(ctx, store, log, scaleN, false, clock.SuiteNow()); err != nil {
 		t.Fatal(err)
 	}
 	again := tableCounts(t, store)
@@ -192,7 +199,7 @@ func TestScale(t *testing.T) {
 	}
 
 	// --reset rebuilds Scale Corp only; the demo organizations keep their rows.
-	if err := seed.Scale(ctx, store, log, scaleN, true); err != nil {
+	if err := seed.Scale(ctx, store, log, scaleN, true, clock.SuiteNow()); err != nil {
 		t.Fatal(err)
 	}
 	rebuilt, err := store.GetOrganizationBySlug(ctx, seed.ScaleSlug)
@@ -233,7 +240,7 @@ func TestScale(t *testing.T) {
 
 func TestScaleRejectsSillySizes(t *testing.T) {
 	for _, n := range []int{-1, 0, 99} {
-		if err := seed.Scale(context.Background(), nil, slog.New(slog.DiscardHandler), n, false); err == nil {
+		if err := seed.Scale(context.Background(), nil, slog.New(slog.DiscardHandler), n, false, clock.SuiteNow()); err == nil {
 			t.Errorf("Scale(%d) returned no error", n)
 		}
 	}
@@ -245,7 +252,7 @@ func TestScaleWithForeignKeyTriggers(t *testing.T) {
 	seed.KeepTriggers(true)
 	t.Cleanup(func() { seed.KeepTriggers(false) })
 	store := apptest.NewStore(t)
-	if err := seed.Scale(context.Background(), store, slog.New(slog.DiscardHandler), 2000, false); err != nil {
+	if err := seed.Scale(context.Background(), store, slog.New(slog.DiscardHandler), 2000, false, clock.SuiteNow()); err != nil {
 		t.Fatal(err)
 	}
 	if n := scalar(t, store, "SELECT count(*) FROM leads l JOIN organizations o ON o.id = l.organization_id WHERE o.slug = $1", seed.ScaleSlug); n != 2000 {

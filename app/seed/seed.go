@@ -80,11 +80,12 @@ var tiers = []struct {
 		"Partner badge for your website\nTwo free passes to the yearly partner summit\nA joint customer case study each year\nSwag pack for your team every quarter"},
 }
 
-// Demo loads the demo data.
-func Demo(ctx context.Context, store *queries.Store, log *slog.Logger) error {
+// Demo loads the demo data; its leads spread over the year before now (the
+// caller's clock).
+func Demo(ctx context.Context, store *queries.Store, log *slog.Logger, now time.Time) error {
 	err := store.Tx(ctx, func(q *queries.Queries) error {
 		for _, o := range Organizations {
-			if err := seedOrganization(ctx, q, o); err != nil {
+			if err := seedOrganization(ctx, q, o, now); err != nil {
 				return fmt.Errorf("seed %s: %w", o.slug, err)
 			}
 		}
@@ -97,7 +98,7 @@ func Demo(ctx context.Context, store *queries.Store, log *slog.Logger) error {
 	return nil
 }
 
-func seedOrganization(ctx context.Context, q *queries.Queries, o orgSpec) error {
+func seedOrganization(ctx context.Context, q *queries.Queries, o orgSpec, now time.Time) error {
 	org, err := q.UpsertOrganization(ctx, queries.UpsertOrganizationParams{
 		Name: o.name, Slug: o.slug, TimeZone: o.tz, Currency: o.currency, AgreementsEnabled: o.agreements})
 	if err != nil {
@@ -118,7 +119,7 @@ func seedOrganization(ctx context.Context, q *queries.Queries, o orgSpec) error 
 	}
 	var staffID int64
 	for _, s := range o.staff {
-		u, err := q.UpsertUser(ctx, queries.UpsertUserParams{OrganizationID: org.ID, Role: s.role, Email: s.email, Name: s.name})
+		u, err := q.UpsertUser(ctx, queries.UpsertUserParams{CreatedAt: now, OrganizationID: org.ID, Role: s.role, Email: s.email, Name: s.name})
 		if err != nil {
 			return err
 		}
@@ -131,29 +132,32 @@ func seedOrganization(ctx context.Context, q *queries.Queries, o orgSpec) error 
 	rng := rand.New(rand.NewPCG(uint64(org.ID), 42))
 	for _, ps := range o.partners {
 		tier := tierIDs[ps.tier]
-		partner, err := q.UpsertPartner(ctx, queries.UpsertPartnerParams{OrganizationID: org.ID, Name: ps.name, Website: ps.website, TierID: &tier})
+		partner, err := q.UpsertPartner(ctx, queries.UpsertPartnerParams{CreatedAt: now, OrganizationID: org.ID, Name: ps.name, Website: ps.website, TierID: &tier})
 		if err != nil {
 			return err
 		}
 		var creators []int64
 		for _, p := range ps.people {
-			u, err := q.UpsertUser(ctx, queries.UpsertUserParams{OrganizationID: org.ID, PartnerID: &partner.ID, Role: p.role, Email: p.email, Name: p.name})
+			u, err := q.UpsertUser(ctx, queries.UpsertUserParams{CreatedAt: now, OrganizationID: org.ID, PartnerID: &partner.ID, Role: p.role, Email: p.email, Name: p.name})
 			if err != nil {
 				return err
 			}
 			creators = append(creators, u.ID)
 		}
-		if _, err := q.CreateTrackingLink(ctx, queries.CreateTrackingLinkParams{
+		if _, err := q.CreateTrackingLink(ctx, queries.CreateTrackingLinkParams{Now: now,
 			OrganizationID: org.ID, PartnerID: partner.ID, Code: ps.linkCode, Name: "Default referral link",
 			Kind: "referral", Destination: "https://" + o.slug + ".test/signup", IsDefault: true, Active: true,
 		}); err != nil && !queries.IsNotFound(err) {
 			return err
 		}
 		if existingLeads == 0 {
-			if err := seedLeads(ctx, q, rng, org.ID, partner.ID, creators, o.currency, ps.leads); err != nil {
+			if err := seedLeads(ctx, q, rng, now, org.ID, partner.ID, creators, o.currency, ps.leads); err != nil {
 				return err
 			}
 		}
+	}
+	if err := seedCommissions(ctx, q, org.ID, now); err != nil {
+		return err
 	}
 	if o.agreements {
 		list, err := q.ListAgreements(ctx, org.ID)
@@ -166,11 +170,11 @@ func seedOrganization(ctx context.Context, q *queries.Queries, o orgSpec) error 
 				return err
 			}
 			sum := sha256.Sum256([]byte(AgreementText))
-			if _, err := q.SaveDraftVersion(ctx, queries.SaveDraftVersionParams{OrganizationID: org.ID, AgreementID: a.ID,
+			if _, err := q.SaveDraftVersion(ctx, queries.SaveDraftVersionParams{Now: now, OrganizationID: org.ID, AgreementID: a.ID,
 				Body: AgreementText, BodySha256: sum[:], CreatedBy: &staffID}); err != nil {
 				return err
 			}
-			if _, err := q.PublishDraftVersion(ctx, queries.PublishDraftVersionParams{OrganizationID: org.ID, AgreementID: a.ID}); err != nil {
+			if _, err := q.PublishDraftVersion(ctx, queries.PublishDraftVersionParams{Now: now, OrganizationID: org.ID, AgreementID: a.ID}); err != nil {
 				return err
 			}
 		}
@@ -188,8 +192,8 @@ var (
 )
 
 // seedLeads spreads n leads over the past year with a realistic mix of states.
-func seedLeads(ctx context.Context, q *queries.Queries, rng *rand.Rand, orgID, partnerID int64, creators []int64, currency string, n int) error {
-	now := time.Now().UTC()
+func seedLeads(ctx context.Context, q *queries.Queries, rng *rand.Rand, now time.Time, orgID, partnerID int64, creators []int64, currency string, n int) error {
+	now = now.UTC()
 	for i := range n {
 		company := companies[rng.IntN(len(companies))]
 		if i >= len(companies) {

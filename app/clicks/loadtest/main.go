@@ -31,6 +31,7 @@ import (
 
 	"partnerportal/app"
 	"partnerportal/app/clicks"
+	"partnerportal/app/clock"
 	"partnerportal/app/config"
 	"partnerportal/app/migrate"
 	"partnerportal/app/seed"
@@ -148,7 +149,7 @@ func run(n, conc int, keep bool) error {
 	if err := migrate.Up(ctx, pool, string(schema), log); err != nil {
 		return err
 	}
-	if err := seed.Demo(ctx, store, log); err != nil {
+	if err := seed.Demo(ctx, store, log, clock.Real{}.Now()); err != nil {
 		return err
 	}
 	rdb := redis.NewClient(&redis.Options{Addr: env("LOADTEST_REDIS_ADDR", "127.0.0.1:6379"), DB: 12})

@@ -1,0 +1,80 @@
+package workers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"partnerportal/queries"
+)
+
+// RelayOutbox moves up to max unrelayed outbox events into Asynq tasks and
+// marks them relayed, in one transaction:
+//   - Redis down: the enqueue fails, the transaction rolls back, the events
+//     stay unrelayed and the next pass tries again. Nothing is lost.
+//   - The relay dies after enqueueing but before the commit: the events are
+//     relayed again; the task id is the event id, so Asynq refuses the
+//     duplicate while the first task is queued or kept (24 h), and a task
+//     that does run twice finds its work done (unique earning keys).
+//   - Several relays at once: each locks its own rows (SKIP LOCKED).
+//
+// It returns how many events it relayed.
+func RelayOutbox(ctx context.Context, store *queries.Store, queue *asynq.Client, max int32) (int, error) {
+	n := 0
+	err := store.Tx(ctx, func(q *queries.Queries) error {
+		rows, err := q.ClaimOutboxEvents(ctx, max)
+		if err != nil || len(rows) == 0 {
+			return err
+		}
+		ids := make([]int64, 0, len(rows))
+		for _, r := range rows {
+			_, err := queue.EnqueueContext(ctx, NewCommissionEventTask(r.ID))
+			if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+				return fmt.Errorf("enqueue outbox event %d: %w", r.ID, err)
+			}
+			ids = append(ids, r.ID)
+		}
+		n = len(ids)
+		return q.MarkOutboxEventsRelayed(ctx, queries.MarkOutboxEventsRelayedParams{Now: time.Now(), Ids: ids}) // bookkeeping of the relay, not a business date
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// RunOutboxRelay relays outbox events until ctx ends: whole batches back to
+// back, then a pause of interval. Errors (Redis or PostgreSQL away) are
+// logged and retried after the pause. Every worker process runs one; they
+// share the work safely.
+func RunOutboxRelay(ctx context.Context, store *queries.Store, queue *asynq.Client, interval time.Duration, log *slog.Logger) {
+	const batch = 500
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		for {
+			n, err := RelayOutbox(ctx, store, queue, batch)
+			if err != nil {
+				if ctx.Err() == nil {
+					log.Warn("outbox relay", "err", err)
+				}
+				break
+			}
+			if n > 0 {
+				log.Debug("outbox events relayed", "count", n)
+			}
+			if n < batch {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
