@@ -49,6 +49,7 @@ func fuzzIDs(t testing.TB, env *apptest.Env) map[string]string {
 		"{wonLead}":   one(`SELECT id FROM leads WHERE partner_id = ` + nw + ` AND status = 'approved' AND stage <> 'won' AND stage <> 'lost' ORDER BY id LIMIT 1`),
 		"{agreement}": one(`SELECT a.id FROM agreements a JOIN organizations o ON o.id = a.organization_id WHERE o.slug = 'acme' ORDER BY a.id LIMIT 1`),
 		"{member}":    one(`SELECT id FROM users WHERE email = 'user@northwind.test'`),
+		"{partner}":   one(`SELECT id FROM partners WHERE name = 'Northwind Agency'`),
 		"{link}":      one(`SELECT id FROM tracking_links WHERE partner_id = ` + nw + ` ORDER BY id LIMIT 1`),
 		"{referral}":  one(`SELECT id FROM leads WHERE partner_id = ` + nw + ` AND source = 'referral' AND status = 'in_review' ORDER BY id LIMIT 1`),
 	}
@@ -224,6 +225,26 @@ func FuzzFormAgreementEnabled(f *testing.F) {
 
 func FuzzFormAgreementsSwitch(f *testing.F) {
 	fuzzForm(f, formTarget{who: "staff@acme.test", page: "/console/agreements", action: "/console/agreements/settings", fields: []string{"agreements_enabled"}})
+}
+
+func FuzzFormMemberEdit(f *testing.F) {
+	fuzzForm(f, formTarget{who: "admin@northwind.test", page: "/manage/users/{member}/edit", fields: []string{"name", "role"}})
+}
+
+func FuzzFormPartnerTier(f *testing.F) {
+	fuzzForm(f, formTarget{who: "staff@acme.test", page: "/console/partners/{partner}", action: "/console/partners/{partner}/tier", fields: []string{"tier_id"}})
+}
+
+func FuzzFormProgramSettings(f *testing.F) {
+	fuzzForm(f, formTarget{who: "staff@acme.test", page: "/console/program", action: "/console/program/settings", fields: []string{"hold_days", "approval"}})
+}
+
+func FuzzFormSpiffCreate(f *testing.F) {
+	fuzzForm(f, formTarget{who: "staff@acme.test", page: "/console/spiffs", fields: []string{"name", "amount", "starts", "cap"}})
+}
+
+func FuzzFormCommissionAdjust(f *testing.F) {
+	fuzzForm(f, formTarget{who: "staff@acme.test", page: "/console/commissions/adjust", fields: []string{"partner", "direction", "amount", "reason"}})
 }
 
 func FuzzFormPayout(f *testing.F) {
