@@ -9,7 +9,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"html/template"
-	"image/png"
 	"strconv"
 	"strings"
 
@@ -74,10 +73,31 @@ func signatureImageProblem(dataURL string) string {
 	if err != nil || len(img) == 0 {
 		return "The drawn signature could not be read. Clear it and draw it again, or use your typed name."
 	}
-	if _, err := png.DecodeConfig(bytes.NewReader(img)); err != nil {
+	ink, ok := signaturePNGInk(img)
+	if !ok {
 		return "The drawn signature could not be read. Clear it and draw it again, or use your typed name."
 	}
+	if !ink {
+		return "The signature box is empty. Draw your signature in it, or choose to use your typed name instead."
+	}
 	return ""
+}
+
+// drawnSignatureImage is the stored drawing when it is a PNG data URL with
+// ink in it, else "" (a signature stored before blank drawings were refused).
+func drawnSignatureImage(dataURL string) string {
+	raw, ok := strings.CutPrefix(dataURL, pngDataURLPrefix)
+	if !ok {
+		return ""
+	}
+	b, err := base64.StdEncoding.DecodeString(raw)
+	if err != nil {
+		return ""
+	}
+	if ink, ok := signaturePNGInk(b); !ok || !ink {
+		return ""
+	}
+	return dataURL
 }
 
 // signatureView is one stored signature as the partner and the console show it.
@@ -85,7 +105,10 @@ type signatureView struct {
 	queries.GetSignatureForPartnerRow
 	SHA256     string       // hex of the hash stored with the signature
 	TextIntact bool         // the version's text still hashes to it
-	Image      template.URL // the drawn signature, checked to be a PNG data URL
+	Image      template.URL // the drawn signature, checked to be a PNG data URL with ink
+	// BlankDrawing: stored as drawn, but no readable drawing with ink (stored
+	// before blank drawings were refused); the page never shows an empty box.
+	BlankDrawing bool
 }
 
 func newSignatureView(row queries.GetSignatureForPartnerRow) signatureView {
@@ -94,8 +117,12 @@ func newSignatureView(row queries.GetSignatureForPartnerRow) signatureView {
 		SHA256:                    hex.EncodeToString(row.SignedTextSha256),
 		TextIntact:                bytes.Equal(agreementHash(row.Body), row.SignedTextSha256),
 	}
-	if row.SignatureKind == "drawn" && strings.HasPrefix(row.SignatureImage, pngDataURLPrefix) {
-		v.Image = template.URL(row.SignatureImage) //nolint:gosec // validated PNG data URL, stored by signAgreement
+	if row.SignatureKind == "drawn" {
+		if img := drawnSignatureImage(row.SignatureImage); img != "" {
+			v.Image = template.URL(img) //nolint:gosec // a PNG data URL that decodes, checked just above
+		} else {
+			v.BlankDrawing = true
+		}
 	}
 	return v
 }

@@ -9,6 +9,7 @@ package app
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -42,7 +43,10 @@ func (h *Handler) api(fn fiber.Handler) fiber.Handler {
 		start := time.Now()
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
-		err := fn(c)
+		err := apiInputProblem(c)
+		if err == nil {
+			err = fn(c)
+		}
 		if err != nil {
 			status, body := fiber.StatusInternalServerError, fiber.Map{
 				"error": "Something went wrong on our side. Please try again later."}
@@ -75,4 +79,26 @@ func (h *Handler) api(fn fiber.Handler) fiber.Handler {
 			"status", c.Response().StatusCode(), "ms", time.Since(start).Milliseconds())
 		return nil
 	}
+}
+
+// isAPIRequest is true for a request to the JSON API, /api/… .
+func isAPIRequest(c *fiber.Ctx) bool {
+	p := c.Path()
+	return p == "/api" || strings.HasPrefix(p, "/api/")
+}
+
+// apiErrorMessage words the errors that reach the API from outside its
+// handlers (refused by the server before routing, or no such route).
+func apiErrorMessage(code int, msg string) string {
+	switch code {
+	case fiber.StatusRequestEntityTooLarge:
+		return "The request body is too large."
+	case fiber.StatusRequestHeaderFieldsTooLarge:
+		return "The request headers are too large."
+	case fiber.StatusNotFound:
+		return "There is no such API endpoint."
+	case fiber.StatusMethodNotAllowed:
+		return "This method is not allowed on this API endpoint."
+	}
+	return msg
 }

@@ -106,6 +106,13 @@ func validateLead(form func(string) string, defaultCurrency string) (LeadInput, 
 	if len([]rune(in.Notes)) > 5000 {
 		errs["notes"] = "Keep notes under 5,000 characters."
 	}
+	// The edge (input_check.go) refuses such text for forms; a caller
+	// without it (the sign-up API reads JSON) is covered here too.
+	for k, v := range raw {
+		if !storable([]byte(v)) {
+			errs[k] = "Remove the characters that cannot be stored (a NUL byte or text that is not UTF-8)."
+		}
+	}
 	if len(errs) == 0 {
 		return in, nil, raw
 	}

@@ -58,8 +58,15 @@ func New(d *Deps) *fiber.App {
 		IdleTimeout:           60 * time.Second,
 		BodyLimit:             2 << 20,
 		AppName:               "partnerportal",
+		ReadBufferSize:        readBufferSize, // see request_limits.go
+
+		// Multipart bodies are parsed when read (checkInput), with the path
+		// known, instead of by fasthttp before routing, where a malformed one
+		// loses the path and the API could not answer it in JSON.
+		DisablePreParseMultipartForm: true,
 	})
 	app.Use(recover.New())
+	app.Use(limitHeaders)
 	h.registerRoutes(app, h.hotRoutes())
 	app.Use(requestid.New())
 	app.Use(h.logRequests)
@@ -67,6 +74,7 @@ func New(d *Deps) *fiber.App {
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
 	app.Use(h.loadSession)
 	app.Use(h.checkCSRF)
+	app.Use(checkInput) // NUL or non-UTF-8 input: 422 before any handler (input_check.go)
 	h.registerRoutes(app, h.routes())
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app
@@ -125,6 +133,13 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 		h.Log.Error("request failed", "route", c.Route().Path, "status", code, "request_id", rid, "err", err)
 	} else {
 		h.Log.Warn("request refused", "route", c.Route().Path, "status", code, "request_id", rid, "err", err)
+	}
+	if isAPIRequest(c) || err == fiber.ErrRequestHeaderFieldsTooLarge { //nolint:errorlint // the very value fasthttp's refusal arrives as
+		// The API answers JSON even when fasthttp refused the request before
+		// any route ran (413 body too large, 431 headers too large). Headers
+		// past fasthttp's buffer (request_limits.go) arrive without a path:
+		// only a program sends those, so they get JSON too.
+		return c.Status(code).JSON(fiber.Map{"error": apiErrorMessage(code, msg)})
 	}
 	p := h.newPage(c, "Error")
 	p.Data = fiber.Map{"Code": code, "Message": msg, "RequestID": rid}

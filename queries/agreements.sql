@@ -1,6 +1,8 @@
 -- name: ListAgreements :many
+-- published_version is 0 while nothing is published (a new agreement): the
+-- max over no rows is NULL, which would not scan into an int32.
 SELECT a.*,
-       (SELECT max(v.version) FROM agreement_versions v WHERE v.agreement_id = a.id AND v.published_at IS NOT NULL)::integer AS published_version,
+       coalesce((SELECT max(v.version) FROM agreement_versions v WHERE v.agreement_id = a.id AND v.published_at IS NOT NULL), 0)::integer AS published_version,
        EXISTS (SELECT 1 FROM agreement_versions v WHERE v.agreement_id = a.id AND v.published_at IS NULL) AS has_draft
 FROM agreements a
 WHERE a.organization_id = $1

@@ -322,7 +322,7 @@ func (q *Queries) ListAgreementVersions(ctx context.Context, arg ListAgreementVe
 
 const listAgreements = `-- name: ListAgreements :many
 SELECT a.id, a.organization_id, a.title, a.enabled, a.created_at,
-       (SELECT max(v.version) FROM agreement_versions v WHERE v.agreement_id = a.id AND v.published_at IS NOT NULL)::integer AS published_version,
+       coalesce((SELECT max(v.version) FROM agreement_versions v WHERE v.agreement_id = a.id AND v.published_at IS NOT NULL), 0)::integer AS published_version,
        EXISTS (SELECT 1 FROM agreement_versions v WHERE v.agreement_id = a.id AND v.published_at IS NULL) AS has_draft
 FROM agreements a
 WHERE a.organization_id = $1
@@ -339,6 +339,8 @@ type ListAgreementsRow struct {
 	HasDraft         bool
 }
 
+// published_version is 0 while nothing is published (a new agreement): the
+// max over no rows is NULL, which would not scan into an int32.
 func (q *Queries) ListAgreements(ctx context.Context, organizationID int64) ([]ListAgreementsRow, error) {
 	rows, err := q.db.Query(ctx, listAgreements, organizationID)
 	if err != nil {

@@ -112,6 +112,10 @@ type Options struct {
 	// demo data) and never dropped.
 	DatabaseURL string
 
+	// LogWriter, when set, receives the portal's log instead of the test log
+	// (a fuzz target may not log through testing.F inside its fuzz function).
+	LogWriter io.Writer
+
 	// RedisURL, when set, runs the portal on that Redis (e.g. a
 	// StartRedisServer the test stops and restarts) instead of a database
 	// of the shared test server.
@@ -164,7 +168,11 @@ func NewEnv(t testing.TB, opts ...Options) *Env {
 	if os.Getenv("TEST_LOG") != "" {
 		level = slog.LevelDebug
 	}
-	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: level}))
+	var logTo io.Writer = testWriter{t}
+	if o.LogWriter != nil {
+		logTo = o.LogWriter
+	}
+	log := slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: level}))
 	queue := asynq.NewClientFromRedisClient(rdb)
 	links := clicks.NewCache(store, time.Minute)
 	recorder := clicks.NewRecorder(rdb, 20*time.Millisecond)
