@@ -11,7 +11,7 @@ run: ## migrate, seed and run web + worker + scheduler in one process
 
 test: ## install/start PostgreSQL, Redis, Chromium if missing, then every test
 	.ci/services
-	go test -count=1 -p 2 -timeout 20m ./...
+	go test -count=1 -p 2 -timeout 40m ./...
 	$(MAKE) fuzz-ci
 
 # Native fuzzing (go test -fuzz). `go test` above already runs every fuzz
