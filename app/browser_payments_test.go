@@ -69,6 +69,9 @@ func TestBrowserCommissionJourney(t *testing.T) {
 		t.Fatal("approve offered inside the hold")
 	}
 	clock.Advance(31 * 24 * time.Hour)
+	// A month on, the sessions have ended: both sign in again.
+	staff.signIn("staff@acme.test")
+	partner.signIn("admin@northwind.test")
 	staff.open("/console/commissions")
 	staff.do(chromedp.Click(chromedp.CSS(row+" .approve-one")), chromedp.WaitVisible(chromedp.CSS(row+`[data-status="approved"]`)))
 	staff.screenshot("commission-approved-console")

@@ -69,7 +69,7 @@ func (f *fixture) win(lead, revenue int64) commission.Event {
 	f.t.Helper()
 	var outboxID int64
 	err := f.store.Tx(f.ctx, func(q *queries.Queries) error {
-		if _, err := q.MarkLeadWon(f.ctx, queries.MarkLeadWonParams{OrganizationID: f.org, ID: lead, RevenueMinor: revenue}); err != nil {
+		if _, err := q.MarkLeadWon(f.ctx, queries.MarkLeadWonParams{Now: f.clock, OrganizationID: f.org, ID: lead, RevenueMinor: revenue}); err != nil {
 			return err
 		}
 		var err error
