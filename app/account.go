@@ -91,14 +91,14 @@ func (h *Handler) updateAccount(c *fiber.Ctx) error {
 		if !changing {
 			return nil
 		}
-		if err := q.CancelPendingEmailChanges(ctx, queries.CancelPendingEmailChangesParams{OrganizationID: u.OrganizationID, UserID: u.ID}); err != nil {
+		now := h.Clock.Now()
+		if err := q.CancelPendingEmailChanges(ctx, queries.CancelPendingEmailChangesParams{OrganizationID: u.OrganizationID, UserID: u.ID, Now: now}); err != nil {
 			return err
 		}
-		at := h.Clock.Now()
 		var err error
 		changeID, err = q.CreateEmailChange(ctx, queries.CreateEmailChangeParams{
 			OrganizationID: u.OrganizationID, UserID: u.ID, OldEmail: u.Email, NewEmail: email,
-			ExpiresAt: at.Add(h.Config.EmailChangeTTL), CancelExpiresAt: at.Add(emailChangeReportWindow)})
+			ExpiresAt: now.Add(h.Config.EmailChangeTTL), CancelExpiresAt: now.Add(emailChangeReportWindow), CreatedAt: now})
 		return err
 	})
 	if err != nil {

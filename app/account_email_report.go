@@ -52,14 +52,15 @@ func (h *Handler) reportEmailChange(c *fiber.Ctx) error {
 	ctx := c.Context()
 	var ec queries.EmailChange
 	restored := false
+	now := h.Clock.Now()
 	err := h.Store.Tx(ctx, func(q *queries.Queries) error {
 		var err error
-		ec, err = q.ReportEmailChange(ctx, queries.ReportEmailChangeParams{CancelHash: hash, Now: h.Clock.Now()})
+		ec, err = q.ReportEmailChange(ctx, queries.ReportEmailChangeParams{CancelHash: hash, Now: now})
 		if err != nil {
 			return err
 		}
 		// Whatever is still pending (a newer request too) goes.
-		if err := q.CancelPendingEmailChanges(ctx, queries.CancelPendingEmailChangesParams{OrganizationID: ec.OrganizationID, UserID: ec.UserID}); err != nil {
+		if err := q.CancelPendingEmailChanges(ctx, queries.CancelPendingEmailChangesParams{OrganizationID: ec.OrganizationID, UserID: ec.UserID, Now: now}); err != nil {
 			return err
 		}
 		if ec.ConfirmedAt != nil {
@@ -69,7 +70,7 @@ func (h *Handler) reportEmailChange(c *fiber.Ctx) error {
 			}
 			restored = err == nil && n == 1
 		}
-		if _, err := q.UseUpUserLoginTokens(ctx, queries.UseUpUserLoginTokensParams{OrganizationID: ec.OrganizationID, UserID: ec.UserID}); err != nil {
+		if _, err := q.UseUpUserLoginTokens(ctx, queries.UseUpUserLoginTokensParams{OrganizationID: ec.OrganizationID, UserID: ec.UserID, Now: now}); err != nil {
 			return err
 		}
 		_, err = q.DeleteUserSessions(ctx, queries.DeleteUserSessionsParams{OrganizationID: ec.OrganizationID, UserID: ec.UserID})
@@ -80,7 +81,7 @@ func (h *Handler) reportEmailChange(c *fiber.Ctx) error {
 		if lerr != nil {
 			return h.badReportLink(c, "unknown")
 		}
-		return h.badReportLink(c, reportState(ec, h.Clock.Now()))
+		return h.badReportLink(c, reportState(ec, now))
 	}
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"partnerportal/app/apptest"
 	"partnerportal/workers"
@@ -93,7 +94,7 @@ func TestEmailChangeTakesEffectOnlyWhenConfirmed(t *testing.T) {
 	// Each email went out once; running the task again sends nothing.
 	var changeID int64
 	env.Store.Pool.QueryRow(t.Context(), "SELECT id FROM email_changes WHERE user_id = $1", id).Scan(&changeID)
-	mux := workers.NewMux(&workers.Deps{Store: env.Store, Config: env.Config, Log: env.Log, Redis: env.Redis,
+	mux := workers.NewMux(&workers.Deps{Store: env.Store, Config: env.Config, Log: env.Log, Redis: env.Redis, Clock: env.Clock,
 		Mailer: &workers.SMTPMailer{URL: env.Config.SMTPURL, From: env.Config.SMTPFrom}})
 	if err := mux.ProcessTask(context.Background(), workers.NewEmailChangeTask(changeID)); err != nil {
 		t.Fatal(err)
@@ -157,6 +158,7 @@ func TestEmailChangeSameAnswerForTakenAddress(t *testing.T) {
 // turned into a takeover) and ends every session; it works once.
 func TestEmailChangeReportUndoesItAndEndsSessions(t *testing.T) {
 	env := noAgreementsEnv(t)
+	start := env.Clock.Now()
 	thief := signedIn(t, env, "user@northwind.test")
 	owner := signedIn(t, env, "user@northwind.test")
 	id := manageUserID(t, env, "user@northwind.test")
@@ -202,6 +204,11 @@ func TestEmailChangeReportUndoesItAndEndsSessions(t *testing.T) {
 	if r := owner.Post(rpath, nil); r.StatusCode != http.StatusGone || r.Doc.Find(`#account-link[data-reason="used"]`).Length() != 1 {
 		t.Fatalf("second report: %d", r.StatusCode)
 	}
+	for _, col := range []string{"created_at", "confirm_sent_at", "notice_sent_at", "confirmed_at", "reported_at", "cancelled_at"} {
+		stampedByClock(t, env, start, "SELECT "+col+" FROM email_changes WHERE new_email = 'thief@evil.test'")
+	}
+	stampedByClock(t, env, start, "SELECT max(used_at) FROM login_tokens WHERE user_id = $1", id)
+	noZeroTimes(t, env)
 }
 
 // Reporting a change still pending cancels it (and any newer one) and ends
@@ -231,7 +238,7 @@ func TestEmailChangeReportBeforeConfirmationAndExpiry(t *testing.T) {
 	c = signedIn(t, env, "user@northwind.test")
 	c.Post("/account", accountForm("Umar User", "three@example.com"))
 	third := accountLink(t, env, env.Inbox.WaitFor(t, "three@example.com", "Confirm"))
-	env.Store.Pool.Exec(t.Context(), "UPDATE email_changes SET expires_at = now() - interval '1 second' WHERE new_email = 'three@example.com'")
+	env.Store.Pool.Exec(t.Context(), "UPDATE email_changes SET expires_at = $1 WHERE new_email = 'three@example.com'", env.Clock.Now().Add(-time.Second))
 	if r := env.Client(t).Post(third, nil); r.StatusCode != http.StatusGone || r.Doc.Find(`#account-link[data-reason="expired"]`).Length() != 1 {
 		t.Fatalf("expired link: %d", r.StatusCode)
 	}

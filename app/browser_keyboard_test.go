@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -109,7 +110,7 @@ func TestBrowserKeyboardReviewQueue(t *testing.T) {
 	second := queryInt(t, env, `SELECT l.id FROM leads l JOIN partners p ON p.id = l.partner_id
 		WHERE p.name = 'Northwind Agency' AND l.status = 'in_review' AND l.source = 'partner' AND l.id <> $1
 		ORDER BY l.id LIMIT 1`, first)
-	rvExec(t, env, `UPDATE leads SET created_at = now() - interval '1 minute', duplicate_of_lead_id = NULL WHERE id = $1`, second)
+	rvExec(t, env, `UPDATE leads SET created_at = $2, duplicate_of_lead_id = NULL WHERE id = $1`, second, env.Clock.Now().Add(-time.Minute))
 	company := rvStr(t, env, "SELECT company FROM leads WHERE id = $1", first)
 	other := rvStr(t, env, "SELECT company FROM leads WHERE id = $1", second)
 

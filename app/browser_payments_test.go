@@ -69,7 +69,7 @@ func TestBrowserCommissionJourney(t *testing.T) {
 		t.Fatal("approve offered inside the hold")
 	}
 	clock.Advance(31 * 24 * time.Hour)
-	// Sessions end after 30 days: both sign in again.
+	// A month on, the sessions have ended: both sign in again.
 	staff.signIn("staff@acme.test")
 	partner.signIn("admin@northwind.test")
 	staff.open("/console/commissions")

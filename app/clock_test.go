@@ -95,3 +95,17 @@ func noZeroTimes(t *testing.T, env *apptest.Env) {
 		}
 	}
 }
+
+// stampedByClock fails unless the one timestamp sql returns lies between
+// since and the harness clock's now: the row took its time from the clock
+// (not the database's now(), not a parameter left unset).
+func stampedByClock(t *testing.T, env *apptest.Env, since time.Time, sql string, args ...any) {
+	t.Helper()
+	var at *time.Time
+	if err := env.Store.Pool.QueryRow(t.Context(), sql, args...).Scan(&at); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	if until := env.Clock.Now(); at == nil || at.Before(since) || at.After(until) {
+		t.Errorf("%s: %v, want the clock's time (%s to %s)", sql, at, since.Format(time.RFC3339), until.Format(time.RFC3339))
+	}
+}

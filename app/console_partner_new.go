@@ -118,7 +118,7 @@ func (h *Handler) createPartner(c *fiber.Ctx) error {
 			admin, err = q.CreateInvitation(ctx, queries.CreateInvitationParams{
 				OrganizationID: u.OrganizationID, PartnerID: partner.ID, Email: email, Name: f["admin_name"],
 				Role: RolePartnerAdmin, InvitedBy: &u.ID, RequestID: secret.New()[:22],
-				ExpiresAt: h.Clock.Now().Add(h.Config.InviteTTL)})
+				ExpiresAt: now.Add(h.Config.InviteTTL), CreatedAt: now})
 			return err
 		})
 		if err != nil && !errors.Is(err, errFormInvalid) {

@@ -79,4 +79,14 @@ func TestConsoleProgramAndPartnerTier(t *testing.T) {
 	if s := rvStr(t, env, `SELECT string_agg(kind || ':' || amount_minor || ':' || tier_name, ',' ORDER BY kind) FROM commissions WHERE lead_id = $1`, lead); s != "revenue_share:125000:Gold,stage_incentive:5000:Gold" {
 		t.Errorf("commissions after the move: %s", s)
 	}
+
+	// Retiring Gold stamps it with the clock's time; restoring clears it.
+	retired := env.Clock.Now()
+	staff.Post(fmt.Sprintf("/console/program/tiers/%d/retire", gold), url.Values{"retire": {"true"}})
+	stampedByClock(t, env, retired, "SELECT retired_at FROM tiers WHERE id = $1", gold)
+	staff.Post(fmt.Sprintf("/console/program/tiers/%d/retire", gold), url.Values{"retire": {"false"}})
+	if n := queryInt(t, env, "SELECT count(*) FROM tiers WHERE id = $1 AND retired_at IS NULL", gold); n != 1 {
+		t.Error("a restored tier is still retired")
+	}
+	noZeroTimes(t, env)
 }

@@ -154,7 +154,7 @@ func (h *Handler) retireTier(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	retire := c.FormValue("retire") == "true"
-	if _, err := h.Store.SetTierRetired(c.Context(), queries.SetTierRetiredParams{Retired: retire, OrganizationID: u.OrganizationID, ID: id}); queries.IsNotFound(err) {
+	if _, err := h.Store.SetTierRetired(c.Context(), queries.SetTierRetiredParams{Retired: retire, Now: h.Clock.Now(), OrganizationID: u.OrganizationID, ID: id}); queries.IsNotFound(err) {
 		return fiber.ErrNotFound
 	} else if err != nil {
 		return err

@@ -13,8 +13,8 @@ func TestSpiffCampaignFromConsoleToPartner(t *testing.T) {
 	admin := signedIn(t, env, "admin@northwind.test")
 	staff := signedIn(t, env, "staff@acme.test")
 	ny, _ := time.LoadLocation("America/New_York") // Acme's zone: campaign days are its days
-	today := time.Now().In(ny).Format("2006-01-02")
-	later := time.Now().In(ny).AddDate(0, 1, 0).Format("2006-01-02")
+	today := env.Clock.Now().In(ny).Format("2006-01-02")
+	later := env.Clock.Now().In(ny).AddDate(0, 1, 0).Format("2006-01-02")
 	if r := staff.Post("/console/spiffs", url.Values{"name": {""}, "amount": {"-5"}, "currency": {"USD"}, "starts": {today}, "ends": {later}, "rule": {"stage"}}); r.StatusCode != 422 {
 		t.Errorf("bad campaign: %d", r.StatusCode)
 	}

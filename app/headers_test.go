@@ -73,8 +73,8 @@ func TestHSTSAndFlashCookieOnHTTPS(t *testing.T) {
 	// client's jar keeps Secure cookies off http, so the session is made
 	// here and the cookies are sent by hand.)
 	sid, csrf := secret.New(), secret.New()
-	if _, err := https.Store.Pool.Exec(t.Context(), `INSERT INTO sessions (id_hash, user_id, expires_at)
-		SELECT $1, id, now() + interval '1 hour' FROM users WHERE email = 'staff@acme.test'`, secret.Hash(sid)); err != nil {
+	if _, err := https.Store.Pool.Exec(t.Context(), `INSERT INTO sessions (id_hash, user_id, expires_at, created_at, last_seen_at)
+		SELECT $1, id, $2::timestamptz + interval '1 hour', $2, $2 FROM users WHERE email = 'staff@acme.test'`, secret.Hash(sid), https.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	out := c.Do(http.MethodPost, "/logout", url.Values{"_csrf": {csrf}}, map[string]string{

@@ -85,11 +85,12 @@ func TestInviteSameAnswerForAnyAddress(t *testing.T) {
 // them in.
 func TestInvitationAcceptedOnce(t *testing.T) {
 	env, c := manageEnv(t, "admin@northwind.test")
+	start := env.Clock.Now()
 	r := c.Post("/manage/invite", url.Values{"name": {"Nina <b>New</b>"}, "email": {" Nina@Northwind.test "}, "role": {"partner_user"}})
 	if r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("invite: %d", r.StatusCode)
 	}
-	if left := manageCount(t, env, "SELECT extract(epoch FROM expires_at - now())::bigint FROM invitations WHERE email = 'nina@northwind.test'"); left < 167*3600 || left > 168*3600 {
+	if left := manageCount(t, env, "SELECT extract(epoch FROM expires_at - $1)::bigint FROM invitations WHERE email = 'nina@northwind.test'", env.Clock.Now()); left < 167*3600 || left > 168*3600 {
 		t.Fatalf("invitation valid for %ds, want 7 days", left)
 	}
 	if manageCount(t, env, "SELECT count(*) FROM users WHERE email = 'nina@northwind.test'") != 0 {
@@ -138,10 +139,16 @@ func TestInvitationAcceptedOnce(t *testing.T) {
 	if n := env.Inbox.Count("nina@northwind.test"); n != 1 {
 		t.Fatalf("%d invitation emails, want 1", n)
 	}
+	for _, col := range []string{"created_at", "sent_at", "accepted_at"} {
+		stampedByClock(t, env, start, "SELECT "+col+" FROM invitations WHERE email = 'nina@northwind.test'")
+	}
+	stampedByClock(t, env, start, "SELECT created_at FROM users WHERE email = 'nina@northwind.test'")
+	noZeroTimes(t, env)
 }
 
 func TestInvitationResendRevokeAndExpiry(t *testing.T) {
 	env, c := manageEnv(t, "admin@northwind.test")
+	start := env.Clock.Now()
 	c.Post("/manage/invite", url.Values{"name": {"Nina New"}, "email": {"nina@northwind.test"}, "role": {"partner_admin"}})
 	first := accountLink(t, env, env.Inbox.WaitFor(t, "nina@northwind.test", "invitation"))
 	id := manageCount(t, env, "SELECT id FROM invitations WHERE email = 'nina@northwind.test'")
@@ -168,11 +175,11 @@ func TestInvitationResendRevokeAndExpiry(t *testing.T) {
 		t.Fatalf("the second link: %d", r.StatusCode)
 	}
 	// Expired.
-	env.Store.Pool.Exec(t.Context(), "UPDATE invitations SET expires_at = now() - interval '1 second' WHERE id = $1", id)
+	env.Store.Pool.Exec(t.Context(), "UPDATE invitations SET expires_at = $2 WHERE id = $1", id, env.Clock.Now().Add(-time.Second))
 	if r := env.Client(t).Post(second, nil); r.StatusCode != http.StatusGone || r.Doc.Find(`#account-link[data-reason="expired"]`).Length() != 1 {
 		t.Fatalf("expired invitation: %d", r.StatusCode)
 	}
-	env.Store.Pool.Exec(t.Context(), "UPDATE invitations SET expires_at = now() + interval '1 day' WHERE id = $1", id)
+	env.Store.Pool.Exec(t.Context(), "UPDATE invitations SET expires_at = $2 WHERE id = $1", id, env.Clock.Now().Add(24*time.Hour))
 	// Revoke: the link says so, nothing is created, the list is empty.
 	if r := c.Post("/manage/invitations/"+ids+"/revoke", nil); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("revoke: %d", r.StatusCode)
@@ -183,6 +190,7 @@ func TestInvitationResendRevokeAndExpiry(t *testing.T) {
 	if manageCount(t, env, "SELECT count(*) FROM users WHERE email = 'nina@northwind.test'") != 0 {
 		t.Fatal("a revoked invitation created an account")
 	}
+	stampedByClock(t, env, start, "SELECT revoked_at FROM invitations WHERE id = $1", id)
 	if c.Get("/manage").Doc.Find("#invitations-empty").Length() != 1 {
 		t.Fatal("the revoked invitation is still listed")
 	}
@@ -198,6 +206,10 @@ func TestInvitationResendRevokeAndExpiry(t *testing.T) {
 	if manageCount(t, env, "SELECT count(*) FROM invitations WHERE email = 'otto@northwind.test' AND revoked_at IS NULL") != 1 {
 		t.Fatal("another company revoked the invitation")
 	}
+	// Inviting the same address again replaces its open invitation.
+	c.Post("/manage/invite", url.Values{"name": {"Otto Other"}, "email": {"otto@northwind.test"}, "role": {"partner_user"}})
+	stampedByClock(t, env, start, "SELECT revoked_at FROM invitations WHERE id = $1", other)
+	noZeroTimes(t, env)
 }
 
 // Invitation emails per company are limited; past the limit the admin gets
@@ -236,15 +248,16 @@ func TestInvitationRateLimitPerPartner(t *testing.T) {
 // sent by the sweep, once.
 func TestInvitationEmailExactlyOnce(t *testing.T) {
 	env := noAgreementsEnv(t)
+	start := env.Clock.Now()
 	// Rows as the web tier writes them, with no task queued.
 	if _, err := env.Store.Pool.Exec(t.Context(), `INSERT INTO invitations (organization_id, partner_id, email, name, role, request_id, expires_at, created_at)
-		SELECT organization_id, partner_id, e.email, 'Someone', 'partner_user', e.req, now() + interval '7 days', e.created
-		FROM users, (VALUES ('nina@northwind.test', 'race-request-0000000001', now()),
-		                    ('lost@example.com', 'lost-request-0000000001', now() - interval '2 minutes')) AS e(email, req, created)
-		WHERE users.email = 'admin@northwind.test'`); err != nil {
+		SELECT organization_id, partner_id, e.email, 'Someone', 'partner_user', e.req, $1::timestamptz + interval '7 days', e.created
+		FROM users, (VALUES ('nina@northwind.test', 'race-request-0000000001', $1::timestamptz),
+		                    ('lost@example.com', 'lost-request-0000000001', $1::timestamptz - interval '2 minutes')) AS e(email, req, created)
+		WHERE users.email = 'admin@northwind.test'`, env.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	mux := workers.NewMux(&workers.Deps{Store: env.Store, Config: env.Config, Log: env.Log, Redis: env.Redis,
+	mux := workers.NewMux(&workers.Deps{Store: env.Store, Config: env.Config, Log: env.Log, Redis: env.Redis, Clock: env.Clock,
 		Mailer: &workers.SMTPMailer{URL: env.Config.SMTPURL, From: env.Config.SMTPFrom}})
 	var wg sync.WaitGroup
 	errs := make(chan error, 3)
@@ -283,6 +296,9 @@ func TestInvitationEmailExactlyOnce(t *testing.T) {
 	}
 	if queryInt(t, env, "SELECT count(*) FROM invitations WHERE sent_at IS NOT NULL AND token_hash IS NOT NULL") != 2 {
 		t.Fatal("the invitations are not marked sent with their token")
+	}
+	for _, email := range []string{"nina@northwind.test", "lost@example.com"} {
+		stampedByClock(t, env, start, "SELECT sent_at FROM invitations WHERE email = $1", email)
 	}
 }
 

@@ -48,20 +48,21 @@ func (h *Handler) acceptInvitation(c *fiber.Ctx) error {
 	hash := secret.Hash(token)
 	ctx := c.Context()
 	var user queries.User
+	now := h.Clock.Now()
 	err := h.Store.Tx(ctx, func(q *queries.Queries) error {
-		inv, err := q.AcceptInvitation(ctx, queries.AcceptInvitationParams{TokenHash: hash, Now: h.Clock.Now()})
+		inv, err := q.AcceptInvitation(ctx, queries.AcceptInvitationParams{TokenHash: hash, Now: now})
 		if err != nil {
 			return err
 		}
 		user, err = q.CreatePartnerUser(ctx, queries.CreatePartnerUserParams{
-			OrganizationID: inv.OrganizationID, PartnerID: &inv.PartnerID, Role: inv.Role, Email: inv.Email, Name: inv.Name})
+			OrganizationID: inv.OrganizationID, PartnerID: &inv.PartnerID, Role: inv.Role, Email: inv.Email, Name: inv.Name, CreatedAt: now})
 		if queries.IsDuplicate(err) {
 			return errAccountExists
 		}
 		if err != nil {
 			return err
 		}
-		if err := q.MarkUserLoggedIn(ctx, queries.MarkUserLoggedInParams{Now: h.Clock.Now(), ID: user.ID}); err != nil {
+		if err := q.MarkUserLoggedIn(ctx, queries.MarkUserLoggedInParams{Now: now, ID: user.ID}); err != nil {
 			return err
 		}
 		return h.startSession(c, q, user.ID)

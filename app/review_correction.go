@@ -46,22 +46,22 @@ func (h *Handler) correctLead(c *fiber.Ctx) error {
 		var err error
 		switch action {
 		case "revenue":
-			_, err = q.CorrectWonRevenue(ctx, queries.CorrectWonRevenueParams{RevenueMinor: amount, OrganizationID: u.OrganizationID, ID: id})
+			_, err = q.CorrectWonRevenue(ctx, queries.CorrectWonRevenueParams{Now: now, RevenueMinor: amount, OrganizationID: u.OrganizationID, ID: id})
 			reason = "Revenue corrected"
 			changes = map[string]Change{"Revenue": {Old: money.Format(l.RevenueMinor, l.Currency), New: money.Format(amount, l.Currency)}}
 			flash = "Revenue changed to " + money.Format(amount, l.Currency) + "."
 		case "refund":
-			_, err = q.RecordLeadRefund(ctx, queries.RecordLeadRefundParams{AmountMinor: amount, OrganizationID: u.OrganizationID, ID: id})
+			_, err = q.RecordLeadRefund(ctx, queries.RecordLeadRefundParams{Now: now, AmountMinor: amount, OrganizationID: u.OrganizationID, ID: id})
 			reason = "Refund of " + money.Format(amount, l.Currency)
 			changes = map[string]Change{"Refunded": {Old: money.Format(l.RefundedMinor, l.Currency), New: money.Format(l.RefundedMinor+amount, l.Currency)}}
 			flash = "Recorded a refund of " + money.Format(amount, l.Currency) + "."
 		case "lost":
-			_, err = q.LoseWonLead(ctx, queries.LoseWonLeadParams{OrganizationID: u.OrganizationID, ID: id})
+			_, err = q.LoseWonLead(ctx, queries.LoseWonLeadParams{Now: now, OrganizationID: u.OrganizationID, ID: id})
 			reason, kind = "Lead marked Lost", "lost"
 			changes = map[string]Change{"Stage": {Old: statusLabel(l.Stage), New: "Lost"}}
 			flash = "Marked " + l.Company + " as Lost."
 		case "reopen":
-			_, err = q.ReopenLead(ctx, queries.ReopenLeadParams{OrganizationID: u.OrganizationID, ID: id})
+			_, err = q.ReopenLead(ctx, queries.ReopenLeadParams{Now: now, OrganizationID: u.OrganizationID, ID: id})
 			reason, kind = "Lead reopened", "stage"
 			changes = map[string]Change{"Stage": {Old: statusLabel(l.Stage), New: "Proposal"}}
 			flash = "Reopened " + l.Company + " at Proposal."

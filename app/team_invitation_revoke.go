@@ -14,7 +14,7 @@ func (h *Handler) revokeInvitation(c *fiber.Ctx) error {
 		return err
 	}
 	inv, err := h.Store.RevokeInvitation(c.Context(), queries.RevokeInvitationParams{
-		OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, ID: id})
+		OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, ID: id, Now: h.Clock.Now()})
 	if err != nil {
 		return err // not an open invitation of this company: 404
 	}

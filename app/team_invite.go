@@ -67,16 +67,17 @@ func (h *Handler) inviteUser(c *fiber.Ctx) error {
 	}
 	ctx := c.Context()
 	var inv queries.Invitation
+	now := h.Clock.Now()
 	err := h.Store.Tx(ctx, func(q *queries.Queries) error {
 		// Inviting an address again replaces its open invitation.
 		if err := q.RevokeOpenInvitationForEmail(ctx, queries.RevokeOpenInvitationForEmailParams{
-			OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, Email: email}); err != nil {
+			OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, Email: email, Now: now}); err != nil {
 			return err
 		}
 		var err error
 		inv, err = q.CreateInvitation(ctx, queries.CreateInvitationParams{
 			OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, Email: email, Name: p.Form["name"], Role: role,
-			InvitedBy: &u.ID, RequestID: secret.New()[:22], ExpiresAt: h.Clock.Now().Add(h.Config.InviteTTL)})
+			InvitedBy: &u.ID, RequestID: secret.New()[:22], ExpiresAt: now.Add(h.Config.InviteTTL), CreatedAt: now})
 		return err
 	})
 	if err != nil {

@@ -1,11 +1,11 @@
 -- name: CancelPendingEmailChanges :exec
 -- A new request replaces the user's earlier pending change.
-UPDATE email_changes SET cancelled_at = now()
+UPDATE email_changes SET cancelled_at = @now::timestamptz
 WHERE organization_id = $1 AND user_id = $2 AND confirmed_at IS NULL AND cancelled_at IS NULL;
 
 -- name: CreateEmailChange :one
-INSERT INTO email_changes (organization_id, user_id, old_email, new_email, expires_at, cancel_expires_at)
-VALUES ($1, $2, $3, $4, $5, $6)
+INSERT INTO email_changes (organization_id, user_id, old_email, new_email, expires_at, cancel_expires_at, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 RETURNING id;
 
 -- name: LockEmailChangeForMail :one
@@ -23,14 +23,14 @@ UPDATE email_changes SET confirm_hash = $2
 WHERE id = $1 AND confirm_sent_at IS NULL;
 
 -- name: MarkEmailChangeConfirmSent :exec
-UPDATE email_changes SET confirm_sent_at = now() WHERE id = $1 AND confirm_sent_at IS NULL;
+UPDATE email_changes SET confirm_sent_at = @now::timestamptz WHERE id = $1 AND confirm_sent_at IS NULL;
 
 -- name: SetEmailChangeCancelHash :execrows
 UPDATE email_changes SET cancel_hash = $2
 WHERE id = $1 AND notice_sent_at IS NULL;
 
 -- name: MarkEmailChangeNoticeSent :exec
-UPDATE email_changes SET notice_sent_at = now() WHERE id = $1 AND notice_sent_at IS NULL;
+UPDATE email_changes SET notice_sent_at = @now::timestamptz WHERE id = $1 AND notice_sent_at IS NULL;
 
 -- name: ListUnsentEmailChanges :many
 -- Email changes whose emails have not gone out a minute after the request
@@ -38,8 +38,8 @@ UPDATE email_changes SET notice_sent_at = now() WHERE id = $1 AND notice_sent_at
 SELECT id FROM email_changes
 WHERE (confirm_sent_at IS NULL OR notice_sent_at IS NULL)
   AND cancelled_at IS NULL
-  AND created_at < now() - interval '1 minute'
-  AND expires_at > now()
+  AND created_at < (@now::timestamptz) - interval '1 minute'
+  AND expires_at > @now::timestamptz
 ORDER BY id
 LIMIT @max_rows;
 
@@ -51,7 +51,7 @@ SELECT * FROM email_changes WHERE cancel_hash = $1;
 
 -- name: ConfirmEmailChange :one
 -- Atomic single use: of two clicks, one gets the row.
-UPDATE email_changes SET confirmed_at = now()
+UPDATE email_changes SET confirmed_at = @now::timestamptz
 WHERE confirm_hash = $1 AND confirmed_at IS NULL AND cancelled_at IS NULL AND expires_at > @now::timestamptz
 RETURNING *;
 
@@ -59,7 +59,7 @@ RETURNING *;
 -- The old address reports the change: single use, before the report window
 -- ends, even when a newer request has replaced this one (the handler then
 -- cancels whatever is pending and ends every session).
-UPDATE email_changes SET reported_at = now(), cancelled_at = coalesce(cancelled_at, now())
+UPDATE email_changes SET reported_at = @now::timestamptz, cancelled_at = coalesce(cancelled_at, @now::timestamptz)
 WHERE cancel_hash = $1 AND reported_at IS NULL AND cancel_expires_at > @now::timestamptz
 RETURNING *;
 

@@ -11,23 +11,24 @@ import (
 )
 
 const cancelPendingEmailChanges = `-- name: CancelPendingEmailChanges :exec
-UPDATE email_changes SET cancelled_at = now()
+UPDATE email_changes SET cancelled_at = $3::timestamptz
 WHERE organization_id = $1 AND user_id = $2 AND confirmed_at IS NULL AND cancelled_at IS NULL
 `
 
 type CancelPendingEmailChangesParams struct {
 	OrganizationID int64
 	UserID         int64
+	Now            time.Time
 }
 
 // A new request replaces the user's earlier pending change.
 func (q *Queries) CancelPendingEmailChanges(ctx context.Context, arg CancelPendingEmailChangesParams) error {
-	_, err := q.db.Exec(ctx, cancelPendingEmailChanges, arg.OrganizationID, arg.UserID)
+	_, err := q.db.Exec(ctx, cancelPendingEmailChanges, arg.OrganizationID, arg.UserID, arg.Now)
 	return err
 }
 
 const confirmEmailChange = `-- name: ConfirmEmailChange :one
-UPDATE email_changes SET confirmed_at = now()
+UPDATE email_changes SET confirmed_at = $2::timestamptz
 WHERE confirm_hash = $1 AND confirmed_at IS NULL AND cancelled_at IS NULL AND expires_at > $2::timestamptz
 RETURNING id, organization_id, user_id, old_email, new_email, confirm_hash, cancel_hash, created_at, expires_at, cancel_expires_at, confirm_sent_at, notice_sent_at, confirmed_at, cancelled_at, reported_at
 `
@@ -62,8 +63,8 @@ func (q *Queries) ConfirmEmailChange(ctx context.Context, arg ConfirmEmailChange
 }
 
 const createEmailChange = `-- name: CreateEmailChange :one
-INSERT INTO email_changes (organization_id, user_id, old_email, new_email, expires_at, cancel_expires_at)
-VALUES ($1, $2, $3, $4, $5, $6)
+INSERT INTO email_changes (organization_id, user_id, old_email, new_email, expires_at, cancel_expires_at, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 RETURNING id
 `
 
@@ -74,6 +75,7 @@ type CreateEmailChangeParams struct {
 	NewEmail        string
 	ExpiresAt       time.Time
 	CancelExpiresAt time.Time
+	CreatedAt       time.Time
 }
 
 func (q *Queries) CreateEmailChange(ctx context.Context, arg CreateEmailChangeParams) (int64, error) {
@@ -84,6 +86,7 @@ func (q *Queries) CreateEmailChange(ctx context.Context, arg CreateEmailChangePa
 		arg.NewEmail,
 		arg.ExpiresAt,
 		arg.CancelExpiresAt,
+		arg.CreatedAt,
 	)
 	var id int64
 	err := row.Scan(&id)
@@ -183,16 +186,21 @@ const listUnsentEmailChanges = `-- name: ListUnsentEmailChanges :many
 SELECT id FROM email_changes
 WHERE (confirm_sent_at IS NULL OR notice_sent_at IS NULL)
   AND cancelled_at IS NULL
-  AND created_at < now() - interval '1 minute'
-  AND expires_at > now()
+  AND created_at < ($1::timestamptz) - interval '1 minute'
+  AND expires_at > $1::timestamptz
 ORDER BY id
-LIMIT $1
+LIMIT $2
 `
+
+type ListUnsentEmailChangesParams struct {
+	Now     time.Time
+	MaxRows int32
+}
 
 // Email changes whose emails have not gone out a minute after the request
 // (the enqueue after commit failed, or the task is still retrying).
-func (q *Queries) ListUnsentEmailChanges(ctx context.Context, maxRows int32) ([]int64, error) {
-	rows, err := q.db.Query(ctx, listUnsentEmailChanges, maxRows)
+func (q *Queries) ListUnsentEmailChanges(ctx context.Context, arg ListUnsentEmailChangesParams) ([]int64, error) {
+	rows, err := q.db.Query(ctx, listUnsentEmailChanges, arg.Now, arg.MaxRows)
 	if err != nil {
 		return nil, err
 	}
@@ -265,25 +273,35 @@ func (q *Queries) LockEmailChangeForMail(ctx context.Context, id int64) (LockEma
 }
 
 const markEmailChangeConfirmSent = `-- name: MarkEmailChangeConfirmSent :exec
-UPDATE email_changes SET confirm_sent_at = now() WHERE id = $1 AND confirm_sent_at IS NULL
+UPDATE email_changes SET confirm_sent_at = $2::timestamptz WHERE id = $1 AND confirm_sent_at IS NULL
 `
 
-func (q *Queries) MarkEmailChangeConfirmSent(ctx context.Context, id int64) error {
-	_, err := q.db.Exec(ctx, markEmailChangeConfirmSent, id)
+type MarkEmailChangeConfirmSentParams struct {
+	ID  int64
+	Now time.Time
+}
+
+func (q *Queries) MarkEmailChangeConfirmSent(ctx context.Context, arg MarkEmailChangeConfirmSentParams) error {
+	_, err := q.db.Exec(ctx, markEmailChangeConfirmSent, arg.ID, arg.Now)
 	return err
 }
 
 const markEmailChangeNoticeSent = `-- name: MarkEmailChangeNoticeSent :exec
-UPDATE email_changes SET notice_sent_at = now() WHERE id = $1 AND notice_sent_at IS NULL
+UPDATE email_changes SET notice_sent_at = $2::timestamptz WHERE id = $1 AND notice_sent_at IS NULL
 `
 
-func (q *Queries) MarkEmailChangeNoticeSent(ctx context.Context, id int64) error {
-	_, err := q.db.Exec(ctx, markEmailChangeNoticeSent, id)
+type MarkEmailChangeNoticeSentParams struct {
+	ID  int64
+	Now time.Time
+}
+
+func (q *Queries) MarkEmailChangeNoticeSent(ctx context.Context, arg MarkEmailChangeNoticeSentParams) error {
+	_, err := q.db.Exec(ctx, markEmailChangeNoticeSent, arg.ID, arg.Now)
 	return err
 }
 
 const reportEmailChange = `-- name: ReportEmailChange :one
-UPDATE email_changes SET reported_at = now(), cancelled_at = coalesce(cancelled_at, now())
+UPDATE email_changes SET reported_at = $2::timestamptz, cancelled_at = coalesce(cancelled_at, $2::timestamptz)
 WHERE cancel_hash = $1 AND reported_at IS NULL AND cancel_expires_at > $2::timestamptz
 RETURNING id, organization_id, user_id, old_email, new_email, confirm_hash, cancel_hash, created_at, expires_at, cancel_expires_at, confirm_sent_at, notice_sent_at, confirmed_at, cancelled_at, reported_at
 `

@@ -1,11 +1,11 @@
 -- name: CreateInvitation :one
-INSERT INTO invitations (organization_id, partner_id, email, name, role, invited_by, request_id, expires_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+INSERT INTO invitations (organization_id, partner_id, email, name, role, invited_by, request_id, expires_at, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 RETURNING *;
 
 -- name: RevokeOpenInvitationForEmail :exec
 -- Inviting an address again replaces its open invitation.
-UPDATE invitations SET revoked_at = now()
+UPDATE invitations SET revoked_at = @now::timestamptz
 WHERE organization_id = $1 AND partner_id = $2 AND email = $3 AND accepted_at IS NULL AND revoked_at IS NULL;
 
 -- name: ListOpenInvitations :many
@@ -21,7 +21,7 @@ WHERE organization_id = $1 AND partner_id = $2 AND id = $3 AND accepted_at IS NU
 RETURNING *;
 
 -- name: RevokeInvitation :one
-UPDATE invitations SET revoked_at = now()
+UPDATE invitations SET revoked_at = @now::timestamptz
 WHERE organization_id = $1 AND partner_id = $2 AND id = $3 AND accepted_at IS NULL AND revoked_at IS NULL
 RETURNING *;
 
@@ -40,12 +40,12 @@ UPDATE invitations SET token_hash = $2
 WHERE request_id = $1 AND sent_at IS NULL AND accepted_at IS NULL AND revoked_at IS NULL;
 
 -- name: MarkInvitationSent :exec
-UPDATE invitations SET sent_at = now() WHERE request_id = $1 AND sent_at IS NULL;
+UPDATE invitations SET sent_at = @now::timestamptz WHERE request_id = $1 AND sent_at IS NULL;
 
 -- name: ListUnsentInvitations :many
 SELECT request_id FROM invitations
 WHERE sent_at IS NULL AND accepted_at IS NULL AND revoked_at IS NULL
-  AND created_at < now() - interval '1 minute' AND expires_at > now()
+  AND created_at < (@now::timestamptz) - interval '1 minute' AND expires_at > @now::timestamptz
 ORDER BY id
 LIMIT @max_rows;
 
@@ -58,6 +58,6 @@ WHERE i.token_hash = $1;
 
 -- name: AcceptInvitation :one
 -- Atomic single use.
-UPDATE invitations SET accepted_at = now()
+UPDATE invitations SET accepted_at = @now::timestamptz
 WHERE token_hash = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > @now::timestamptz
 RETURNING *;

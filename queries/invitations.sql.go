@@ -11,7 +11,7 @@ import (
 )
 
 const acceptInvitation = `-- name: AcceptInvitation :one
-UPDATE invitations SET accepted_at = now()
+UPDATE invitations SET accepted_at = $2::timestamptz
 WHERE token_hash = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2::timestamptz
 RETURNING id, organization_id, partner_id, email, name, role, invited_by, request_id, token_hash, created_at, expires_at, sent_at, accepted_at, revoked_at
 `
@@ -45,8 +45,8 @@ func (q *Queries) AcceptInvitation(ctx context.Context, arg AcceptInvitationPara
 }
 
 const createInvitation = `-- name: CreateInvitation :one
-INSERT INTO invitations (organization_id, partner_id, email, name, role, invited_by, request_id, expires_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+INSERT INTO invitations (organization_id, partner_id, email, name, role, invited_by, request_id, expires_at, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 RETURNING id, organization_id, partner_id, email, name, role, invited_by, request_id, token_hash, created_at, expires_at, sent_at, accepted_at, revoked_at
 `
 
@@ -59,6 +59,7 @@ type CreateInvitationParams struct {
 	InvitedBy      *int64
 	RequestID      string
 	ExpiresAt      time.Time
+	CreatedAt      time.Time
 }
 
 func (q *Queries) CreateInvitation(ctx context.Context, arg CreateInvitationParams) (Invitation, error) {
@@ -71,6 +72,7 @@ func (q *Queries) CreateInvitation(ctx context.Context, arg CreateInvitationPara
 		arg.InvitedBy,
 		arg.RequestID,
 		arg.ExpiresAt,
+		arg.CreatedAt,
 	)
 	var i Invitation
 	err := row.Scan(
@@ -192,13 +194,18 @@ func (q *Queries) ListOpenInvitations(ctx context.Context, arg ListOpenInvitatio
 const listUnsentInvitations = `-- name: ListUnsentInvitations :many
 SELECT request_id FROM invitations
 WHERE sent_at IS NULL AND accepted_at IS NULL AND revoked_at IS NULL
-  AND created_at < now() - interval '1 minute' AND expires_at > now()
+  AND created_at < ($1::timestamptz) - interval '1 minute' AND expires_at > $1::timestamptz
 ORDER BY id
-LIMIT $1
+LIMIT $2
 `
 
-func (q *Queries) ListUnsentInvitations(ctx context.Context, maxRows int32) ([]string, error) {
-	rows, err := q.db.Query(ctx, listUnsentInvitations, maxRows)
+type ListUnsentInvitationsParams struct {
+	Now     time.Time
+	MaxRows int32
+}
+
+func (q *Queries) ListUnsentInvitations(ctx context.Context, arg ListUnsentInvitationsParams) ([]string, error) {
+	rows, err := q.db.Query(ctx, listUnsentInvitations, arg.Now, arg.MaxRows)
 	if err != nil {
 		return nil, err
 	}
@@ -258,11 +265,16 @@ func (q *Queries) LockInvitationForMail(ctx context.Context, requestID string) (
 }
 
 const markInvitationSent = `-- name: MarkInvitationSent :exec
-UPDATE invitations SET sent_at = now() WHERE request_id = $1 AND sent_at IS NULL
+UPDATE invitations SET sent_at = $2::timestamptz WHERE request_id = $1 AND sent_at IS NULL
 `
 
-func (q *Queries) MarkInvitationSent(ctx context.Context, requestID string) error {
-	_, err := q.db.Exec(ctx, markInvitationSent, requestID)
+type MarkInvitationSentParams struct {
+	RequestID string
+	Now       time.Time
+}
+
+func (q *Queries) MarkInvitationSent(ctx context.Context, arg MarkInvitationSentParams) error {
+	_, err := q.db.Exec(ctx, markInvitationSent, arg.RequestID, arg.Now)
 	return err
 }
 
@@ -311,7 +323,7 @@ func (q *Queries) RenewInvitation(ctx context.Context, arg RenewInvitationParams
 }
 
 const revokeInvitation = `-- name: RevokeInvitation :one
-UPDATE invitations SET revoked_at = now()
+UPDATE invitations SET revoked_at = $4::timestamptz
 WHERE organization_id = $1 AND partner_id = $2 AND id = $3 AND accepted_at IS NULL AND revoked_at IS NULL
 RETURNING id, organization_id, partner_id, email, name, role, invited_by, request_id, token_hash, created_at, expires_at, sent_at, accepted_at, revoked_at
 `
@@ -320,10 +332,16 @@ type RevokeInvitationParams struct {
 	OrganizationID int64
 	PartnerID      int64
 	ID             int64
+	Now            time.Time
 }
 
 func (q *Queries) RevokeInvitation(ctx context.Context, arg RevokeInvitationParams) (Invitation, error) {
-	row := q.db.QueryRow(ctx, revokeInvitation, arg.OrganizationID, arg.PartnerID, arg.ID)
+	row := q.db.QueryRow(ctx, revokeInvitation,
+		arg.OrganizationID,
+		arg.PartnerID,
+		arg.ID,
+		arg.Now,
+	)
 	var i Invitation
 	err := row.Scan(
 		&i.ID,
@@ -345,7 +363,7 @@ func (q *Queries) RevokeInvitation(ctx context.Context, arg RevokeInvitationPara
 }
 
 const revokeOpenInvitationForEmail = `-- name: RevokeOpenInvitationForEmail :exec
-UPDATE invitations SET revoked_at = now()
+UPDATE invitations SET revoked_at = $4::timestamptz
 WHERE organization_id = $1 AND partner_id = $2 AND email = $3 AND accepted_at IS NULL AND revoked_at IS NULL
 `
 
@@ -353,11 +371,17 @@ type RevokeOpenInvitationForEmailParams struct {
 	OrganizationID int64
 	PartnerID      int64
 	Email          string
+	Now            time.Time
 }
 
 // Inviting an address again replaces its open invitation.
 func (q *Queries) RevokeOpenInvitationForEmail(ctx context.Context, arg RevokeOpenInvitationForEmailParams) error {
-	_, err := q.db.Exec(ctx, revokeOpenInvitationForEmail, arg.OrganizationID, arg.PartnerID, arg.Email)
+	_, err := q.db.Exec(ctx, revokeOpenInvitationForEmail,
+		arg.OrganizationID,
+		arg.PartnerID,
+		arg.Email,
+		arg.Now,
+	)
 	return err
 }
 

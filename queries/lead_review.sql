@@ -98,25 +98,25 @@ SELECT id, name FROM partners WHERE organization_id = @organization_id ORDER BY 
 
 -- name: CorrectWonRevenue :one
 -- Staff correct the revenue of a won lead; the commission engine adjusts.
-UPDATE leads SET revenue_minor = @revenue_minor, updated_at = now()
+UPDATE leads SET revenue_minor = @revenue_minor, updated_at = @now::timestamptz
 WHERE organization_id = @organization_id AND id = @id AND stage = 'won'
 RETURNING id;
 
 -- name: RecordLeadRefund :one
 -- Revenue given back after the win, added to what was refunded before.
-UPDATE leads SET refunded_minor = refunded_minor + @amount_minor, updated_at = now()
+UPDATE leads SET refunded_minor = refunded_minor + @amount_minor, updated_at = @now::timestamptz
 WHERE organization_id = @organization_id AND id = @id AND stage = 'won'
 RETURNING refunded_minor;
 
 -- name: LoseWonLead :one
 -- A won deal fell through (cancelled, never paid): Lost after all.
-UPDATE leads SET stage = 'lost', updated_at = now()
+UPDATE leads SET stage = 'lost', updated_at = @now::timestamptz
 WHERE organization_id = @organization_id AND id = @id AND stage = 'won'
 RETURNING id;
 
 -- name: ReopenLead :one
 -- A won or lost lead goes back to Proposal; winning it again is a new win
 -- (the refunds of the old one go with it).
-UPDATE leads SET stage = 'proposal', won_at = NULL, refunded_minor = 0, updated_at = now()
+UPDATE leads SET stage = 'proposal', won_at = NULL, refunded_minor = 0, updated_at = @now::timestamptz
 WHERE organization_id = @organization_id AND id = @id AND status = 'approved' AND stage IN ('won', 'lost')
 RETURNING id;

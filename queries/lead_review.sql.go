@@ -31,20 +31,26 @@ func (q *Queries) ApproveLead(ctx context.Context, arg ApproveLeadParams) (int64
 }
 
 const correctWonRevenue = `-- name: CorrectWonRevenue :one
-UPDATE leads SET revenue_minor = $1, updated_at = now()
-WHERE organization_id = $2 AND id = $3 AND stage = 'won'
+UPDATE leads SET revenue_minor = $1, updated_at = $2::timestamptz
+WHERE organization_id = $3 AND id = $4 AND stage = 'won'
 RETURNING id
 `
 
 type CorrectWonRevenueParams struct {
 	RevenueMinor   int64
+	Now            time.Time
 	OrganizationID int64
 	ID             int64
 }
 
 // Staff correct the revenue of a won lead; the commission engine adjusts.
 func (q *Queries) CorrectWonRevenue(ctx context.Context, arg CorrectWonRevenueParams) (int64, error) {
-	row := q.db.QueryRow(ctx, correctWonRevenue, arg.RevenueMinor, arg.OrganizationID, arg.ID)
+	row := q.db.QueryRow(ctx, correctWonRevenue,
+		arg.RevenueMinor,
+		arg.Now,
+		arg.OrganizationID,
+		arg.ID,
+	)
 	var id int64
 	err := row.Scan(&id)
 	return id, err
@@ -342,19 +348,20 @@ func (q *Queries) LockLeadForReview(ctx context.Context, arg LockLeadForReviewPa
 }
 
 const loseWonLead = `-- name: LoseWonLead :one
-UPDATE leads SET stage = 'lost', updated_at = now()
-WHERE organization_id = $1 AND id = $2 AND stage = 'won'
+UPDATE leads SET stage = 'lost', updated_at = $1::timestamptz
+WHERE organization_id = $2 AND id = $3 AND stage = 'won'
 RETURNING id
 `
 
 type LoseWonLeadParams struct {
+	Now            time.Time
 	OrganizationID int64
 	ID             int64
 }
 
 // A won deal fell through (cancelled, never paid): Lost after all.
 func (q *Queries) LoseWonLead(ctx context.Context, arg LoseWonLeadParams) (int64, error) {
-	row := q.db.QueryRow(ctx, loseWonLead, arg.OrganizationID, arg.ID)
+	row := q.db.QueryRow(ctx, loseWonLead, arg.Now, arg.OrganizationID, arg.ID)
 	var id int64
 	err := row.Scan(&id)
 	return id, err
@@ -410,20 +417,26 @@ func (q *Queries) MarkLeadWon(ctx context.Context, arg MarkLeadWonParams) (int64
 }
 
 const recordLeadRefund = `-- name: RecordLeadRefund :one
-UPDATE leads SET refunded_minor = refunded_minor + $1, updated_at = now()
-WHERE organization_id = $2 AND id = $3 AND stage = 'won'
+UPDATE leads SET refunded_minor = refunded_minor + $1, updated_at = $2::timestamptz
+WHERE organization_id = $3 AND id = $4 AND stage = 'won'
 RETURNING refunded_minor
 `
 
 type RecordLeadRefundParams struct {
 	AmountMinor    int64
+	Now            time.Time
 	OrganizationID int64
 	ID             int64
 }
 
 // Revenue given back after the win, added to what was refunded before.
 func (q *Queries) RecordLeadRefund(ctx context.Context, arg RecordLeadRefundParams) (int64, error) {
-	row := q.db.QueryRow(ctx, recordLeadRefund, arg.AmountMinor, arg.OrganizationID, arg.ID)
+	row := q.db.QueryRow(ctx, recordLeadRefund,
+		arg.AmountMinor,
+		arg.Now,
+		arg.OrganizationID,
+		arg.ID,
+	)
 	var refunded_minor int64
 	err := row.Scan(&refunded_minor)
 	return refunded_minor, err
@@ -455,12 +468,13 @@ func (q *Queries) RejectLead(ctx context.Context, arg RejectLeadParams) (int64, 
 }
 
 const reopenLead = `-- name: ReopenLead :one
-UPDATE leads SET stage = 'proposal', won_at = NULL, refunded_minor = 0, updated_at = now()
-WHERE organization_id = $1 AND id = $2 AND status = 'approved' AND stage IN ('won', 'lost')
+UPDATE leads SET stage = 'proposal', won_at = NULL, refunded_minor = 0, updated_at = $1::timestamptz
+WHERE organization_id = $2 AND id = $3 AND status = 'approved' AND stage IN ('won', 'lost')
 RETURNING id
 `
 
 type ReopenLeadParams struct {
+	Now            time.Time
 	OrganizationID int64
 	ID             int64
 }
@@ -468,7 +482,7 @@ type ReopenLeadParams struct {
 // A won or lost lead goes back to Proposal; winning it again is a new win
 // (the refunds of the old one go with it).
 func (q *Queries) ReopenLead(ctx context.Context, arg ReopenLeadParams) (int64, error) {
-	row := q.db.QueryRow(ctx, reopenLead, arg.OrganizationID, arg.ID)
+	row := q.db.QueryRow(ctx, reopenLead, arg.Now, arg.OrganizationID, arg.ID)
 	var id int64
 	err := row.Scan(&id)
 	return id, err

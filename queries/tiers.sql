@@ -26,7 +26,7 @@ WHERE organization_id = @organization_id AND id = @id
 RETURNING *;
 
 -- name: SetTierRetired :one
-UPDATE tiers SET retired_at = CASE WHEN @retired::boolean THEN now() END
+UPDATE tiers SET retired_at = CASE WHEN @retired::boolean THEN @now::timestamptz END
 WHERE organization_id = @organization_id AND id = @id
 RETURNING id;
 

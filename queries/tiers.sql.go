@@ -7,6 +7,7 @@ package queries
 
 import (
 	"context"
+	"time"
 )
 
 const createTier = `-- name: CreateTier :one
@@ -156,19 +157,25 @@ func (q *Queries) SetStageIncentive(ctx context.Context, arg SetStageIncentivePa
 }
 
 const setTierRetired = `-- name: SetTierRetired :one
-UPDATE tiers SET retired_at = CASE WHEN $1::boolean THEN now() END
-WHERE organization_id = $2 AND id = $3
+UPDATE tiers SET retired_at = CASE WHEN $1::boolean THEN $2::timestamptz END
+WHERE organization_id = $3 AND id = $4
 RETURNING id
 `
 
 type SetTierRetiredParams struct {
 	Retired        bool
+	Now            time.Time
 	OrganizationID int64
 	ID             int64
 }
 
 func (q *Queries) SetTierRetired(ctx context.Context, arg SetTierRetiredParams) (int64, error) {
-	row := q.db.QueryRow(ctx, setTierRetired, arg.Retired, arg.OrganizationID, arg.ID)
+	row := q.db.QueryRow(ctx, setTierRetired,
+		arg.Retired,
+		arg.Now,
+		arg.OrganizationID,
+		arg.ID,
+	)
 	var id int64
 	err := row.Scan(&id)
 	return id, err

@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/hibiken/asynq"
+
+	"partnerportal/queries"
 )
 
 // sweepAccountEmails enqueues invitation and email-change emails still unsent
@@ -14,11 +16,12 @@ import (
 // notification sweep, every minute. Task ids are the rows' keys, so a task
 // already queued is not queued twice.
 func (d *Deps) sweepAccountEmails(ctx context.Context, queue *asynq.Client) error {
-	invites, err := d.Store.ListUnsentInvitations(ctx, notificationSweepBatch)
+	now := d.Clock.Now()
+	invites, err := d.Store.ListUnsentInvitations(ctx, queries.ListUnsentInvitationsParams{Now: now, MaxRows: notificationSweepBatch})
 	if err != nil {
 		return err
 	}
-	changes, err := d.Store.ListUnsentEmailChanges(ctx, notificationSweepBatch)
+	changes, err := d.Store.ListUnsentEmailChanges(ctx, queries.ListUnsentEmailChangesParams{Now: now, MaxRows: notificationSweepBatch})
 	if err != nil {
 		return err
 	}

@@ -17,10 +17,11 @@ import (
 )
 
 // wonLeads marks n new Northwind leads Won (18,000.00 each) the way the
-// review queue does: the lead and its outbox event in one transaction.
-func wonLeads(t *testing.T, store *queries.Store, n int) []int64 {
+// review queue does: the lead and its outbox event in one transaction, at
+// the time of the workers' clock.
+func wonLeads(t *testing.T, d *workers.Deps, n int) []int64 {
 	t.Helper()
-	ctx := context.Background()
+	ctx, store, now := context.Background(), d.Store, d.Clock.Now()
 	var org, partner int64
 	if err := store.Pool.QueryRow(ctx, `SELECT p.organization_id, p.id FROM partners p WHERE p.name = 'Northwind Agency'`).Scan(&org, &partner); err != nil {
 		t.Fatal(err)
@@ -29,11 +30,11 @@ func wonLeads(t *testing.T, store *queries.Store, n int) []int64 {
 	for i := range n {
 		err := store.Tx(ctx, func(q *queries.Queries) error {
 			var id int64
-			if err := store.Pool.QueryRow(ctx, `INSERT INTO leads (organization_id, partner_id, company, status, stage, currency)
-				VALUES ($1, $2, $3, 'approved', 'proposal', 'USD') RETURNING id`, org, partner, fmt.Sprintf("Relay Co %d", i)).Scan(&id); err != nil {
+			if err := store.Pool.QueryRow(ctx, `INSERT INTO leads (organization_id, partner_id, company, status, stage, currency, created_at, updated_at)
+				VALUES ($1, $2, $3, 'approved', 'proposal', 'USD', $4, $4) RETURNING id`, org, partner, fmt.Sprintf("Relay Co %d", i), now).Scan(&id); err != nil {
 				return err
 			}
-			if _, err := q.MarkLeadWon(ctx, queries.MarkLeadWonParams{OrganizationID: org, ID: id, RevenueMinor: 1_800_000}); err != nil {
+			if _, err := q.MarkLeadWon(ctx, queries.MarkLeadWonParams{Now: now, OrganizationID: org, ID: id, RevenueMinor: 1_800_000}); err != nil {
 				return err
 			}
 			leads = append(leads, id)
@@ -70,7 +71,7 @@ func commissionDeps(t *testing.T) (*workers.Deps, *redis.Client, *asynq.Client) 
 
 func TestCommissionTaskRunTwice(t *testing.T) {
 	d, _, _ := commissionDeps(t)
-	leads := wonLeads(t, d.Store, 1)
+	leads := wonLeads(t, d, 1)
 	outboxID := count(t, d.Store, "SELECT id FROM outbox_events WHERE aggregate_id = $1", leads[0])
 	mux := workers.NewMux(d)
 	for range 2 {
@@ -96,7 +97,7 @@ func isSkipRetry(err error) bool { return errors.Is(err, asynq.SkipRetry) }
 
 func TestRelayReplayAndTwoWorkers(t *testing.T) {
 	d, rdb, queue := commissionDeps(t)
-	leads := wonLeads(t, d.Store, 20)
+	leads := wonLeads(t, d, 20)
 	ctx := context.Background()
 	if n, err := workers.RelayOutbox(ctx, d.Store, queue, 500); err != nil || n != 20 {
 		t.Fatalf("relayed %d, %v", n, err)
@@ -151,7 +152,7 @@ func TestRelayReplayAndTwoWorkers(t *testing.T) {
 
 func TestRelayRedisDownLosesNothing(t *testing.T) {
 	d, _, _ := commissionDeps(t)
-	wonLeads(t, d.Store, 3)
+	wonLeads(t, d, 3)
 	down := asynq.NewClientFromRedisClient(redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1,
 		DialTimeout: 200 * time.Millisecond}))
 	defer down.Close()
@@ -166,7 +167,7 @@ func TestRelayRedisDownLosesNothing(t *testing.T) {
 // TestTwoRelaysAtOnce: relays running concurrently relay every event once.
 func TestTwoRelaysAtOnce(t *testing.T) {
 	d, rdb, queue := commissionDeps(t)
-	wonLeads(t, d.Store, 30)
+	wonLeads(t, d, 30)
 	var wg sync.WaitGroup
 	total := make(chan int, 4)
 	for range 4 {

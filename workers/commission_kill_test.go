@@ -61,7 +61,7 @@ func TestCommissionWorkerKill9(t *testing.T) {
 	}
 	d, rdb, queue := commissionDeps(t)
 	const n = 1000
-	leads := wonLeads(t, d.Store, n)
+	leads := wonLeads(t, d, n)
 	if got, err := workers.RelayOutbox(context.Background(), d.Store, queue, n); err != nil || got != n {
 		t.Fatalf("relayed %d, %v", got, err)
 	}

@@ -98,7 +98,7 @@ func (d *Deps) sendEmailChangeConfirm(ctx context.Context, q *queries.Queries, e
 	if err := d.Mailer.Send(ctx, msg); err != nil {
 		return fmt.Errorf("send email-change confirmation (change %d): %w", ec.ID, err)
 	}
-	if err := q.MarkEmailChangeConfirmSent(ctx, ec.ID); err != nil {
+	if err := q.MarkEmailChangeConfirmSent(ctx, queries.MarkEmailChangeConfirmSentParams{ID: ec.ID, Now: d.Clock.Now()}); err != nil {
 		return err
 	}
 	d.Log.Info("email change: confirmation sent", "email_change_id", ec.ID, "user_id", ec.UserID)
@@ -122,7 +122,7 @@ func (d *Deps) sendEmailChangeNotice(ctx context.Context, q *queries.Queries, ec
 	if err := d.Mailer.Send(ctx, Message{To: ec.OldEmail, Subject: "Your sign-in address is being changed", Body: body}); err != nil {
 		return fmt.Errorf("send email-change notice (change %d): %w", ec.ID, err)
 	}
-	if err := q.MarkEmailChangeNoticeSent(ctx, ec.ID); err != nil {
+	if err := q.MarkEmailChangeNoticeSent(ctx, queries.MarkEmailChangeNoticeSentParams{ID: ec.ID, Now: d.Clock.Now()}); err != nil {
 		return err
 	}
 	d.Log.Info("email change: notice sent to the old address", "email_change_id", ec.ID, "user_id", ec.UserID)

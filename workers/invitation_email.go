@@ -50,7 +50,8 @@ func (d *Deps) handleInvitationEmail(ctx context.Context, t *asynq.Task) error {
 		if err != nil {
 			return err
 		}
-		if inv.SentAt != nil || inv.AcceptedAt != nil || inv.RevokedAt != nil || !d.Clock.Now().Before(inv.ExpiresAt) {
+		now := d.Clock.Now()
+		if inv.SentAt != nil || inv.AcceptedAt != nil || inv.RevokedAt != nil || !now.Before(inv.ExpiresAt) {
 			return nil
 		}
 		token := secret.New()
@@ -69,7 +70,7 @@ func (d *Deps) handleInvitationEmail(ctx context.Context, t *asynq.Task) error {
 			return fmt.Errorf("send invitation email (invitation %d): %w", inv.ID, err)
 		}
 		sentID = inv.ID
-		return q.MarkInvitationSent(ctx, p.RequestID)
+		return q.MarkInvitationSent(ctx, queries.MarkInvitationSentParams{RequestID: p.RequestID, Now: now})
 	})
 	if err != nil || sentID == 0 {
 		return err

@@ -69,7 +69,7 @@ func (f *fixture) win(lead, revenue int64) commission.Event {
 	f.t.Helper()
 	var outboxID int64
 	err := f.store.Tx(f.ctx, func(q *queries.Queries) error {
-		if _, err := q.MarkLeadWon(f.ctx, queries.MarkLeadWonParams{OrganizationID: f.org, ID: lead, RevenueMinor: revenue}); err != nil {
+		if _, err := q.MarkLeadWon(f.ctx, queries.MarkLeadWonParams{Now: f.clock, OrganizationID: f.org, ID: lead, RevenueMinor: revenue}); err != nil {
 			return err
 		}
 		var err error
@@ -208,7 +208,7 @@ func TestRateChangeBetweenEarnAndPay(t *testing.T) {
 	f.exec("UPDATE tiers SET commission_bps = 2000 WHERE id = $1", f.tier)
 	f.clock = f.clock.AddDate(0, 0, 31)
 	f.approveAll(lead)
-	f.exec("UPDATE commissions SET status = 'paid', paid_at = now() WHERE lead_id = $1", lead)
+	f.exec("UPDATE commissions SET status = 'paid', paid_at = $2 WHERE lead_id = $1", lead, f.clock)
 	ev := f.change(lead, "Revenue corrected", "UPDATE leads SET revenue_minor = 2000000 WHERE id = $1", lead)
 	f.process(ev)
 	rows := f.rows(lead)
@@ -288,7 +288,7 @@ func TestRefundLargerThanPaid(t *testing.T) {
 	f.process(f.win(lead, 1_000_000))
 	f.clock = f.clock.AddDate(0, 0, 31)
 	f.approveAll(lead)
-	f.exec("UPDATE commissions SET status = 'paid', paid_at = now() WHERE lead_id = $1", lead)
+	f.exec("UPDATE commissions SET status = 'paid', paid_at = $2 WHERE lead_id = $1", lead, f.clock)
 	f.process(f.change(lead, "Refund of $4,000.00", "UPDATE leads SET refunded_minor = 400000 WHERE id = $1", lead))
 	if f.owed(lead) != 90_000 {
 		t.Fatalf("after a partial refund owed %d, want 90000", f.owed(lead))
