@@ -22,7 +22,7 @@ const (
 	// scaleBigShare is the share of all leads held by Hundredk Partners (1/10).
 	scaleBigShare = 10
 	// scaleDupPerMille of the leads are flagged as duplicates of a recent lead.
-	scaleDupPerMille = 30
+	scaleDupPerMille    = 30
 	scaleProtectionDays = 90
 )
 
