@@ -413,13 +413,14 @@ func consoleHomeSQL(ctx context.Context, store *queries.Store, ids scaleIDs) err
 // page of rows; on a whole page also the figures and the About panel
 // (loadPaymentFigures).
 func paymentsSQL(ctx context.Context, store *queries.Store, ids scaleIDs, period [2]time.Time, status, q string, page int32, whole bool) error {
-	const perPage = 25 // app.commissionsPerPage
-	if _, err := store.CountCommissionsForPartner(ctx, queries.CountCommissionsForPartnerParams{
+	const perPage, countCap = 25, 5000 // app.commissionsPerPage, app.commissionCountCap
+	cp := store.CustomPlans()
+	if _, err := cp.CountCommissionsForPartner(ctx, queries.CountCommissionsForPartnerParams{
 		OrganizationID: ids.org, PartnerID: ids.partner, Status: status, Kinds: []string{},
-		PeriodFrom: period[0], PeriodTo: period[1], Search: strings.ToLower(q)}); err != nil {
+		PeriodFrom: period[0], PeriodTo: period[1], Search: strings.ToLower(q), MaxCount: countCap}); err != nil {
 		return err
 	}
-	if _, err := store.ListCommissionsForPartner(ctx, queries.ListCommissionsForPartnerParams{
+	if _, err := cp.ListCommissionsForPartner(ctx, queries.ListCommissionsForPartnerParams{
 		OrganizationID: ids.org, PartnerID: ids.partner, Status: status, Kinds: []string{},
 		PeriodFrom: period[0], PeriodTo: period[1], Search: strings.ToLower(q),
 		MaxRows: perPage, SkipRows: (page - 1) * perPage}); err != nil {
@@ -444,16 +445,18 @@ func paymentsSQL(ctx context.Context, store *queries.Store, ids scaleIDs, period
 // consoleCommissionsSQL is showConsoleCommissions: the count, the page of
 // rows and the partner select, one after the other.
 func consoleCommissionsSQL(ctx context.Context, store *queries.Store, ids scaleIDs, period [2]time.Time, partner int64, status string, page int32) error {
-	const perPage = 50
-	if _, err := store.CountCommissionsForOrganization(ctx, queries.CountCommissionsForOrganizationParams{
-		OrganizationID: ids.org, PartnerID: partner, Status: status, PeriodFrom: period[0], PeriodTo: period[1]}); err != nil {
+	const perPage, countCap = 50, 5000 // app.commissionCountCap
+	cp := store.CustomPlans()
+	if _, err := cp.CountCommissionsForOrganization(ctx, queries.CountCommissionsForOrganizationParams{
+		OrganizationID: ids.org, PartnerID: partner, Status: status, PeriodFrom: period[0], PeriodTo: period[1],
+		MaxCount: countCap}); err != nil {
 		return err
 	}
-	if _, err := store.ListCommissionsForOrganization(ctx, queries.ListCommissionsForOrganizationParams{
+	if _, err := cp.ListCommissionsForOrganization(ctx, queries.ListCommissionsForOrganizationParams{
 		OrganizationID: ids.org, PartnerID: partner, Status: status, PeriodFrom: period[0], PeriodTo: period[1],
 		MaxRows: perPage, SkipRows: (page - 1) * perPage}); err != nil {
 		return err
 	}
-	_, err := store.ListPartnerChoices(ctx, ids.org)
+	_, err := cp.ListPartnerChoices(ctx, ids.org)
 	return err
 }
