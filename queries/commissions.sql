@@ -105,12 +105,24 @@ LIMIT @max_rows OFFSET @skip_rows;
 SELECT count(*) FROM (
     SELECT 1
     FROM commissions c
-    LEFT JOIN leads l ON l.organization_id = c.organization_id AND l.id = c.lead_id
     WHERE c.organization_id = @organization_id AND c.partner_id = @partner_id
       AND (@status::text = '' OR c.status = @status::text)
       AND (cardinality(@kinds::text[]) = 0 OR c.kind = ANY(@kinds::text[]))
       AND c.earned_at >= @period_from AND c.earned_at < @period_to
-      AND (@search::text = '' OR strpos(lower(l.company), @search::text) > 0)
+      AND (@search::text = '' OR c.lead_id IN (
+          -- The partner's leads whose company contains the term, found
+          -- from the lead list's search keys (schema.sql) for the
+          -- partner's own leads and from the referral index for staff
+          -- referrals: not by joining every commission to its lead.
+          SELECT s.id FROM leads s
+          WHERE s.organization_id = @organization_id AND s.partner_id = @partner_id
+            AND s.source IN ('partner', 'referral_link')
+            AND lead_search_keys(s.partner_id, s.search_text) @> lead_search_query_keys(@partner_id, @search::text)
+            AND strpos(lower(s.company), @search::text) > 0
+          UNION ALL
+          SELECT s.id FROM leads s
+          WHERE s.organization_id = @organization_id AND s.partner_id = @partner_id AND s.source = 'referral'
+            AND strpos(lower(s.company), @search::text) > 0))
     LIMIT @max_count
 ) matched;
 

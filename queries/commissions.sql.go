@@ -109,12 +109,24 @@ const countCommissionsForPartner = `-- name: CountCommissionsForPartner :one
 SELECT count(*) FROM (
     SELECT 1
     FROM commissions c
-    LEFT JOIN leads l ON l.organization_id = c.organization_id AND l.id = c.lead_id
     WHERE c.organization_id = $1 AND c.partner_id = $2
       AND ($3::text = '' OR c.status = $3::text)
       AND (cardinality($4::text[]) = 0 OR c.kind = ANY($4::text[]))
       AND c.earned_at >= $5 AND c.earned_at < $6
-      AND ($7::text = '' OR strpos(lower(l.company), $7::text) > 0)
+      AND ($7::text = '' OR c.lead_id IN (
+          -- The partner's leads whose company contains the term, found
+          -- from the lead list's search keys (schema.sql) for the
+          -- partner's own leads and from the referral index for staff
+          -- referrals: not by joining every commission to its lead.
+          SELECT s.id FROM leads s
+          WHERE s.organization_id = $1 AND s.partner_id = $2
+            AND s.source IN ('partner', 'referral_link')
+            AND lead_search_keys(s.partner_id, s.search_text) @> lead_search_query_keys($2, $7::text)
+            AND strpos(lower(s.company), $7::text) > 0
+          UNION ALL
+          SELECT s.id FROM leads s
+          WHERE s.organization_id = $1 AND s.partner_id = $2 AND s.source = 'referral'
+            AND strpos(lower(s.company), $7::text) > 0))
     LIMIT $8
 ) matched
 `
