@@ -558,6 +558,13 @@ CREATE INDEX IF NOT EXISTS commissions_lead_idx ON commissions (organization_id,
 CREATE INDEX IF NOT EXISTS commissions_org_idx ON commissions (organization_id, earned_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS commissions_partner_earned_idx ON commissions (organization_id, partner_id, earned_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS commissions_approvable_idx ON commissions (organization_id, approvable_at) WHERE status = 'pending';
+-- The commission lists filtered by status, in the order they sort: the capped
+-- counts and the pages read a short index range; the partner one also answers
+-- the Payments figures (SumCommissionsByStatus) from the index alone
+-- (docs/BENCHMARKS.md, finding 10).
+CREATE INDEX IF NOT EXISTS commissions_org_status_earned_idx ON commissions (organization_id, status, earned_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS commissions_partner_status_earned_idx ON commissions (organization_id, partner_id, status, earned_at DESC, id DESC)
+    INCLUDE (amount_minor, currency);
 
 -- Durable events written in the same transaction as the change they record
 -- (transactional outbox). A lead marked Won writes 'lead_won' here; the

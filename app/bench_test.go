@@ -18,8 +18,10 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -201,6 +203,29 @@ func scaleCases(store *queries.Store, ids scaleIDs, now time.Time) []benchCase {
 		headers: htmx("review-results"), marker: `id="review-results"`,
 		sql: func(ctx context.Context) error { return reviewSQL(ctx, store, ids, "in_review") }}
 
+	// (e) The partner's Commissions tab (the 100k-lead partner's admin):
+	// the whole page, or the list fragment the filters and pager ask for.
+	payments := func(fragment bool, name, query string) benchCase {
+		c := benchCase{name: name, page: !fragment, path: "/payments?" + query, marker: `id="commission-table"`}
+		if fragment {
+			c.headers = htmx("commission-results")
+		}
+		status, q, _, page := commissionQuery(query)
+		c.sql = func(ctx context.Context) error {
+			return paymentsSQL(ctx, store, ids, lifetime, status, q, page, !fragment)
+		}
+		return c
+	}
+	// (f) The console Commissions list (staff, always a whole page).
+	consoleCommissions := func(name, query string) benchCase {
+		status, _, partner, page := commissionQuery(query)
+		pid, _ := strconv.ParseInt(partner, 10, 64)
+		return benchCase{name: name, staff: true, page: true, path: "/console/commissions?" + query, marker: `id="commission-total"`,
+			sql: func(ctx context.Context) error {
+				return consoleCommissionsSQL(ctx, store, ids, lifetime, pid, status, page)
+			}}
+	}
+
 	// (d) The staff console's home: program-wide counts.
 	home := benchCase{name: "console_home_page", staff: true, page: true, path: "/console", marker: `id="metric-leads"`,
 		sql: func(ctx context.Context) error { return consoleHomeSQL(ctx, store, ids) }}
@@ -215,7 +240,29 @@ func scaleCases(store *queries.Store, ids scaleIDs, now time.Time) []benchCase {
 		dashboard("lifetime"),
 		review,
 		home,
+		payments(false, "payments_default_page", ""),
+		payments(true, "payments_status_approved", "status=approved"),
+		payments(true, "payments_q_logistics", "q=logistics"),
+		payments(true, "payments_page3", "page=3"),
+		consoleCommissions("console_commissions_default_page", ""),
+		consoleCommissions("console_commissions_partner_hundredk_page", "partner="+strconv.FormatInt(ids.partner, 10)),
+		consoleCommissions("console_commissions_status_pending_page", "status=pending"),
+		consoleCommissions("console_commissions_page3_page", "page=3"),
 	}
+}
+
+// commissionCases are the partner's Commissions tab (app/payments.go,
+// showPaymentsTab) and the console Commissions list
+// (app/console_commissions.go, showConsoleCommissions), lifetime period.
+// query is the query string: status, q, partner and page as the handlers
+// read them.
+func commissionQuery(query string) (status, q, partner string, page int32) {
+	v, _ := url.ParseQuery(query)
+	page = 1
+	if n, err := strconv.Atoi(v.Get("page")); err == nil && n > 0 {
+		page = int32(n)
+	}
+	return v.Get("status"), v.Get("q"), v.Get("partner"), page
 }
 
 // benchPeriod mirrors app.parsePeriod, chartUnit and newChartSpan for the
@@ -359,5 +406,57 @@ func consoleHomeSQL(ctx context.Context, store *queries.Store, ids scaleIDs) err
 		return err
 	}
 	_, err := store.LeadStatusTotals(ctx, ids.org)
+	return err
+}
+
+// paymentsSQL is showPaymentsTab for the Commissions tab: the count, then the
+// page of rows; on a whole page also the figures and the About panel
+// (loadPaymentFigures).
+func paymentsSQL(ctx context.Context, store *queries.Store, ids scaleIDs, period [2]time.Time, status, q string, page int32, whole bool) error {
+	const perPage, countCap = 25, 5000 // app.commissionsPerPage, app.commissionCountCap
+	cp := store.CustomPlans()
+	if _, err := cp.CountCommissionsForPartner(ctx, queries.CountCommissionsForPartnerParams{
+		OrganizationID: ids.org, PartnerID: ids.partner, Status: status, Kinds: []string{},
+		PeriodFrom: period[0], PeriodTo: period[1], Search: strings.ToLower(q), MaxCount: countCap}); err != nil {
+		return err
+	}
+	if _, err := cp.ListCommissionsForPartner(ctx, queries.ListCommissionsForPartnerParams{
+		OrganizationID: ids.org, PartnerID: ids.partner, Status: status, Kinds: []string{},
+		PeriodFrom: period[0], PeriodTo: period[1], Search: strings.ToLower(q),
+		MaxRows: perPage, SkipRows: (page - 1) * perPage}); err != nil {
+		return err
+	}
+	if !whole {
+		return nil
+	}
+	if _, err := store.SumCommissionsByStatus(ctx, queries.SumCommissionsByStatusParams{OrganizationID: ids.org, PartnerID: ids.partner}); err != nil {
+		return err
+	}
+	prog, err := store.GetPartnerProgram(ctx, queries.GetPartnerProgramParams{OrganizationID: ids.org, PartnerID: ids.partner})
+	if err != nil {
+		return err
+	}
+	if prog.TierID != nil {
+		_, err = store.ListStageIncentives(ctx, queries.ListStageIncentivesParams{OrganizationID: ids.org, TierID: *prog.TierID})
+	}
+	return err
+}
+
+// consoleCommissionsSQL is showConsoleCommissions: the count, the page of
+// rows and the partner select, one after the other.
+func consoleCommissionsSQL(ctx context.Context, store *queries.Store, ids scaleIDs, period [2]time.Time, partner int64, status string, page int32) error {
+	const perPage, countCap = 50, 5000 // app.commissionCountCap
+	cp := store.CustomPlans()
+	if _, err := cp.CountCommissionsForOrganization(ctx, queries.CountCommissionsForOrganizationParams{
+		OrganizationID: ids.org, PartnerID: partner, Status: status, PeriodFrom: period[0], PeriodTo: period[1],
+		MaxCount: countCap}); err != nil {
+		return err
+	}
+	if _, err := cp.ListCommissionsForOrganization(ctx, queries.ListCommissionsForOrganizationParams{
+		OrganizationID: ids.org, PartnerID: partner, Status: status, PeriodFrom: period[0], PeriodTo: period[1],
+		MaxRows: perPage, SkipRows: (page - 1) * perPage}); err != nil {
+		return err
+	}
+	_, err := cp.ListPartnerChoices(ctx, ids.org)
 	return err
 }

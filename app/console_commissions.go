@@ -59,7 +59,8 @@ type consoleCommissionsData struct {
 	Filter   consoleCommissionFilter
 	Rows     []commissionRow
 	Pager    Pager
-	Total    int64
+	Total    int64  // at most commissionCountCap
+	Matched  string // Total for people: "10,000+" at the cap
 	Partners []queries.ListPartnerChoicesRow
 	Kinds    []kindChoice
 	Back     string // this list's URL, where actions return
@@ -73,15 +74,16 @@ func (h *Handler) showConsoleCommissions(c *fiber.Ctx) error {
 	now := h.Clock.Now()
 	d := &consoleCommissionsData{Filter: parseConsoleCommissionFilter(c, now, u.OrganizationTZ), Kinds: kindChoices()}
 	f := d.Filter
-	total, err := h.Store.CountCommissionsForOrganization(ctx, queries.CountCommissionsForOrganizationParams{
+	q := h.Store.CustomPlans() // planned for the actual filters (queries/custom_plans.go)
+	total, err := q.CountCommissionsForOrganization(ctx, queries.CountCommissionsForOrganizationParams{
 		OrganizationID: u.OrganizationID, PartnerID: f.PartnerID, Status: f.Status, Kind: f.Kind,
-		PeriodFrom: f.Period.From, PeriodTo: f.Period.To})
+		PeriodFrom: f.Period.From, PeriodTo: f.Period.To, MaxCount: commissionCountCap})
 	if err != nil {
 		return err
 	}
-	d.Total = total
+	d.Total, d.Matched = total, commissionCountLabel(total)
 	d.Pager = newPager(c, pageNumber(c), 50, total)
-	rows, err := h.Store.ListCommissionsForOrganization(ctx, queries.ListCommissionsForOrganizationParams{
+	rows, err := q.ListCommissionsForOrganization(ctx, queries.ListCommissionsForOrganizationParams{
 		OrganizationID: u.OrganizationID, PartnerID: f.PartnerID, Status: f.Status, Kind: f.Kind,
 		PeriodFrom: f.Period.From, PeriodTo: f.Period.To, MaxRows: d.Pager.Limit(), SkipRows: d.Pager.Offset()})
 	if err != nil {
@@ -90,7 +92,7 @@ func (h *Handler) showConsoleCommissions(c *fiber.Ctx) error {
 	for _, r := range rows {
 		d.Rows = append(d.Rows, newCommissionRow(r.Commission, r.LeadCompany, r.PartnerName, now))
 	}
-	if d.Partners, err = h.Store.ListPartnerChoices(ctx, u.OrganizationID); err != nil {
+	if d.Partners, err = q.ListPartnerChoices(ctx, u.OrganizationID); err != nil {
 		return err
 	}
 	d.Back = "/console/commissions"

@@ -99,14 +99,32 @@ ORDER BY c.earned_at DESC, c.id DESC
 LIMIT @max_rows OFFSET @skip_rows;
 
 -- name: CountCommissionsForPartner :one
-SELECT count(*)
-FROM commissions c
-LEFT JOIN leads l ON l.organization_id = c.organization_id AND l.id = c.lead_id
-WHERE c.organization_id = @organization_id AND c.partner_id = @partner_id
-  AND (@status::text = '' OR c.status = @status::text)
-  AND (cardinality(@kinds::text[]) = 0 OR c.kind = ANY(@kinds::text[]))
-  AND c.earned_at >= @period_from AND c.earned_at < @period_to
-  AND (@search::text = '' OR strpos(lower(l.company), @search::text) > 0);
+-- How many rows the tab's filters match, counting at most @max_count (the
+-- page then says "10,000+"), so a partner with 100k won leads costs a
+-- bounded index range, not a full count (docs/BENCHMARKS.md, finding 10).
+SELECT count(*) FROM (
+    SELECT 1
+    FROM commissions c
+    WHERE c.organization_id = @organization_id AND c.partner_id = @partner_id
+      AND (@status::text = '' OR c.status = @status::text)
+      AND (cardinality(@kinds::text[]) = 0 OR c.kind = ANY(@kinds::text[]))
+      AND c.earned_at >= @period_from AND c.earned_at < @period_to
+      AND (@search::text = '' OR c.lead_id IN (
+          -- The partner's leads whose company contains the term, found
+          -- from the lead list's search keys (schema.sql) for the
+          -- partner's own leads and from the referral index for staff
+          -- referrals: not by joining every commission to its lead.
+          SELECT s.id FROM leads s
+          WHERE s.organization_id = @organization_id AND s.partner_id = @partner_id
+            AND s.source IN ('partner', 'referral_link')
+            AND lead_search_keys(s.partner_id, s.search_text) @> lead_search_query_keys(@partner_id, @search::text)
+            AND strpos(lower(s.company), @search::text) > 0
+          UNION ALL
+          SELECT s.id FROM leads s
+          WHERE s.organization_id = @organization_id AND s.partner_id = @partner_id AND s.source = 'referral'
+            AND strpos(lower(s.company), @search::text) > 0))
+    LIMIT @max_count
+) matched;
 
 -- name: ListCommissionsForOrganization :many
 -- The console list: all partners, or one (@partner_id 0 = all).
@@ -123,13 +141,17 @@ ORDER BY c.earned_at DESC, c.id DESC
 LIMIT @max_rows OFFSET @skip_rows;
 
 -- name: CountCommissionsForOrganization :one
-SELECT count(*)
-FROM commissions c
-WHERE c.organization_id = @organization_id
-  AND (@partner_id::bigint = 0 OR c.partner_id = @partner_id::bigint)
-  AND (@status::text = '' OR c.status = @status::text)
-  AND (@kind::text = '' OR c.kind = @kind::text)
-  AND c.earned_at >= @period_from AND c.earned_at < @period_to;
+-- Counts at most @max_count rows, as CountCommissionsForPartner.
+SELECT count(*) FROM (
+    SELECT 1
+    FROM commissions c
+    WHERE c.organization_id = @organization_id
+      AND (@partner_id::bigint = 0 OR c.partner_id = @partner_id::bigint)
+      AND (@status::text = '' OR c.status = @status::text)
+      AND (@kind::text = '' OR c.kind = @kind::text)
+      AND c.earned_at >= @period_from AND c.earned_at < @period_to
+    LIMIT @max_count
+) matched;
 
 -- name: GetCommission :one
 SELECT sqlc.embed(c), coalesce(l.company, '')::text AS lead_company, p.name AS partner_name

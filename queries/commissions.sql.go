@@ -67,13 +67,16 @@ func (q *Queries) ApproveCommissions(ctx context.Context, arg ApproveCommissions
 }
 
 const countCommissionsForOrganization = `-- name: CountCommissionsForOrganization :one
-SELECT count(*)
-FROM commissions c
-WHERE c.organization_id = $1
-  AND ($2::bigint = 0 OR c.partner_id = $2::bigint)
-  AND ($3::text = '' OR c.status = $3::text)
-  AND ($4::text = '' OR c.kind = $4::text)
-  AND c.earned_at >= $5 AND c.earned_at < $6
+SELECT count(*) FROM (
+    SELECT 1
+    FROM commissions c
+    WHERE c.organization_id = $1
+      AND ($2::bigint = 0 OR c.partner_id = $2::bigint)
+      AND ($3::text = '' OR c.status = $3::text)
+      AND ($4::text = '' OR c.kind = $4::text)
+      AND c.earned_at >= $5 AND c.earned_at < $6
+    LIMIT $7
+) matched
 `
 
 type CountCommissionsForOrganizationParams struct {
@@ -83,8 +86,10 @@ type CountCommissionsForOrganizationParams struct {
 	Kind           string
 	PeriodFrom     time.Time
 	PeriodTo       time.Time
+	MaxCount       int32
 }
 
+// Counts at most @max_count rows, as CountCommissionsForPartner.
 func (q *Queries) CountCommissionsForOrganization(ctx context.Context, arg CountCommissionsForOrganizationParams) (int64, error) {
 	row := q.db.QueryRow(ctx, countCommissionsForOrganization,
 		arg.OrganizationID,
@@ -93,6 +98,7 @@ func (q *Queries) CountCommissionsForOrganization(ctx context.Context, arg Count
 		arg.Kind,
 		arg.PeriodFrom,
 		arg.PeriodTo,
+		arg.MaxCount,
 	)
 	var count int64
 	err := row.Scan(&count)
@@ -100,14 +106,29 @@ func (q *Queries) CountCommissionsForOrganization(ctx context.Context, arg Count
 }
 
 const countCommissionsForPartner = `-- name: CountCommissionsForPartner :one
-SELECT count(*)
-FROM commissions c
-LEFT JOIN leads l ON l.organization_id = c.organization_id AND l.id = c.lead_id
-WHERE c.organization_id = $1 AND c.partner_id = $2
-  AND ($3::text = '' OR c.status = $3::text)
-  AND (cardinality($4::text[]) = 0 OR c.kind = ANY($4::text[]))
-  AND c.earned_at >= $5 AND c.earned_at < $6
-  AND ($7::text = '' OR strpos(lower(l.company), $7::text) > 0)
+SELECT count(*) FROM (
+    SELECT 1
+    FROM commissions c
+    WHERE c.organization_id = $1 AND c.partner_id = $2
+      AND ($3::text = '' OR c.status = $3::text)
+      AND (cardinality($4::text[]) = 0 OR c.kind = ANY($4::text[]))
+      AND c.earned_at >= $5 AND c.earned_at < $6
+      AND ($7::text = '' OR c.lead_id IN (
+          -- The partner's leads whose company contains the term, found
+          -- from the lead list's search keys (schema.sql) for the
+          -- partner's own leads and from the referral index for staff
+          -- referrals: not by joining every commission to its lead.
+          SELECT s.id FROM leads s
+          WHERE s.organization_id = $1 AND s.partner_id = $2
+            AND s.source IN ('partner', 'referral_link')
+            AND lead_search_keys(s.partner_id, s.search_text) @> lead_search_query_keys($2, $7::text)
+            AND strpos(lower(s.company), $7::text) > 0
+          UNION ALL
+          SELECT s.id FROM leads s
+          WHERE s.organization_id = $1 AND s.partner_id = $2 AND s.source = 'referral'
+            AND strpos(lower(s.company), $7::text) > 0))
+    LIMIT $8
+) matched
 `
 
 type CountCommissionsForPartnerParams struct {
@@ -118,8 +139,12 @@ type CountCommissionsForPartnerParams struct {
 	PeriodFrom     time.Time
 	PeriodTo       time.Time
 	Search         string
+	MaxCount       int32
 }
 
+// How many rows the tab's filters match, counting at most @max_count (the
+// page then says "10,000+"), so a partner with 100k won leads costs a
+// bounded index range, not a full count (docs/BENCHMARKS.md, finding 10).
 func (q *Queries) CountCommissionsForPartner(ctx context.Context, arg CountCommissionsForPartnerParams) (int64, error) {
 	row := q.db.QueryRow(ctx, countCommissionsForPartner,
 		arg.OrganizationID,
@@ -129,6 +154,7 @@ func (q *Queries) CountCommissionsForPartner(ctx context.Context, arg CountCommi
 		arg.PeriodFrom,
 		arg.PeriodTo,
 		arg.Search,
+		arg.MaxCount,
 	)
 	var count int64
 	err := row.Scan(&count)

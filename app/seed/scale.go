@@ -459,7 +459,7 @@ var (
 )
 
 // commissions writes the rows the commission worker would have written for
-// some won leads: paid when won long ago, approved, or still pending.
+// every won lead: paid when won long ago, approved, or still pending.
 func (c *scaleCopy) commissions(ctx context.Context, partners []scalePartner, leads []scaleLead, _ int64) (int64, error) {
 	cols := []string{"organization_id", "partner_id", "lead_id", "kind", "amount_minor", "currency", "rate_bps",
 		"status", "created_at", "paid_at", "basis_minor", "tier_name", "stage", "earning_key", "earned_at",
@@ -468,7 +468,7 @@ func (c *scaleCopy) commissions(ctx context.Context, partners []scalePartner, le
 	now := c.now
 	for i := range leads {
 		l := &leads[i]
-		if !l.commission {
+		if l.stage != sgWon {
 			continue
 		}
 		p := &partners[l.partner]
