@@ -6,7 +6,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"partnerportal/app/money"
 	"partnerportal/queries"
 )
 
@@ -56,18 +55,7 @@ func (h *Handler) showConsolePartner(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	for _, st := range []string{"pending", "approved", "paid"} {
-		fig := statusFigure{Status: st}
-		for _, s := range sums {
-			if s.Status == st {
-				fig.Amounts = append(fig.Amounts, money.Format(s.AmountMinor, s.Currency))
-			}
-		}
-		if len(fig.Amounts) == 0 {
-			fig.Amounts = []string{money.Format(0, u.Currency)}
-		}
-		d.Commissions = append(d.Commissions, fig)
-	}
+	d.Commissions = statusFigures(sums, u.Currency)
 	p := h.newPage(c, d.Partner.Name)
 	p.Section = "partners"
 	p.Data = d

@@ -117,6 +117,26 @@ type statusFigure struct {
 	Amounts []string
 }
 
+// statusFigures are the Pending / Approved / Paid figures from the sums per
+// status and currency: one amount per currency, zero in the organization's
+// currency when a status has none.
+func statusFigures(sums []queries.SumCommissionsByStatusRow, currency string) []statusFigure {
+	var figs []statusFigure
+	for _, st := range []string{"pending", "approved", "paid"} {
+		fig := statusFigure{Status: st}
+		for _, s := range sums {
+			if s.Status == st {
+				fig.Amounts = append(fig.Amounts, money.Format(s.AmountMinor, s.Currency))
+			}
+		}
+		if len(fig.Amounts) == 0 {
+			fig.Amounts = []string{money.Format(0, currency)}
+		}
+		figs = append(figs, fig)
+	}
+	return figs
+}
+
 type kindChoice struct{ Key, Label string }
 
 func kindChoices() []kindChoice {
@@ -213,18 +233,7 @@ func (h *Handler) loadPaymentFigures(c *fiber.Ctx, u *User, d *paymentsData) err
 	if err != nil {
 		return err
 	}
-	for _, st := range []string{"pending", "approved", "paid"} {
-		fig := statusFigure{Status: st}
-		for _, s := range sums {
-			if s.Status == st {
-				fig.Amounts = append(fig.Amounts, money.Format(s.AmountMinor, s.Currency))
-			}
-		}
-		if len(fig.Amounts) == 0 {
-			fig.Amounts = []string{money.Format(0, u.Currency)}
-		}
-		d.Figures = append(d.Figures, fig)
-	}
+	d.Figures = statusFigures(sums, u.Currency)
 	prog, err := h.Store.GetPartnerProgram(ctx, queries.GetPartnerProgramParams{OrganizationID: u.OrganizationID, PartnerID: u.PartnerID})
 	if err != nil {
 		return err
