@@ -51,7 +51,7 @@ func TestCommissionThroughput(t *testing.T) {
 	start = time.Now()
 	relayed := 0
 	for relayed < n {
-		k, err := workers.RelayOutbox(ctx, d.Store, queue, 500)
+		k, err := workers.RelayOutbox(ctx, d.Store, queue, 500, d.Clock.Now())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -99,7 +99,7 @@ func TestRelayReplayAndTwoWorkers(t *testing.T) {
 	d, rdb, queue := commissionDeps(t)
 	leads := wonLeads(t, d, 20)
 	ctx := context.Background()
-	if n, err := workers.RelayOutbox(ctx, d.Store, queue, 500); err != nil || n != 20 {
+	if n, err := workers.RelayOutbox(ctx, d.Store, queue, 500, d.Clock.Now()); err != nil || n != 20 {
 		t.Fatalf("relayed %d, %v", n, err)
 	}
 	// The relay died before marking (or a second relay replays old rows):
@@ -107,7 +107,7 @@ func TestRelayReplayAndTwoWorkers(t *testing.T) {
 	if _, err := d.Store.Pool.Exec(ctx, "UPDATE outbox_events SET processed_at = NULL"); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := workers.RelayOutbox(ctx, d.Store, queue, 500); err != nil || n != 20 {
+	if n, err := workers.RelayOutbox(ctx, d.Store, queue, 500, d.Clock.Now()); err != nil || n != 20 {
 		t.Fatalf("replayed %d, %v", n, err)
 	}
 	insp := asynq.NewInspectorFromRedisClient(rdb)
@@ -156,7 +156,7 @@ func TestRelayRedisDownLosesNothing(t *testing.T) {
 	down := asynq.NewClientFromRedisClient(redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1,
 		DialTimeout: 200 * time.Millisecond}))
 	defer down.Close()
-	if n, err := workers.RelayOutbox(context.Background(), d.Store, down, 500); err == nil || n != 0 {
+	if n, err := workers.RelayOutbox(context.Background(), d.Store, down, 500, d.Clock.Now()); err == nil || n != 0 {
 		t.Fatalf("relay with Redis down: %d, %v", n, err)
 	}
 	if n := count(t, d.Store, "SELECT count(*) FROM outbox_events WHERE processed_at IS NULL"); n != 3 {
@@ -172,7 +172,7 @@ func TestTwoRelaysAtOnce(t *testing.T) {
 	total := make(chan int, 4)
 	for range 4 {
 		wg.Go(func() {
-			n, err := workers.RelayOutbox(context.Background(), d.Store, queue, 10)
+			n, err := workers.RelayOutbox(context.Background(), d.Store, queue, 10, d.Clock.Now())
 			if err != nil {
 				t.Error(err)
 			}

@@ -62,7 +62,7 @@ func TestCommissionWorkerKill9(t *testing.T) {
 	d, rdb, queue := commissionDeps(t)
 	const n = 1000
 	leads := wonLeads(t, d, n)
-	if got, err := workers.RelayOutbox(context.Background(), d.Store, queue, n); err != nil || got != n {
+	if got, err := workers.RelayOutbox(context.Background(), d.Store, queue, n, d.Clock.Now()); err != nil || got != n {
 		t.Fatalf("relayed %d, %v", got, err)
 	}
 	child := exec.Command(os.Args[0], "-test.run=^TestCommissionWorkerChild$", "-test.v")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"partnerportal/app/clock"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -23,7 +24,7 @@ import (
 //   - Several relays at once: each locks its own rows (SKIP LOCKED).
 //
 // It returns how many events it relayed.
-func RelayOutbox(ctx context.Context, store *queries.Store, queue *asynq.Client, max int32) (int, error) {
+func RelayOutbox(ctx context.Context, store *queries.Store, queue *asynq.Client, max int32, now time.Time) (int, error) {
 	n := 0
 	err := store.Tx(ctx, func(q *queries.Queries) error {
 		rows, err := q.ClaimOutboxEvents(ctx, max)
@@ -39,7 +40,7 @@ func RelayOutbox(ctx context.Context, store *queries.Store, queue *asynq.Client,
 			ids = append(ids, r.ID)
 		}
 		n = len(ids)
-		return q.MarkOutboxEventsRelayed(ctx, queries.MarkOutboxEventsRelayedParams{Now: time.Now(), Ids: ids}) // bookkeeping of the relay, not a business date
+		return q.MarkOutboxEventsRelayed(ctx, queries.MarkOutboxEventsRelayedParams{Now: now, Ids: ids})
 	})
 	if err != nil {
 		return 0, err
@@ -51,13 +52,14 @@ func RelayOutbox(ctx context.Context, store *queries.Store, queue *asynq.Client,
 // back, then a pause of interval. Errors (Redis or PostgreSQL away) are
 // logged and retried after the pause. Every worker process runs one; they
 // share the work safely.
-func RunOutboxRelay(ctx context.Context, store *queries.Store, queue *asynq.Client, interval time.Duration, log *slog.Logger) {
+func RunOutboxRelay(ctx context.Context, store *queries.Store, queue *asynq.Client, interval time.Duration, clk clock.Clock, log *slog.Logger) {
+	clk = clock.Or(clk)
 	const batch = 500
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		for {
-			n, err := RelayOutbox(ctx, store, queue, batch)
+			n, err := RelayOutbox(ctx, store, queue, batch, clk.Now())
 			if err != nil {
 				if ctx.Err() == nil {
 					log.Warn("outbox relay", "err", err)

@@ -198,7 +198,10 @@ func NewEnv(t testing.TB, opts ...Options) *Env {
 		t.Cleanup(srv.Shutdown)
 		relayCtx, stopRelay := context.WithCancel(context.Background())
 		relayDone := make(chan struct{})
-		go func() { workers.RunOutboxRelay(relayCtx, store, queue, 50*time.Millisecond, log); close(relayDone) }()
+		go func() {
+			workers.RunOutboxRelay(relayCtx, store, queue, 50*time.Millisecond, clk, log)
+			close(relayDone)
+		}()
 		t.Cleanup(func() { stopRelay(); <-relayDone })
 	}
 	return &Env{URL: base, Config: cfg, Store: store, Redis: rdb, Inbox: inbox, Queue: queue, Log: log, Links: links, Clicks: recorder, Clock: clk}

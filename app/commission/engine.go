@@ -16,6 +16,7 @@ package commission
 import (
 	"context"
 	"fmt"
+	"partnerportal/app/clock"
 	"strings"
 	"time"
 
@@ -49,7 +50,7 @@ func (e *Engine) now() time.Time {
 	if e.Now != nil {
 		return e.Now()
 	}
-	return time.Now()
+	return clock.Real{}.Now()
 }
 
 // Event is one earning event, decoded from an outbox row.
