@@ -283,7 +283,10 @@ func serveWorker(ctx context.Context, cfg *config.Config, log *slog.Logger, stor
 	queue := asynq.NewClientFromRedisClient(rdb)
 	relayCtx, stopRelay := context.WithCancel(ctx)
 	relayDone := make(chan struct{})
-	go func() { workers.RunOutboxRelay(relayCtx, store, queue, 500*time.Millisecond, clock.Real{}, log); close(relayDone) }()
+	go func() {
+		workers.RunOutboxRelay(relayCtx, store, queue, 500*time.Millisecond, clock.Real{}, log)
+		close(relayDone)
+	}()
 	log.Info("worker started", "concurrency", concurrency)
 	<-ctx.Done()
 	stopRelay()
