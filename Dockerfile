@@ -15,11 +15,13 @@ RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache
 
 FROM debian:bookworm-slim
 # ca-certificates for smtps:// and TLS to managed databases; curl only for
-# the container health check (GET /readyz).
+# the container health check (GET /readyz); poppler-utils (pdftoppm,
+# pdftotext) for the worker's PDF previews and text extraction.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates curl \
+ && apt-get install -y --no-install-recommends ca-certificates curl poppler-utils \
  && rm -rf /var/lib/apt/lists/* \
- && useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin portal
+ && useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin portal \
+ && install -d -o portal -g portal -m 0750 /files
 COPY --from=build /portal /portal
 USER portal:portal
 EXPOSE 8080

@@ -27,6 +27,7 @@ import (
 	"partnerportal/app/devenv"
 	"partnerportal/app/migrate"
 	"partnerportal/app/seed"
+	"partnerportal/app/storage"
 	"partnerportal/queries"
 	"partnerportal/workers"
 )
@@ -220,7 +221,11 @@ func serveWeb(ctx context.Context, cfg *config.Config, log *slog.Logger, store *
 	go func() { recorder.Run(bgctx); close(bgDone) }()
 	defer func() { stopBG(); <-bgDone }()
 
-	web := app.New(&app.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Log: log, Links: links, Clicks: recorder, Clock: clock.Real{}})
+	files, err := openFiles(cfg)
+	if err != nil {
+		return err
+	}
+	web := app.New(&app.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Log: log, Links: links, Clicks: recorder, Clock: clock.Real{}, Files: files})
 	errc := make(chan error, 1)
 	go func() { errc <- web.Listen(cfg.Addr) }()
 	log.Info("web listening", "addr", cfg.Addr, "base_url", cfg.BaseURL.String())
@@ -274,7 +279,11 @@ func serveWorker(ctx context.Context, cfg *config.Config, log *slog.Logger, stor
 	srv := workers.NewServer(rdb, workers.ServerOptions{
 		Concurrency: concurrency, ShutdownTimeout: cfg.ShutdownTimeout,
 	}, log)
-	mux := workers.NewMux(&workers.Deps{Store: store, Mailer: mailer, Redis: rdb, Config: cfg, Log: log, Clock: clock.Real{}})
+	files, err := openFiles(cfg)
+	if err != nil {
+		return err
+	}
+	mux := workers.NewMux(&workers.Deps{Store: store, Mailer: mailer, Redis: rdb, Config: cfg, Log: log, Clock: clock.Real{}, Files: files})
 	if err := srv.Start(mux); err != nil {
 		return err
 	}
@@ -405,4 +414,13 @@ func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		}
 	}
 	return first
+}
+
+// openFiles opens the file store the configuration names.
+func openFiles(cfg *config.Config) (storage.Store, error) {
+	s, err := storage.NewLocal(cfg.StorageDir)
+	if err != nil {
+		return nil, fmt.Errorf("STORAGE_DIR: %w", err)
+	}
+	return s, nil
 }

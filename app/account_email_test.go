@@ -94,7 +94,7 @@ func TestEmailChangeTakesEffectOnlyWhenConfirmed(t *testing.T) {
 	// Each email went out once; running the task again sends nothing.
 	var changeID int64
 	env.Store.Pool.QueryRow(t.Context(), "SELECT id FROM email_changes WHERE user_id = $1", id).Scan(&changeID)
-	mux := workers.NewMux(&workers.Deps{Store: env.Store, Config: env.Config, Log: env.Log, Redis: env.Redis, Clock: env.Clock,
+	mux := workers.NewMux(&workers.Deps{Store: env.Store, Config: env.Config, Log: env.Log, Redis: env.Redis, Clock: env.Clock, Files: env.Files,
 		Mailer: &workers.SMTPMailer{URL: env.Config.SMTPURL, From: env.Config.SMTPFrom}})
 	if err := mux.ProcessTask(context.Background(), workers.NewEmailChangeTask(changeID)); err != nil {
 		t.Fatal(err)

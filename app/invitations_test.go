@@ -257,7 +257,7 @@ func TestInvitationEmailExactlyOnce(t *testing.T) {
 		WHERE users.email = 'admin@northwind.test'`, env.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	mux := workers.NewMux(&workers.Deps{Store: env.Store, Config: env.Config, Log: env.Log, Redis: env.Redis, Clock: env.Clock,
+	mux := workers.NewMux(&workers.Deps{Store: env.Store, Config: env.Config, Log: env.Log, Redis: env.Redis, Clock: env.Clock, Files: env.Files,
 		Mailer: &workers.SMTPMailer{URL: env.Config.SMTPURL, From: env.Config.SMTPFrom}})
 	var wg sync.WaitGroup
 	errs := make(chan error, 3)

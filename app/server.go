@@ -21,6 +21,7 @@ import (
 	"partnerportal/app/clicks"
 	"partnerportal/app/clock"
 	"partnerportal/app/config"
+	"partnerportal/app/storage"
 	"partnerportal/queries"
 	"partnerportal/static"
 	"partnerportal/views"
@@ -36,6 +37,7 @@ type Deps struct {
 	Links  *clicks.Cache    // code → link, for the redirect
 	Clicks *clicks.Recorder // buffers clicks into Redis
 	Clock  clock.Clock      // the time; nil means the real clock
+	Files  storage.Store    // uploaded and generated files
 }
 
 // Handler carries the dependencies into every handler method.

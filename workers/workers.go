@@ -14,6 +14,7 @@ import (
 
 	"partnerportal/app/clock"
 	"partnerportal/app/config"
+	"partnerportal/app/storage"
 	"partnerportal/queries"
 )
 
@@ -33,6 +34,7 @@ type Deps struct {
 	Config *config.Config
 	Log    *slog.Logger
 	Clock  clock.Clock // the time; nil means the real clock
+	Files  storage.Store
 }
 
 // NewMux routes every task type to its handler.

@@ -22,6 +22,7 @@ import (
 	"partnerportal/app/clicks"
 	"partnerportal/app/clock"
 	"partnerportal/app/config"
+	"partnerportal/app/storage"
 	"partnerportal/queries"
 	"partnerportal/workers"
 )
@@ -98,6 +99,8 @@ type Env struct {
 	// test sets or advances it (env.Clock.Advance(16*time.Minute)) instead
 	// of sleeping.
 	Clock *clock.Settable
+	// Files is the portal's file store: a directory of the test's own.
+	Files storage.Store
 }
 
 // Options adjust an Env.
@@ -182,7 +185,11 @@ func NewEnv(t testing.TB, opts ...Options) *Env {
 	go func() { recorder.Run(bgctx); close(bgDone) }()
 	t.Cleanup(func() { stopBG(); <-bgDone })
 	clk := clock.ForTest()
-	web := app.New(&app.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Log: log, Links: links, Clicks: recorder, Clock: clk})
+	files, err := storage.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := app.New(&app.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Log: log, Links: links, Clicks: recorder, Clock: clk, Files: files})
 	go web.Listener(ln) //nolint:errcheck // ends with Shutdown
 	t.Cleanup(func() { _ = web.ShutdownWithTimeout(5 * time.Second); queue.Close() })
 	if !o.NoWorker {
@@ -190,7 +197,7 @@ func NewEnv(t testing.TB, opts ...Options) *Env {
 			Concurrency: 4, TaskCheckInterval: 100 * time.Millisecond, DelayedInterval: 200 * time.Millisecond,
 			ShutdownTimeout: 5 * time.Second,
 		}, log)
-		mux := workers.NewMux(&workers.Deps{Store: store, Config: cfg, Log: log, Redis: rdb, Clock: clk,
+		mux := workers.NewMux(&workers.Deps{Store: store, Config: cfg, Log: log, Redis: rdb, Clock: clk, Files: files,
 			Mailer: &workers.SMTPMailer{URL: cfg.SMTPURL, From: cfg.SMTPFrom, Clock: clk}})
 		if err := srv.Start(mux); err != nil {
 			t.Fatal(err)
@@ -204,7 +211,7 @@ func NewEnv(t testing.TB, opts ...Options) *Env {
 		}()
 		t.Cleanup(func() { stopRelay(); <-relayDone })
 	}
-	return &Env{URL: base, Config: cfg, Store: store, Redis: rdb, Inbox: inbox, Queue: queue, Log: log, Links: links, Clicks: recorder, Clock: clk}
+	return &Env{URL: base, Config: cfg, Store: store, Redis: rdb, Inbox: inbox, Queue: queue, Log: log, Links: links, Clicks: recorder, Clock: clk, Files: files}
 }
 
 type testWriter struct{ t testing.TB }

@@ -33,6 +33,8 @@ type Config struct {
 	// TrustedProxies are the peers whose X-Forwarded-For is believed; empty:
 	// the direct peer is the client.
 	TrustedProxies []netip.Prefix
+	// StorageDir is where uploaded and generated files live on local disk.
+	StorageDir string
 }
 
 // Secure reports whether the portal is served over HTTPS, which turns on
@@ -60,6 +62,7 @@ var Vars = []Var{
 	{"SHUTDOWN_TIMEOUT", "20s", "How long SIGTERM waits for in-flight requests and tasks."},
 	{"INVITE_TTL", "168h", "How long an invitation link into a partner company stays valid (7 days)."},
 	{"EMAIL_CHANGE_TTL", "24h", "How long the link that confirms a new sign-in address stays valid."},
+	{"STORAGE_DIR", ".data/files", "Directory for uploaded and generated files (resources, course media, logos, PDFs) on local disk; created if missing. Several web processes need it on a shared volume."},
 	{"TRUSTED_PROXIES", "", "Comma-separated CIDRs (e.g. `10.0.0.0/8,127.0.0.1/32`) of the reverse proxies in front of the web tier. Only a request from one of them has its `X-Forwarded-For` believed (the rightmost address not itself a trusted proxy is the client); unset: the direct peer is the client. Rate limits count by that address."},
 }
 
@@ -87,6 +90,7 @@ func Load() (*Config, error) {
 		Addr:        get("ADDR"),
 		SMTPFrom:    get("SMTP_FROM"),
 		LogLevel:    strings.ToLower(get("LOG_LEVEL")),
+		StorageDir:  get("STORAGE_DIR"),
 	}
 	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		bad("DATABASE_URL", "want postgres://user@host:port/db")
