@@ -42,15 +42,18 @@ ORDER BY id;
 -- Many rows at once, once per earning key: keys written before insert
 -- nothing (only the new rows come back).
 INSERT INTO commissions (organization_id, partner_id, lead_id, kind, amount_minor, currency, basis_minor, rate_bps,
-                         tier_name, stage, reason, earning_key, adjusts_id, earned_at, approvable_at, created_at, updated_at)
+                         tier_name, stage, reason, earning_key, adjusts_id, earned_at, approvable_at, created_at, updated_at,
+                         lead_company)
 SELECT @organization_id, r.partner_id, r.lead_id, r.kind, r.amount_minor, r.currency, r.basis_minor, r.rate_bps,
-       r.tier_name, r.stage, r.reason, r.earning_key, nullif(r.adjusts_id, 0), @earned_at, @approvable_at, @earned_at, @earned_at
+       r.tier_name, r.stage, r.reason, r.earning_key, nullif(r.adjusts_id, 0), @earned_at, @approvable_at, @earned_at, @earned_at,
+       r.lead_company
 FROM (SELECT unnest(@partner_ids::bigint[]) AS partner_id, unnest(@lead_ids::bigint[]) AS lead_id,
              unnest(@kinds::text[]) AS kind, unnest(@amounts::bigint[]) AS amount_minor,
              unnest(@currencies::text[]) AS currency, unnest(@bases::bigint[]) AS basis_minor,
              unnest(@rates::integer[]) AS rate_bps, unnest(@tier_names::text[]) AS tier_name,
              unnest(@stages::text[]) AS stage, unnest(@reasons::text[]) AS reason,
-             unnest(@earning_keys::text[]) AS earning_key, unnest(@adjusts_ids::bigint[]) AS adjusts_id) r
+             unnest(@earning_keys::text[]) AS earning_key, unnest(@adjusts_ids::bigint[]) AS adjusts_id,
+             unnest(@lead_companies::text[]) AS lead_company) r
 ORDER BY r.lead_id, r.earning_key
 ON CONFLICT (organization_id, earning_key) DO NOTHING
 RETURNING id, earning_key;

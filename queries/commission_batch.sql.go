@@ -57,15 +57,18 @@ func (q *Queries) GetOutboxEventsByIDs(ctx context.Context, ids []int64) ([]GetO
 
 const insertCommissions = `-- name: InsertCommissions :many
 INSERT INTO commissions (organization_id, partner_id, lead_id, kind, amount_minor, currency, basis_minor, rate_bps,
-                         tier_name, stage, reason, earning_key, adjusts_id, earned_at, approvable_at, created_at, updated_at)
+                         tier_name, stage, reason, earning_key, adjusts_id, earned_at, approvable_at, created_at, updated_at,
+                         lead_company)
 SELECT $1, r.partner_id, r.lead_id, r.kind, r.amount_minor, r.currency, r.basis_minor, r.rate_bps,
-       r.tier_name, r.stage, r.reason, r.earning_key, nullif(r.adjusts_id, 0), $2, $3, $2, $2
+       r.tier_name, r.stage, r.reason, r.earning_key, nullif(r.adjusts_id, 0), $2, $3, $2, $2,
+       r.lead_company
 FROM (SELECT unnest($4::bigint[]) AS partner_id, unnest($5::bigint[]) AS lead_id,
              unnest($6::text[]) AS kind, unnest($7::bigint[]) AS amount_minor,
              unnest($8::text[]) AS currency, unnest($9::bigint[]) AS basis_minor,
              unnest($10::integer[]) AS rate_bps, unnest($11::text[]) AS tier_name,
              unnest($12::text[]) AS stage, unnest($13::text[]) AS reason,
-             unnest($14::text[]) AS earning_key, unnest($15::bigint[]) AS adjusts_id) r
+             unnest($14::text[]) AS earning_key, unnest($15::bigint[]) AS adjusts_id,
+             unnest($16::text[]) AS lead_company) r
 ORDER BY r.lead_id, r.earning_key
 ON CONFLICT (organization_id, earning_key) DO NOTHING
 RETURNING id, earning_key
@@ -87,6 +90,7 @@ type InsertCommissionsParams struct {
 	Reasons        []string
 	EarningKeys    []string
 	AdjustsIds     []int64
+	LeadCompanies  []string
 }
 
 type InsertCommissionsRow struct {
@@ -113,6 +117,7 @@ func (q *Queries) InsertCommissions(ctx context.Context, arg InsertCommissionsPa
 		arg.Reasons,
 		arg.EarningKeys,
 		arg.AdjustsIds,
+		arg.LeadCompanies,
 	)
 	if err != nil {
 		return nil, err
@@ -181,7 +186,7 @@ func (q *Queries) ListActiveStageSpiffsOfOrganization(ctx context.Context, arg L
 }
 
 const listCommissionsOfLeads = `-- name: ListCommissionsOfLeads :many
-SELECT c.id, c.organization_id, c.partner_id, c.lead_id, c.kind, c.amount_minor, c.currency, c.rate_bps, c.status, c.created_at, c.paid_at, c.basis_minor, c.tier_name, c.stage, c.reason, c.earning_key, c.adjusts_id, c.earned_at, c.approvable_at, c.approved_at, c.approved_by, c.voided_at, c.updated_at FROM commissions c
+SELECT c.id, c.organization_id, c.partner_id, c.lead_id, c.kind, c.amount_minor, c.currency, c.rate_bps, c.status, c.created_at, c.paid_at, c.basis_minor, c.tier_name, c.stage, c.reason, c.earning_key, c.adjusts_id, c.earned_at, c.approvable_at, c.approved_at, c.approved_by, c.voided_at, c.updated_at, c.lead_company FROM commissions c
 JOIN (SELECT unnest($1::bigint[]) AS partner_id, unnest($2::bigint[]) AS lead_id) k
   ON c.partner_id = k.partner_id AND c.lead_id = k.lead_id
 WHERE c.organization_id = $3
@@ -228,6 +233,7 @@ func (q *Queries) ListCommissionsOfLeads(ctx context.Context, arg ListCommission
 			&i.ApprovedBy,
 			&i.VoidedAt,
 			&i.UpdatedAt,
+			&i.LeadCompany,
 		); err != nil {
 			return nil, err
 		}

@@ -231,7 +231,8 @@ func (b *batch) flush(ctx context.Context) error {
 		PartnerIds: make([]int64, 0, n), LeadIds: make([]int64, 0, n), Kinds: make([]string, 0, n),
 		Amounts: make([]int64, 0, n), Currencies: make([]string, 0, n), Bases: make([]int64, 0, n),
 		Rates: make([]int32, 0, n), TierNames: make([]string, 0, n), Stages: make([]string, 0, n),
-		Reasons: make([]string, 0, n), EarningKeys: make([]string, 0, n), AdjustsIds: make([]int64, 0, n)}
+		Reasons: make([]string, 0, n), EarningKeys: make([]string, 0, n), AdjustsIds: make([]int64, 0, n),
+		LeadCompanies: make([]string, 0, n)}
 	byKey := make(map[string]*newRow, n)
 	for i := range b.inserts {
 		r := &b.inserts[i]
@@ -248,6 +249,7 @@ func (b *batch) flush(ctx context.Context) error {
 		p.Reasons = append(p.Reasons, r.Reason)
 		p.EarningKeys = append(p.EarningKeys, r.EarningKey)
 		p.AdjustsIds = append(p.AdjustsIds, r.AdjustsID)
+		p.LeadCompanies = append(p.LeadCompanies, r.lead.lead.Company)
 	}
 	b.inserts = b.inserts[:0]
 	written, err := b.q.InsertCommissions(ctx, p)

@@ -599,3 +599,54 @@ func TestTwoBatchesSharingLeads(t *testing.T) {
 		t.Errorf("%d wrong amounts", n)
 	}
 }
+
+// TestTotalsAndCompanyFollowTheRows: after inserts in a batch, a
+// recalculation, approvals, a void, a manual adjustment and a renamed lead,
+// commission_totals equals the rows' sums per partner, currency and status,
+// and every row of a lead carries the lead's company (both kept by
+// triggers, schema.sql).
+func TestTotalsAndCompanyFollowTheRows(t *testing.T) {
+	f := newFixture(t)
+	events := batchScenario(f)
+	if err := f.store.Tx(f.ctx, func(q *queries.Queries) error {
+		_, err := f.eng.ProcessBatch(f.ctx, q, events)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	lead := events[0].LeadID
+	f.clock = f.clock.AddDate(0, 2, 0)
+	if n := f.approveAll(lead); n == 0 {
+		t.Fatal("nothing approved")
+	}
+	f.process(f.change(lead, "Revenue edited", "UPDATE leads SET revenue_minor = 10 WHERE id = $1", lead))
+	var adj int64
+	if err := f.store.Tx(f.ctx, func(q *queries.Queries) (err error) {
+		adj, err = f.eng.Adjust(f.ctx, q, f.org, f.partner, &lead, 777, "USD", "Goodwill", "form-t")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.eng.Void(f.ctx, f.store.Queries, f.org, adj, "Entered by mistake"); err != nil {
+		t.Fatal(err)
+	}
+	f.exec("UPDATE leads SET company = 'Renamed Logistics' WHERE id = $1", lead)
+	if n := f.int(`SELECT count(*) FROM (
+		SELECT organization_id, partner_id, currency, status, sum(amount_minor), count(*) FROM commissions GROUP BY 1, 2, 3, 4
+		EXCEPT SELECT organization_id, partner_id, currency, status, amount_minor, n FROM commission_totals WHERE n <> 0
+		UNION ALL
+		(SELECT organization_id, partner_id, currency, status, amount_minor, n FROM commission_totals WHERE n <> 0
+		 EXCEPT SELECT organization_id, partner_id, currency, status, sum(amount_minor), count(*) FROM commissions GROUP BY 1, 2, 3, 4)) d`); n != 0 {
+		t.Errorf("%d (partner, currency, status) totals differ from the rows", n)
+	}
+	if n := f.int("SELECT count(*) FROM commission_totals WHERE n = 0 AND amount_minor <> 0"); n != 0 {
+		t.Errorf("%d empty totals with an amount", n)
+	}
+	if n := f.int(`SELECT count(*) FROM commissions c JOIN leads l ON l.organization_id = c.organization_id AND l.id = c.lead_id
+		WHERE c.lead_company <> l.company`); n != 0 {
+		t.Errorf("%d rows with another company than their lead's", n)
+	}
+	if n := f.int("SELECT count(*) FROM commissions WHERE lead_id = $1 AND lead_company = 'Renamed Logistics'", lead); n < 3 {
+		t.Errorf("%d rows of the renamed lead carry its new name", n)
+	}
+}
