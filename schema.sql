@@ -546,6 +546,9 @@ CREATE TABLE IF NOT EXISTS commissions (
     approved_by     bigint REFERENCES users(id) ON DELETE SET NULL,
     voided_at       timestamptz,
     updated_at      timestamptz NOT NULL DEFAULT now(),
+    -- The lead's company as it stands (commissions_lead_company trigger,
+    -- leads_company_to_commissions): the Commissions tab searches it.
+    lead_company    text NOT NULL DEFAULT '',
     UNIQUE (organization_id, earning_key),
     UNIQUE (organization_id, id),
     FOREIGN KEY (organization_id, partner_id) REFERENCES partners (organization_id, id) ON DELETE CASCADE,
@@ -565,6 +568,84 @@ CREATE INDEX IF NOT EXISTS commissions_approvable_idx ON commissions (organizati
 CREATE INDEX IF NOT EXISTS commissions_org_status_earned_idx ON commissions (organization_id, status, earned_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS commissions_partner_status_earned_idx ON commissions (organization_id, partner_id, status, earned_at DESC, id DESC)
     INCLUDE (amount_minor, currency);
+-- The partner's Commissions tab searched by lead company: the same
+-- partner-scoped trigram keys as the lead list (lead_search_keys), over the
+-- company kept on the row, so a term reads its matching rows of one partner
+-- only (docs/BENCHMARKS.md, "Commission lists").
+CREATE INDEX IF NOT EXISTS commissions_partner_search_keys_idx ON commissions
+    USING gin (lead_search_keys(partner_id, lower(lead_company))) WHERE lead_company <> '';
+-- A new row of a lead gets the lead's company (the engine sets it itself).
+CREATE OR REPLACE FUNCTION commissions_lead_company() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF NEW.lead_id IS NOT NULL AND NEW.lead_company = '' THEN
+        NEW.lead_company := coalesce((SELECT l.company FROM leads l
+                                      WHERE l.organization_id = NEW.organization_id AND l.id = NEW.lead_id), '');
+    END IF;
+    RETURN NEW;
+END
+$fn$;
+CREATE OR REPLACE TRIGGER commissions_lead_company BEFORE INSERT ON commissions
+    FOR EACH ROW EXECUTE FUNCTION commissions_lead_company();
+-- A lead renamed: its commission rows follow.
+CREATE OR REPLACE FUNCTION leads_company_to_commissions() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+    UPDATE commissions SET lead_company = NEW.company
+    WHERE organization_id = NEW.organization_id AND lead_id = NEW.id AND lead_company <> NEW.company;
+    RETURN NULL;
+END
+$fn$;
+CREATE OR REPLACE TRIGGER leads_company_to_commissions AFTER UPDATE OF company ON leads
+    FOR EACH ROW WHEN (OLD.company IS DISTINCT FROM NEW.company) EXECUTE FUNCTION leads_company_to_commissions();
+
+-- A partner's commission totals per currency and status (the Payments
+-- figures: Pending / Approved / Paid), kept by the triggers below in the
+-- transaction of every change to commissions, so the page reads a few rows
+-- instead of aggregating the partner's rows (23k for the biggest partner at
+-- 1M leads). Statement triggers: a batch of rows costs one upsert per
+-- (partner, currency, status), in key order.
+CREATE TABLE IF NOT EXISTS commission_totals (
+    organization_id bigint NOT NULL,
+    partner_id      bigint NOT NULL,
+    currency        char(3) NOT NULL,
+    status          text NOT NULL,
+    amount_minor    bigint NOT NULL DEFAULT 0,
+    n               bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (organization_id, partner_id, currency, status),
+    FOREIGN KEY (organization_id, partner_id) REFERENCES partners (organization_id, id) ON DELETE CASCADE
+);
+CREATE OR REPLACE FUNCTION commission_totals_apply() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO commission_totals AS t (organization_id, partner_id, currency, status, amount_minor, n)
+        SELECT organization_id, partner_id, currency, status, sum(amount_minor), count(*)
+        FROM new_rows GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (organization_id, partner_id, currency, status)
+        DO UPDATE SET amount_minor = t.amount_minor + EXCLUDED.amount_minor, n = t.n + EXCLUDED.n;
+    ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO commission_totals AS t (organization_id, partner_id, currency, status, amount_minor, n)
+        SELECT organization_id, partner_id, currency, status, sum(amount_minor), sum(n)
+        FROM (SELECT organization_id, partner_id, currency, status, amount_minor, 1 AS n FROM new_rows
+              UNION ALL
+              SELECT organization_id, partner_id, currency, status, -amount_minor, -1 FROM old_rows) d
+        GROUP BY 1, 2, 3, 4 HAVING sum(amount_minor) <> 0 OR sum(n) <> 0 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (organization_id, partner_id, currency, status)
+        DO UPDATE SET amount_minor = t.amount_minor + EXCLUDED.amount_minor, n = t.n + EXCLUDED.n;
+    ELSE -- DELETE: a partner deleted takes its totals with it (the foreign key)
+        UPDATE commission_totals t SET amount_minor = t.amount_minor - d.amount_minor, n = t.n - d.n
+        FROM (SELECT organization_id, partner_id, currency, status, sum(amount_minor) AS amount_minor, count(*) AS n
+              FROM old_rows GROUP BY 1, 2, 3, 4) d
+        WHERE t.organization_id = d.organization_id AND t.partner_id = d.partner_id
+          AND t.currency = d.currency AND t.status = d.status;
+    END IF;
+    RETURN NULL;
+END
+$fn$;
+CREATE OR REPLACE TRIGGER commission_totals_insert AFTER INSERT ON commissions
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION commission_totals_apply();
+CREATE OR REPLACE TRIGGER commission_totals_update AFTER UPDATE ON commissions
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION commission_totals_apply();
+CREATE OR REPLACE TRIGGER commission_totals_delete AFTER DELETE ON commissions
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION commission_totals_apply();
 
 -- Durable events written in the same transaction as the change they record
 -- (transactional outbox). A lead marked Won writes 'lead_won' here; the

@@ -209,7 +209,7 @@ func (h *Handler) showPaymentsTab(c *fiber.Ctx, tab string) error {
 	}
 	now := h.Clock.Now()
 	for _, r := range rows {
-		d.Rows = append(d.Rows, newCommissionRow(r.Commission, r.LeadCompany, "", now))
+		d.Rows = append(d.Rows, newCommissionRow(r.Commission, r.Commission.LeadCompany, "", now))
 	}
 	if !isFragmentRequest(c) {
 		if err := h.loadPaymentFigures(c, u, d); err != nil {

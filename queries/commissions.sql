@@ -78,23 +78,32 @@ LIMIT @max_rows;
 -- name: SumCommissionsByStatus :many
 -- The partner's totals per currency and status (void rows count nowhere):
 -- the Payments figures, equal to the sum of the rows the list shows.
-SELECT currency::text AS currency, status, sum(amount_minor)::bigint AS amount_minor, count(*)::bigint AS n
-FROM commissions
-WHERE organization_id = @organization_id AND partner_id = @partner_id AND status <> 'void'
-GROUP BY currency, status
+-- Read from commission_totals, which triggers keep in the transaction of
+-- every change to commissions (schema.sql): a few rows, not an aggregate of
+-- the partner's rows.
+SELECT currency::text AS currency, status, amount_minor, n
+FROM commission_totals
+WHERE organization_id = @organization_id AND partner_id = @partner_id AND status <> 'void' AND n > 0
 ORDER BY currency, status;
 
 -- name: ListCommissionsForPartner :many
 -- The partner's Commissions tab: filters are empty when unused; the period
--- is on earned_at.
-SELECT sqlc.embed(c), coalesce(l.company, '')::text AS lead_company
+-- is on earned_at. The lead's company is the one kept on the row (a
+-- trigger follows renames), so a search's matches are not each joined to
+-- their lead before the sort (docs/BENCHMARKS.md, finding 11).
+SELECT sqlc.embed(c)
 FROM commissions c
-LEFT JOIN leads l ON l.organization_id = c.organization_id AND l.id = c.lead_id
 WHERE c.organization_id = @organization_id AND c.partner_id = @partner_id
   AND (@status::text = '' OR c.status = @status::text)
   AND (cardinality(@kinds::text[]) = 0 OR c.kind = ANY(@kinds::text[]))
   AND c.earned_at >= @period_from AND c.earned_at < @period_to
-  AND (@search::text = '' OR strpos(lower(l.company), @search::text) > 0)
+  AND (@search::text = '' OR (
+      -- The partner's rows whose lead company contains the term, found
+      -- from the search keys over the company kept on the row (schema.sql,
+      -- commissions_partner_search_keys_idx); the strpos decides.
+      c.lead_company <> ''
+      AND lead_search_keys(c.partner_id, lower(c.lead_company)) @> lead_search_query_keys(@partner_id, @search::text)
+      AND strpos(lower(c.lead_company), @search::text) > 0))
 ORDER BY c.earned_at DESC, c.id DESC
 LIMIT @max_rows OFFSET @skip_rows;
 
@@ -102,6 +111,8 @@ LIMIT @max_rows OFFSET @skip_rows;
 -- How many rows the tab's filters match, counting at most @max_count (the
 -- page then says "10,000+"), so a partner with 100k won leads costs a
 -- bounded index range, not a full count (docs/BENCHMARKS.md, finding 10).
+-- A search reads the rows whose company matches through the search keys
+-- index, as the list does.
 SELECT count(*) FROM (
     SELECT 1
     FROM commissions c
@@ -109,20 +120,10 @@ SELECT count(*) FROM (
       AND (@status::text = '' OR c.status = @status::text)
       AND (cardinality(@kinds::text[]) = 0 OR c.kind = ANY(@kinds::text[]))
       AND c.earned_at >= @period_from AND c.earned_at < @period_to
-      AND (@search::text = '' OR c.lead_id IN (
-          -- The partner's leads whose company contains the term, found
-          -- from the lead list's search keys (schema.sql) for the
-          -- partner's own leads and from the referral index for staff
-          -- referrals: not by joining every commission to its lead.
-          SELECT s.id FROM leads s
-          WHERE s.organization_id = @organization_id AND s.partner_id = @partner_id
-            AND s.source IN ('partner', 'referral_link')
-            AND lead_search_keys(s.partner_id, s.search_text) @> lead_search_query_keys(@partner_id, @search::text)
-            AND strpos(lower(s.company), @search::text) > 0
-          UNION ALL
-          SELECT s.id FROM leads s
-          WHERE s.organization_id = @organization_id AND s.partner_id = @partner_id AND s.source = 'referral'
-            AND strpos(lower(s.company), @search::text) > 0))
+      AND (@search::text = '' OR (
+          c.lead_company <> ''
+          AND lead_search_keys(c.partner_id, lower(c.lead_company)) @> lead_search_query_keys(@partner_id, @search::text)
+          AND strpos(lower(c.lead_company), @search::text) > 0))
     LIMIT @max_count
 ) matched;
 

@@ -113,20 +113,10 @@ SELECT count(*) FROM (
       AND ($3::text = '' OR c.status = $3::text)
       AND (cardinality($4::text[]) = 0 OR c.kind = ANY($4::text[]))
       AND c.earned_at >= $5 AND c.earned_at < $6
-      AND ($7::text = '' OR c.lead_id IN (
-          -- The partner's leads whose company contains the term, found
-          -- from the lead list's search keys (schema.sql) for the
-          -- partner's own leads and from the referral index for staff
-          -- referrals: not by joining every commission to its lead.
-          SELECT s.id FROM leads s
-          WHERE s.organization_id = $1 AND s.partner_id = $2
-            AND s.source IN ('partner', 'referral_link')
-            AND lead_search_keys(s.partner_id, s.search_text) @> lead_search_query_keys($2, $7::text)
-            AND strpos(lower(s.company), $7::text) > 0
-          UNION ALL
-          SELECT s.id FROM leads s
-          WHERE s.organization_id = $1 AND s.partner_id = $2 AND s.source = 'referral'
-            AND strpos(lower(s.company), $7::text) > 0))
+      AND ($7::text = '' OR (
+          c.lead_company <> ''
+          AND lead_search_keys(c.partner_id, lower(c.lead_company)) @> lead_search_query_keys($2, $7::text)
+          AND strpos(lower(c.lead_company), $7::text) > 0))
     LIMIT $8
 ) matched
 `
@@ -145,6 +135,8 @@ type CountCommissionsForPartnerParams struct {
 // How many rows the tab's filters match, counting at most @max_count (the
 // page then says "10,000+"), so a partner with 100k won leads costs a
 // bounded index range, not a full count (docs/BENCHMARKS.md, finding 10).
+// A search reads the rows whose company matches through the search keys
+// index, as the list does.
 func (q *Queries) CountCommissionsForPartner(ctx context.Context, arg CountCommissionsForPartnerParams) (int64, error) {
 	row := q.db.QueryRow(ctx, countCommissionsForPartner,
 		arg.OrganizationID,
@@ -162,7 +154,7 @@ func (q *Queries) CountCommissionsForPartner(ctx context.Context, arg CountCommi
 }
 
 const getCommission = `-- name: GetCommission :one
-SELECT c.id, c.organization_id, c.partner_id, c.lead_id, c.kind, c.amount_minor, c.currency, c.rate_bps, c.status, c.created_at, c.paid_at, c.basis_minor, c.tier_name, c.stage, c.reason, c.earning_key, c.adjusts_id, c.earned_at, c.approvable_at, c.approved_at, c.approved_by, c.voided_at, c.updated_at, coalesce(l.company, '')::text AS lead_company, p.name AS partner_name
+SELECT c.id, c.organization_id, c.partner_id, c.lead_id, c.kind, c.amount_minor, c.currency, c.rate_bps, c.status, c.created_at, c.paid_at, c.basis_minor, c.tier_name, c.stage, c.reason, c.earning_key, c.adjusts_id, c.earned_at, c.approvable_at, c.approved_at, c.approved_by, c.voided_at, c.updated_at, c.lead_company, coalesce(l.company, '')::text AS lead_company, p.name AS partner_name
 FROM commissions c
 JOIN partners p ON p.organization_id = c.organization_id AND p.id = c.partner_id
 LEFT JOIN leads l ON l.organization_id = c.organization_id AND l.id = c.lead_id
@@ -207,6 +199,7 @@ func (q *Queries) GetCommission(ctx context.Context, arg GetCommissionParams) (G
 		&i.Commission.ApprovedBy,
 		&i.Commission.VoidedAt,
 		&i.Commission.UpdatedAt,
+		&i.Commission.LeadCompany,
 		&i.LeadCompany,
 		&i.PartnerName,
 	)
@@ -378,7 +371,7 @@ func (q *Queries) ListAutoApprovable(ctx context.Context, arg ListAutoApprovable
 }
 
 const listCommissionsForOrganization = `-- name: ListCommissionsForOrganization :many
-SELECT c.id, c.organization_id, c.partner_id, c.lead_id, c.kind, c.amount_minor, c.currency, c.rate_bps, c.status, c.created_at, c.paid_at, c.basis_minor, c.tier_name, c.stage, c.reason, c.earning_key, c.adjusts_id, c.earned_at, c.approvable_at, c.approved_at, c.approved_by, c.voided_at, c.updated_at, coalesce(l.company, '')::text AS lead_company, p.name AS partner_name
+SELECT c.id, c.organization_id, c.partner_id, c.lead_id, c.kind, c.amount_minor, c.currency, c.rate_bps, c.status, c.created_at, c.paid_at, c.basis_minor, c.tier_name, c.stage, c.reason, c.earning_key, c.adjusts_id, c.earned_at, c.approvable_at, c.approved_at, c.approved_by, c.voided_at, c.updated_at, c.lead_company, coalesce(l.company, '')::text AS lead_company, p.name AS partner_name
 FROM commissions c
 JOIN partners p ON p.organization_id = c.organization_id AND p.id = c.partner_id
 LEFT JOIN leads l ON l.organization_id = c.organization_id AND l.id = c.lead_id
@@ -451,6 +444,7 @@ func (q *Queries) ListCommissionsForOrganization(ctx context.Context, arg ListCo
 			&i.Commission.ApprovedBy,
 			&i.Commission.VoidedAt,
 			&i.Commission.UpdatedAt,
+			&i.Commission.LeadCompany,
 			&i.LeadCompany,
 			&i.PartnerName,
 		); err != nil {
@@ -465,14 +459,19 @@ func (q *Queries) ListCommissionsForOrganization(ctx context.Context, arg ListCo
 }
 
 const listCommissionsForPartner = `-- name: ListCommissionsForPartner :many
-SELECT c.id, c.organization_id, c.partner_id, c.lead_id, c.kind, c.amount_minor, c.currency, c.rate_bps, c.status, c.created_at, c.paid_at, c.basis_minor, c.tier_name, c.stage, c.reason, c.earning_key, c.adjusts_id, c.earned_at, c.approvable_at, c.approved_at, c.approved_by, c.voided_at, c.updated_at, coalesce(l.company, '')::text AS lead_company
+SELECT c.id, c.organization_id, c.partner_id, c.lead_id, c.kind, c.amount_minor, c.currency, c.rate_bps, c.status, c.created_at, c.paid_at, c.basis_minor, c.tier_name, c.stage, c.reason, c.earning_key, c.adjusts_id, c.earned_at, c.approvable_at, c.approved_at, c.approved_by, c.voided_at, c.updated_at, c.lead_company
 FROM commissions c
-LEFT JOIN leads l ON l.organization_id = c.organization_id AND l.id = c.lead_id
 WHERE c.organization_id = $1 AND c.partner_id = $2
   AND ($3::text = '' OR c.status = $3::text)
   AND (cardinality($4::text[]) = 0 OR c.kind = ANY($4::text[]))
   AND c.earned_at >= $5 AND c.earned_at < $6
-  AND ($7::text = '' OR strpos(lower(l.company), $7::text) > 0)
+  AND ($7::text = '' OR (
+      -- The partner's rows whose lead company contains the term, found
+      -- from the search keys over the company kept on the row (schema.sql,
+      -- commissions_partner_search_keys_idx); the strpos decides.
+      c.lead_company <> ''
+      AND lead_search_keys(c.partner_id, lower(c.lead_company)) @> lead_search_query_keys($2, $7::text)
+      AND strpos(lower(c.lead_company), $7::text) > 0))
 ORDER BY c.earned_at DESC, c.id DESC
 LIMIT $9 OFFSET $8
 `
@@ -490,12 +489,13 @@ type ListCommissionsForPartnerParams struct {
 }
 
 type ListCommissionsForPartnerRow struct {
-	Commission  Commission
-	LeadCompany string
+	Commission Commission
 }
 
 // The partner's Commissions tab: filters are empty when unused; the period
-// is on earned_at.
+// is on earned_at. The lead's company is the one kept on the row (a
+// trigger follows renames), so a search's matches are not each joined to
+// their lead before the sort (docs/BENCHMARKS.md, finding 11).
 func (q *Queries) ListCommissionsForPartner(ctx context.Context, arg ListCommissionsForPartnerParams) ([]ListCommissionsForPartnerRow, error) {
 	rows, err := q.db.Query(ctx, listCommissionsForPartner,
 		arg.OrganizationID,
@@ -539,7 +539,7 @@ func (q *Queries) ListCommissionsForPartner(ctx context.Context, arg ListCommiss
 			&i.Commission.ApprovedBy,
 			&i.Commission.VoidedAt,
 			&i.Commission.UpdatedAt,
-			&i.LeadCompany,
+			&i.Commission.LeadCompany,
 		); err != nil {
 			return nil, err
 		}
@@ -552,7 +552,7 @@ func (q *Queries) ListCommissionsForPartner(ctx context.Context, arg ListCommiss
 }
 
 const listLeadCommissions = `-- name: ListLeadCommissions :many
-SELECT id, organization_id, partner_id, lead_id, kind, amount_minor, currency, rate_bps, status, created_at, paid_at, basis_minor, tier_name, stage, reason, earning_key, adjusts_id, earned_at, approvable_at, approved_at, approved_by, voided_at, updated_at FROM commissions
+SELECT id, organization_id, partner_id, lead_id, kind, amount_minor, currency, rate_bps, status, created_at, paid_at, basis_minor, tier_name, stage, reason, earning_key, adjusts_id, earned_at, approvable_at, approved_at, approved_by, voided_at, updated_at, lead_company FROM commissions
 WHERE organization_id = $1 AND partner_id = $2 AND lead_id = $3
 ORDER BY id
 `
@@ -597,6 +597,7 @@ func (q *Queries) ListLeadCommissions(ctx context.Context, arg ListLeadCommissio
 			&i.ApprovedBy,
 			&i.VoidedAt,
 			&i.UpdatedAt,
+			&i.LeadCompany,
 		); err != nil {
 			return nil, err
 		}
@@ -838,10 +839,9 @@ func (q *Queries) SeedCommissionState(ctx context.Context, arg SeedCommissionSta
 }
 
 const sumCommissionsByStatus = `-- name: SumCommissionsByStatus :many
-SELECT currency::text AS currency, status, sum(amount_minor)::bigint AS amount_minor, count(*)::bigint AS n
-FROM commissions
-WHERE organization_id = $1 AND partner_id = $2 AND status <> 'void'
-GROUP BY currency, status
+SELECT currency::text AS currency, status, amount_minor, n
+FROM commission_totals
+WHERE organization_id = $1 AND partner_id = $2 AND status <> 'void' AND n > 0
 ORDER BY currency, status
 `
 
@@ -859,6 +859,9 @@ type SumCommissionsByStatusRow struct {
 
 // The partner's totals per currency and status (void rows count nowhere):
 // the Payments figures, equal to the sum of the rows the list shows.
+// Read from commission_totals, which triggers keep in the transaction of
+// every change to commissions (schema.sql): a few rows, not an aggregate of
+// the partner's rows.
 func (q *Queries) SumCommissionsByStatus(ctx context.Context, arg SumCommissionsByStatusParams) ([]SumCommissionsByStatusRow, error) {
 	rows, err := q.db.Query(ctx, sumCommissionsByStatus, arg.OrganizationID, arg.PartnerID)
 	if err != nil {

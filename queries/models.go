@@ -92,6 +92,16 @@ type Commission struct {
 	ApprovedBy     *int64
 	VoidedAt       *time.Time
 	UpdatedAt      time.Time
+	LeadCompany    string
+}
+
+type CommissionTotal struct {
+	OrganizationID int64
+	PartnerID      int64
+	Currency       string
+	Status         string
+	AmountMinor    int64
+	N              int64
 }
 
 type EmailChange struct {

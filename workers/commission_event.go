@@ -2,8 +2,11 @@ package workers
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
+	"slices"
 	"strconv"
 	"time"
 
@@ -13,51 +16,84 @@ import (
 	"partnerportal/queries"
 )
 
-// TypeCommissionEvent runs the commission engine for one outbox event (a
-// lead won or changed). The relay enqueues it.
+// TypeCommissionEvent runs the commission engine for a batch of outbox
+// events (leads won or changed), in one transaction. The relay enqueues one
+// per batch of up to CommissionBatchSize events.
 const TypeCommissionEvent = "commission:event"
 
-// CommissionEventPayload names the outbox event; the rest is read from it.
+// CommissionBatchSize is how many outbox events one task carries at most.
+const CommissionBatchSize = 250
+
+// CommissionEventPayload names the outbox events; the rest is read from
+// them. OutboxID is the one-event form (tasks queued before batches existed).
 type CommissionEventPayload struct {
-	OutboxID int64 `json:"outbox_id"`
+	OutboxIDs []int64 `json:"outbox_ids,omitempty"`
+	OutboxID  int64   `json:"outbox_id,omitempty"`
 }
 
-// NewCommissionEventTask builds the task. Its id is the outbox event's, so a
-// relay that sends an event twice leaves one task; completed tasks are kept a
-// day so a late duplicate is still refused.
-func NewCommissionEventTask(outboxID int64) *asynq.Task {
-	b, _ := json.Marshal(CommissionEventPayload{OutboxID: outboxID}) // cannot fail
+// NewCommissionEventTask builds the task for outbox events in id order. Its
+// id is derived from the events' ids, so a relay that sends the same batch
+// twice leaves one task; completed tasks are kept a day so a late duplicate
+// is still refused. A batch relayed again in another shape runs again and
+// finds its work done (unique earning keys, the leads locked).
+func NewCommissionEventTask(outboxIDs ...int64) *asynq.Task {
+	b, _ := json.Marshal(CommissionEventPayload{OutboxIDs: outboxIDs}) // cannot fail
 	return asynq.NewTask(TypeCommissionEvent, b,
-		asynq.Queue(QueueDefault), asynq.MaxRetry(25), asynq.Timeout(30*time.Second),
-		asynq.TaskID("outbox:"+strconv.FormatInt(outboxID, 10)), asynq.Retention(24*time.Hour))
+		asynq.Queue(QueueDefault), asynq.MaxRetry(25), asynq.Timeout(60*time.Second),
+		asynq.TaskID(commissionTaskID(outboxIDs)), asynq.Retention(24*time.Hour))
+}
+
+// commissionTaskID is "outbox:ID" for one event (as before batches) and
+// "outbox:FIRST+N:HASH" for a batch.
+func commissionTaskID(ids []int64) string {
+	if len(ids) == 1 {
+		return "outbox:" + strconv.FormatInt(ids[0], 10)
+	}
+	h := fnv.New64a()
+	for _, id := range ids {
+		_ = binary.Write(h, binary.LittleEndian, id)
+	}
+	return fmt.Sprintf("outbox:%d+%d:%x", ids[0], len(ids), h.Sum64())
 }
 
 func (d *Deps) handleCommissionEvent(ctx context.Context, t *asynq.Task) error {
 	var p CommissionEventPayload
-	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.OutboxID <= 0 {
+	if err := json.Unmarshal(t.Payload(), &p); err != nil {
 		return fmt.Errorf("bad payload: %v: %w", err, asynq.SkipRetry)
 	}
-	row, err := d.Store.GetOutboxEvent(ctx, p.OutboxID)
-	if queries.IsNotFound(err) {
-		return fmt.Errorf("outbox event %d is gone: %w", p.OutboxID, asynq.SkipRetry)
+	ids := p.OutboxIDs
+	if p.OutboxID > 0 {
+		ids = append(ids, p.OutboxID)
 	}
+	if len(ids) == 0 || slices.Min(ids) <= 0 {
+		return fmt.Errorf("bad payload: no outbox event: %w", asynq.SkipRetry)
+	}
+	rows, err := d.Store.GetOutboxEventsByIDs(ctx, ids)
 	if err != nil {
 		return err
 	}
-	ev, err := commission.EventFromOutbox(row.ID, row.OrganizationID, row.Kind, row.Payload)
-	if err != nil {
-		return fmt.Errorf("%v: %w", err, asynq.SkipRetry)
+	if len(rows) == 0 {
+		return fmt.Errorf("outbox events %v are gone: %w", ids, asynq.SkipRetry)
+	}
+	events := make([]commission.Event, 0, len(rows))
+	for _, row := range rows {
+		ev, err := commission.EventFromOutbox(row.ID, row.OrganizationID, row.Kind, row.Payload)
+		if err != nil { // cannot be read: retrying would not help; the others go on
+			d.Log.Error("commission event skipped", "outbox_id", row.ID, "err", err)
+			continue
+		}
+		events = append(events, ev)
 	}
 	eng := &commission.Engine{Now: d.Clock.Now}
 	var res commission.Result
 	if err := d.Store.Tx(ctx, func(q *queries.Queries) (err error) {
-		res, err = eng.Process(ctx, q, ev)
+		res, err = eng.ProcessBatch(ctx, q, events)
 		return err
 	}); err != nil {
 		return err
 	}
 	d.enqueueEmails(ctx, res.Notifications)
-	d.Log.Info("commission event processed", "outbox_id", row.ID, "lead_id", ev.LeadID,
+	d.Log.Info("commission events processed", "events", len(events), "first_outbox_id", ids[0],
 		"created", len(res.Created), "recalculated", res.Recalculated, "voided", res.Voided)
 	return nil
 }

@@ -2,6 +2,7 @@ package workers_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -99,7 +100,8 @@ func TestRelayReplayAndTwoWorkers(t *testing.T) {
 	d, rdb, queue := commissionDeps(t)
 	leads := wonLeads(t, d, 20)
 	ctx := context.Background()
-	if n, err := workers.RelayOutbox(ctx, d.Store, queue, 500, d.Clock.Now()); err != nil || n != 20 {
+	// Batches of 5 events: 4 tasks.
+	if n, err := workers.RelayOutboxBatches(ctx, d.Store, queue, 500, 5, d.Clock.Now()); err != nil || n != 20 {
 		t.Fatalf("relayed %d, %v", n, err)
 	}
 	// The relay died before marking (or a second relay replays old rows):
@@ -107,19 +109,29 @@ func TestRelayReplayAndTwoWorkers(t *testing.T) {
 	if _, err := d.Store.Pool.Exec(ctx, "UPDATE outbox_events SET processed_at = NULL"); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := workers.RelayOutbox(ctx, d.Store, queue, 500, d.Clock.Now()); err != nil || n != 20 {
+	if n, err := workers.RelayOutboxBatches(ctx, d.Store, queue, 500, 5, d.Clock.Now()); err != nil || n != 20 {
 		t.Fatalf("replayed %d, %v", n, err)
 	}
 	insp := asynq.NewInspectorFromRedisClient(rdb)
-	if info, err := insp.GetQueueInfo(workers.QueueDefault); err != nil || info.Size != 20 {
+	if info, err := insp.GetQueueInfo(workers.QueueDefault); err != nil || info.Size != 4 {
 		t.Fatalf("queue after a replay: %+v %v", info, err)
 	}
 	// Two worker processes on the same queue, plus the same events sent once
-	// more under other task ids (as if their ids had expired): one commission each.
+	// more under other task ids (as if their ids had expired), one by one
+	// (the form of tasks queued before batches) and in batches of other
+	// shapes: one commission each.
+	var ids []int64
 	for _, l := range leads {
 		id := count(t, d.Store, "SELECT id FROM outbox_events WHERE aggregate_id = $1", l)
+		ids = append(ids, id)
 		task := asynq.NewTask(workers.TypeCommissionEvent, fmt.Appendf(nil, `{"outbox_id": %d}`, id), asynq.Queue(workers.QueueDefault))
 		if _, err := queue.Enqueue(task); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, shape := range [][]int64{ids, ids[3:17], ids[:7]} {
+		b, _ := json.Marshal(workers.CommissionEventPayload{OutboxIDs: shape})
+		if _, err := queue.Enqueue(asynq.NewTask(workers.TypeCommissionEvent, b, asynq.Queue(workers.QueueDefault))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -172,7 +184,7 @@ func TestTwoRelaysAtOnce(t *testing.T) {
 	total := make(chan int, 4)
 	for range 4 {
 		wg.Go(func() {
-			n, err := workers.RelayOutbox(context.Background(), d.Store, queue, 10, d.Clock.Now())
+			n, err := workers.RelayOutboxBatches(context.Background(), d.Store, queue, 10, 1, d.Clock.Now())
 			if err != nil {
 				t.Error(err)
 			}

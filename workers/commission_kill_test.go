@@ -62,7 +62,9 @@ func TestCommissionWorkerKill9(t *testing.T) {
 	d, rdb, queue := commissionDeps(t)
 	const n = 1000
 	leads := wonLeads(t, d, n)
-	if got, err := workers.RelayOutbox(context.Background(), d.Store, queue, n, d.Clock.Now()); err != nil || got != n {
+	// Batches of 10 events (one transaction each): the kill lands between
+	// and inside batches.
+	if got, err := workers.RelayOutboxBatches(context.Background(), d.Store, queue, n, 10, d.Clock.Now()); err != nil || got != n {
 		t.Fatalf("relayed %d, %v", got, err)
 	}
 	child := exec.Command(os.Args[0], "-test.run=^TestCommissionWorkerChild$", "-test.v")

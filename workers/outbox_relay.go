@@ -5,39 +5,50 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"partnerportal/app/clock"
+	"slices"
 	"time"
+
+	"partnerportal/app/clock"
 
 	"github.com/hibiken/asynq"
 
 	"partnerportal/queries"
 )
 
-// RelayOutbox moves up to max unrelayed outbox events into Asynq tasks and
-// marks them relayed, in one transaction:
+// RelayOutbox moves up to max unrelayed outbox events into Asynq tasks (one
+// per CommissionBatchSize events) and marks them relayed, in one transaction:
 //   - Redis down: the enqueue fails, the transaction rolls back, the events
 //     stay unrelayed and the next pass tries again. Nothing is lost.
 //   - The relay dies after enqueueing but before the commit: the events are
-//     relayed again; the task id is the event id, so Asynq refuses the
-//     duplicate while the first task is queued or kept (24 h), and a task
-//     that does run twice finds its work done (unique earning keys).
+//     relayed again; the task id is derived from the events' ids, so Asynq
+//     refuses the same batch while the first task is queued or kept (24 h),
+//     and a task that does run twice finds its work done (unique earning
+//     keys; the engine reconciles, it does not add).
 //   - Several relays at once: each locks its own rows (SKIP LOCKED).
 //
 // It returns how many events it relayed.
 func RelayOutbox(ctx context.Context, store *queries.Store, queue *asynq.Client, max int32, now time.Time) (int, error) {
+	return RelayOutboxBatches(ctx, store, queue, max, CommissionBatchSize, now)
+}
+
+// RelayOutboxBatches is RelayOutbox with perTask events per task at most.
+func RelayOutboxBatches(ctx context.Context, store *queries.Store, queue *asynq.Client, maxRows int32, perTask int, now time.Time) (int, error) {
 	n := 0
+	perTask = max(1, perTask)
 	err := store.Tx(ctx, func(q *queries.Queries) error {
-		rows, err := q.ClaimOutboxEvents(ctx, max)
+		rows, err := q.ClaimOutboxEvents(ctx, maxRows)
 		if err != nil || len(rows) == 0 {
 			return err
 		}
 		ids := make([]int64, 0, len(rows))
 		for _, r := range rows {
-			_, err := queue.EnqueueContext(ctx, NewCommissionEventTask(r.ID))
-			if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
-				return fmt.Errorf("enqueue outbox event %d: %w", r.ID, err)
-			}
 			ids = append(ids, r.ID)
+		}
+		for chunk := range slices.Chunk(ids, perTask) {
+			_, err := queue.EnqueueContext(ctx, NewCommissionEventTask(chunk...))
+			if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+				return fmt.Errorf("enqueue outbox events %d…: %w", chunk[0], err)
+			}
 		}
 		n = len(ids)
 		return q.MarkOutboxEventsRelayed(ctx, queries.MarkOutboxEventsRelayedParams{Now: now, Ids: ids})

@@ -70,6 +70,8 @@ type Event struct {
 type Created struct {
 	ID          int64
 	PartnerID   int64
+	LeadID      int64
+	Company     string // the lead's
 	Kind        string
 	AmountMinor int64
 	Currency    string
@@ -108,43 +110,9 @@ func StageKey(leadID int64, stage string) string {
 }
 
 // Process reconciles the lead an event names. Call it in a transaction.
+// It is ProcessBatch with a batch of one.
 func (e *Engine) Process(ctx context.Context, q *queries.Queries, ev Event) (Result, error) {
-	var res Result
-	lead, err := q.LockLeadForCommission(ctx, queries.LockLeadForCommissionParams{OrganizationID: ev.OrganizationID, LeadID: ev.LeadID})
-	if queries.IsNotFound(err) {
-		return res, nil // the lead was deleted: nothing is owed
-	}
-	if err != nil {
-		return res, err
-	}
-	prog, err := q.GetCommissionProgram(ctx, ev.OrganizationID)
-	if err != nil {
-		return res, err
-	}
-	rows, err := q.ListLeadCommissions(ctx, queries.ListLeadCommissionsParams{
-		OrganizationID: lead.OrganizationID, PartnerID: lead.PartnerID, LeadID: &lead.ID})
-	if err != nil {
-		return res, err
-	}
-	now := e.now()
-	hold := now.AddDate(0, 0, int(prog.CommissionHoldDays))
-	if err := e.revenue(ctx, q, ev, lead, rows, now, hold, &res); err != nil {
-		return res, err
-	}
-	if err := e.stages(ctx, q, lead, now, hold, &res); err != nil {
-		return res, err
-	}
-	if err := e.spiffs(ctx, q, lead, now, hold, &res); err != nil {
-		return res, err
-	}
-	if len(res.Created) > 0 && !e.Quiet {
-		ids, err := notifyCreated(ctx, q, lead, res.Created, hold)
-		if err != nil {
-			return res, err
-		}
-		res.Notifications = ids
-	}
-	return res, nil
+	return e.ProcessBatch(ctx, q, []Event{ev})
 }
 
 // targetBasis is the revenue the partner's share is owed on now: nothing
@@ -160,8 +128,8 @@ func targetBasis(lead queries.LockLeadForCommissionRow, trigger string) int64 {
 	return lead.DealValueMinor
 }
 
-func (e *Engine) revenue(ctx context.Context, q *queries.Queries, ev Event, lead queries.LockLeadForCommissionRow,
-	rows []queries.Commission, now, hold time.Time, res *Result) error {
+func (b *batch) revenue(ctx context.Context, ev Event, st *leadState) error {
+	q, lead, rows, now := b.q, st.lead, st.rows, b.now
 	key := RevenueKey(lead.ID)
 	var base *queries.Commission
 	var basis, amount int64
@@ -202,17 +170,8 @@ func (e *Engine) revenue(ctx context.Context, q *queries.Queries, ev Event, lead
 		if target == 0 || owed == 0 {
 			return nil
 		}
-		id, err := q.InsertCommission(ctx, queries.InsertCommissionParams{
-			OrganizationID: lead.OrganizationID, PartnerID: lead.PartnerID, LeadID: &lead.ID, Kind: KindRevenueShare,
-			AmountMinor: owed, Currency: lead.Currency, BasisMinor: target, RateBps: rate, TierName: tierName,
-			Stage: trigger, EarningKey: key, EarnedAt: now, ApprovableAt: hold})
-		if queries.IsNotFound(err) {
-			return nil // written by an earlier run
-		}
-		if err != nil {
-			return err
-		}
-		res.Created = append(res.Created, Created{ID: id, PartnerID: lead.PartnerID, Kind: KindRevenueShare, AmountMinor: owed, Currency: lead.Currency})
+		b.insert(st, newRow{Kind: KindRevenueShare, AmountMinor: owed, Currency: lead.Currency, BasisMinor: target,
+			RateBps: rate, TierName: tierName, Stage: trigger, EarningKey: key})
 		return nil
 	}
 	why := changeReason(ev, lead, basis, target)
@@ -224,7 +183,7 @@ func (e *Engine) revenue(ctx context.Context, q *queries.Queries, ev Event, lead
 				OrganizationID: lead.OrganizationID, PartnerID: lead.PartnerID, ID: base.ID}); err != nil {
 				return err
 			}
-			res.Voided++
+			b.res.Voided++
 			return nil
 		}
 		if _, err := q.RecalculatePendingCommission(ctx, queries.RecalculatePendingCommissionParams{
@@ -232,7 +191,7 @@ func (e *Engine) revenue(ctx context.Context, q *queries.Queries, ev Event, lead
 			OrganizationID: lead.OrganizationID, PartnerID: lead.PartnerID, ID: base.ID}); err != nil {
 			return err
 		}
-		res.Recalculated++
+		b.res.Recalculated++
 		return nil
 	}
 	// Approved or paid money stays as it is: the difference is a new row
@@ -241,17 +200,8 @@ func (e *Engine) revenue(ctx context.Context, q *queries.Queries, ev Event, lead
 	if ev.OutboxID == 0 {
 		adjKey = fmt.Sprintf("%s:at:%d", key, now.UnixNano())
 	}
-	id, err := q.InsertCommission(ctx, queries.InsertCommissionParams{
-		OrganizationID: lead.OrganizationID, PartnerID: lead.PartnerID, LeadID: &lead.ID, Kind: KindAdjustment,
-		AmountMinor: owed - amount, Currency: lead.Currency, BasisMinor: target - basis, RateBps: rate, TierName: tierName,
-		Stage: trigger, Reason: why, EarningKey: adjKey, AdjustsID: &base.ID, EarnedAt: now, ApprovableAt: hold})
-	if queries.IsNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	res.Created = append(res.Created, Created{ID: id, PartnerID: lead.PartnerID, Kind: KindAdjustment, AmountMinor: owed - amount, Currency: lead.Currency})
+	b.insert(st, newRow{Kind: KindAdjustment, AmountMinor: owed - amount, Currency: lead.Currency, BasisMinor: target - basis,
+		RateBps: rate, TierName: tierName, Stage: trigger, Reason: why, EarningKey: adjKey, AdjustsID: base.ID})
 	return nil
 }
 
@@ -273,42 +223,18 @@ func changeReason(ev Event, lead queries.LockLeadForCommissionRow, from, to int6
 
 // stages awards the tier's incentive for every stage the lead has reached,
 // once per lead and stage.
-func (e *Engine) stages(ctx context.Context, q *queries.Queries, lead queries.LockLeadForCommissionRow, now, hold time.Time, res *Result) error {
+func (b *batch) stages(st *leadState) {
+	lead := st.lead
 	if lead.TierID == nil || lead.Status != "approved" || stageRank(lead.Stage) < 1 {
-		return nil
+		return
 	}
-	incentives, err := q.ListStageIncentives(ctx, queries.ListStageIncentivesParams{OrganizationID: lead.OrganizationID, TierID: *lead.TierID})
-	if err != nil {
-		return err
-	}
-	for _, in := range incentives {
+	for _, in := range b.org.incentives[*lead.TierID] {
 		if stageRank(in.Stage) > stageRank(lead.Stage) {
 			continue
 		}
-		id, err := q.InsertCommission(ctx, queries.InsertCommissionParams{
-			OrganizationID: lead.OrganizationID, PartnerID: lead.PartnerID, LeadID: &lead.ID, Kind: KindStageIncentive,
-			AmountMinor: in.AmountMinor, Currency: in.Currency, TierName: lead.TierName, Stage: in.Stage,
-			EarningKey: StageKey(lead.ID, in.Stage), EarnedAt: now, ApprovableAt: hold})
-		if queries.IsNotFound(err) {
-			continue // earned before
-		}
-		if err != nil {
-			return err
-		}
-		res.Created = append(res.Created, Created{ID: id, PartnerID: lead.PartnerID, Kind: KindStageIncentive, AmountMinor: in.AmountMinor, Currency: in.Currency})
+		b.insert(st, newRow{Kind: KindStageIncentive, AmountMinor: in.AmountMinor, Currency: in.Currency,
+			TierName: lead.TierName, Stage: in.Stage, EarningKey: StageKey(lead.ID, in.Stage)})
 	}
-	return nil
-}
-
-func notifyCreated(ctx context.Context, q *queries.Queries, lead queries.LockLeadForCommissionRow, created []Created, hold time.Time) ([]int64, error) {
-	parts := make([]string, 0, len(created))
-	for _, c := range created {
-		parts = append(parts, money.Format(c.AmountMinor, c.Currency)+" ("+KindLabel(c.Kind)+")")
-	}
-	body := fmt.Sprintf("New commission for your lead %s: %s, pending until %s.", lead.Company, strings.Join(parts, ", "),
-		hold.UTC().Format("Jan 2, 2006"))
-	return q.NotifyPartnerAdmins(ctx, queries.NotifyPartnerAdminsParams{Body: body, Link: "/payments",
-		OrganizationID: lead.OrganizationID, PartnerID: lead.PartnerID})
 }
 
 // KindLabel names a kind for people.

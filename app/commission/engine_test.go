@@ -3,6 +3,8 @@ package commission_test
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -450,5 +452,201 @@ func TestSpiffCampaigns(t *testing.T) {
 	})
 	if err != commission.ErrSpiffNotOpen {
 		t.Errorf("manual award of a stage campaign: %v", err)
+	}
+}
+
+// batchScenario writes, on a fresh fixture, leads and their outbox events
+// of several kinds (won, revenue edited, lost, a stage reached, another
+// partner, another organization, a capped SPIFF and stage incentives) and
+// returns the events, unprocessed, in outbox order.
+func batchScenario(f *fixture) []commission.Event {
+	f.exec("INSERT INTO tier_stage_incentives VALUES ($1, $2, 'qualified', 5000, 'USD'), ($1, $2, 'proposal', 15000, 'USD')", f.org, f.tier)
+	f.exec(`INSERT INTO spiff_campaigns (organization_id, name, amount_minor, currency, starts_at, ends_at, rule, stage, cap_per_partner, status)
+		VALUES ($1, 'Q1 push', 25000, 'USD', '2026-01-01', '2026-04-01', 'stage', 'won', 2, 'active')`, f.org)
+	var events []commission.Event
+	var leads []int64
+	for i := range 4 {
+		l := f.lead(fmt.Sprintf("Batch %d", i), "proposal", "USD")
+		leads = append(leads, l)
+		events = append(events, f.win(l, int64(1_000_000+i*1_234)))
+	}
+	events = append(events, f.change(leads[0], "Revenue edited", "UPDATE leads SET revenue_minor = 2000001 WHERE id = $1", leads[0]))
+	events = append(events, f.change(leads[1], "Lead lost", "UPDATE leads SET stage = 'lost' WHERE id = $1", leads[1]))
+	q := f.lead("Batch qualified", "qualified", "EUR")
+	events = append(events, f.change(q, "Stage Qualified", "SELECT $1::bigint", q))
+	events = append(events, f.change(leads[3], "Refund", "UPDATE leads SET refunded_minor = 5000 WHERE id = $1", leads[3]))
+	// Another partner of the organization, and a partner of another organization.
+	var otherPartner, otherOrg, otherOrgPartner int64
+	f.scan("SELECT id FROM partners WHERE organization_id = "+fmt.Sprint(f.org)+" AND id <> "+fmt.Sprint(f.partner)+" AND tier_id IS NOT NULL ORDER BY id LIMIT 1", &otherPartner)
+	f.scan("SELECT p.organization_id, p.id FROM partners p JOIN organizations o ON o.id = p.organization_id WHERE o.slug <> 'acme' AND p.tier_id IS NOT NULL ORDER BY p.id LIMIT 1", &otherOrg, &otherOrgPartner)
+	for _, who := range [][2]int64{{f.org, otherPartner}, {otherOrg, otherOrgPartner}} {
+		l := f.int(`INSERT INTO leads (organization_id, partner_id, company, status, stage, currency) VALUES ($1, $2, 'Batch other', 'approved', 'proposal', 'USD') RETURNING id`, who[0], who[1])
+		var id int64
+		err := f.store.Tx(f.ctx, func(qq *queries.Queries) error {
+			if _, err := qq.MarkLeadWon(f.ctx, queries.MarkLeadWonParams{Now: f.clock, OrganizationID: who[0], ID: l, RevenueMinor: 333_333}); err != nil {
+				return err
+			}
+			var err error
+			id, err = qq.CreateLeadWonEvent(f.ctx, queries.CreateLeadWonEventParams{OrganizationID: who[0], LeadID: l})
+			return err
+		})
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		events = append(events, f.event(id))
+	}
+	return events
+}
+
+// commissionDump is every commission row as text, without ids and times.
+func (f *fixture) commissionDump() []string {
+	f.t.Helper()
+	rows, err := f.store.Pool.Query(f.ctx, `SELECT format('%s %s %s %s %s %s %s %s %s %s %s', organization_id, partner_id, lead_id, kind,
+		amount_minor, currency, basis_minor, rate_bps, tier_name, status, earning_key) FROM commissions ORDER BY organization_id, earning_key`)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			f.t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// TestBatchEqualsOneByOne: the events of batchScenario processed one by one
+// (one transaction each) and as one batch (one transaction) write the same
+// rows; the batch again, and each event again, write nothing more.
+func TestBatchEqualsOneByOne(t *testing.T) {
+	one := newFixture(t)
+	for _, ev := range batchScenario(one) {
+		one.process(ev)
+	}
+	want := one.commissionDump()
+
+	f := newFixture(t)
+	events := batchScenario(f)
+	batch := func() commission.Result {
+		var res commission.Result
+		if err := f.store.Tx(f.ctx, func(q *queries.Queries) (err error) {
+			res, err = f.eng.ProcessBatch(f.ctx, q, events)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	res := batch()
+	got := f.commissionDump()
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("batch wrote\n%v\none by one wrote\n%v", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if n := f.int("SELECT count(*) FROM commissions c JOIN leads l ON l.id = c.lead_id WHERE l.company LIKE 'Batch%'"); len(res.Created) == 0 || int64(len(res.Created)) != n {
+		t.Errorf("created %d, rows %d", len(res.Created), n)
+	}
+	// One notification per partner admin and partner for the whole batch.
+	if n := f.int("SELECT count(DISTINCT user_id) - count(*) FROM notifications WHERE link = '/payments'"); n != 0 {
+		t.Errorf("%d more notifications than admins notified", -n)
+	}
+	if n := f.int("SELECT count(*) FROM notifications WHERE link = '/payments' AND body LIKE 'New commissions for 4 of your leads: Batch%'"); n == 0 {
+		t.Error("no digest notification for Northwind's leads")
+	}
+	if again := batch(); len(again.Created)+again.Recalculated+again.Voided != 0 {
+		t.Errorf("the batch replayed changed %+v", again)
+	}
+	for _, ev := range events {
+		if r := f.process(ev); len(r.Created)+r.Recalculated+r.Voided != 0 {
+			t.Errorf("event %d replayed alone changed %+v", ev.OutboxID, r)
+		}
+	}
+	if fmt.Sprint(f.commissionDump()) != fmt.Sprint(want) {
+		t.Error("replays changed the rows")
+	}
+}
+
+// TestTwoBatchesSharingLeads: batches of different shapes over the same
+// events, run at once, write each commission once and do not deadlock.
+func TestTwoBatchesSharingLeads(t *testing.T) {
+	f := newFixture(t)
+	var events []commission.Event
+	for i := range 60 {
+		l := f.lead(fmt.Sprintf("Shared %d", i), "proposal", "USD")
+		events = append(events, f.win(l, 1_800_000))
+	}
+	rev := slices.Clone(events)
+	slices.Reverse(rev)
+	shapes := [][]commission.Event{events, rev, events[:30], events[20:], events[10:50]}
+	var wg sync.WaitGroup
+	for _, batch := range shapes {
+		wg.Go(func() {
+			if err := f.store.Tx(f.ctx, func(q *queries.Queries) error {
+				_, err := f.eng.ProcessBatch(f.ctx, q, batch)
+				return err
+			}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := f.int("SELECT count(*) FROM commissions WHERE lead_id IN (SELECT id FROM leads WHERE company LIKE 'Shared %')"); n != 60 {
+		t.Errorf("%d commissions for 60 leads", n)
+	}
+	if n := f.int("SELECT count(*) FROM commissions WHERE amount_minor <> 270000 AND lead_id IN (SELECT id FROM leads WHERE company LIKE 'Shared %')"); n != 0 {
+		t.Errorf("%d wrong amounts", n)
+	}
+}
+
+// TestTotalsAndCompanyFollowTheRows: after inserts in a batch, a
+// recalculation, approvals, a void, a manual adjustment and a renamed lead,
+// commission_totals equals the rows' sums per partner, currency and status,
+// and every row of a lead carries the lead's company (both kept by
+// triggers, schema.sql).
+func TestTotalsAndCompanyFollowTheRows(t *testing.T) {
+	f := newFixture(t)
+	events := batchScenario(f)
+	if err := f.store.Tx(f.ctx, func(q *queries.Queries) error {
+		_, err := f.eng.ProcessBatch(f.ctx, q, events)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	lead := events[0].LeadID
+	f.clock = f.clock.AddDate(0, 2, 0)
+	if n := f.approveAll(lead); n == 0 {
+		t.Fatal("nothing approved")
+	}
+	f.process(f.change(lead, "Revenue edited", "UPDATE leads SET revenue_minor = 10 WHERE id = $1", lead))
+	var adj int64
+	if err := f.store.Tx(f.ctx, func(q *queries.Queries) (err error) {
+		adj, err = f.eng.Adjust(f.ctx, q, f.org, f.partner, &lead, 777, "USD", "Goodwill", "form-t")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.eng.Void(f.ctx, f.store.Queries, f.org, adj, "Entered by mistake"); err != nil {
+		t.Fatal(err)
+	}
+	f.exec("UPDATE leads SET company = 'Renamed Logistics' WHERE id = $1", lead)
+	if n := f.int(`SELECT count(*) FROM (
+		SELECT organization_id, partner_id, currency, status, sum(amount_minor), count(*) FROM commissions GROUP BY 1, 2, 3, 4
+		EXCEPT SELECT organization_id, partner_id, currency, status, amount_minor, n FROM commission_totals WHERE n <> 0
+		UNION ALL
+		(SELECT organization_id, partner_id, currency, status, amount_minor, n FROM commission_totals WHERE n <> 0
+		 EXCEPT SELECT organization_id, partner_id, currency, status, sum(amount_minor), count(*) FROM commissions GROUP BY 1, 2, 3, 4)) d`); n != 0 {
+		t.Errorf("%d (partner, currency, status) totals differ from the rows", n)
+	}
+	if n := f.int("SELECT count(*) FROM commission_totals WHERE n = 0 AND amount_minor <> 0"); n != 0 {
+		t.Errorf("%d empty totals with an amount", n)
+	}
+	if n := f.int(`SELECT count(*) FROM commissions c JOIN leads l ON l.organization_id = c.organization_id AND l.id = c.lead_id
+		WHERE c.lead_company <> l.company`); n != 0 {
+		t.Errorf("%d rows with another company than their lead's", n)
+	}
+	if n := f.int("SELECT count(*) FROM commissions WHERE lead_id = $1 AND lead_company = 'Renamed Logistics'", lead); n < 3 {
+		t.Errorf("%d rows of the renamed lead carry its new name", n)
 	}
 }

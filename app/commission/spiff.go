@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
+	"slices"
 
 	"partnerportal/app/money"
 	"partnerportal/queries"
@@ -18,7 +18,8 @@ func SpiffKey(campaignID, leadID int64) string {
 // spiffs awards every active stage campaign the lead qualifies for now: its
 // partner's tier is eligible, the lead has reached the campaign's stage, and
 // the partner is under the campaign's cap. Once per campaign and lead.
-func (e *Engine) spiffs(ctx context.Context, q *queries.Queries, lead queries.LockLeadForCommissionRow, now, hold time.Time, res *Result) error {
+func (b *batch) spiffs(ctx context.Context, st *leadState) error {
+	lead := st.lead
 	if lead.Status != "approved" || stageRank(lead.Stage) < 1 {
 		return nil
 	}
@@ -26,36 +27,53 @@ func (e *Engine) spiffs(ctx context.Context, q *queries.Queries, lead queries.Lo
 	if lead.TierID != nil {
 		tier = *lead.TierID
 	}
-	campaigns, err := q.ListActiveStageSpiffs(ctx, queries.ListActiveStageSpiffsParams{OrganizationID: lead.OrganizationID, At: now, TierID: tier})
-	if err != nil {
-		return err
-	}
-	for _, c := range campaigns {
+	for _, c := range b.org.spiffs {
+		if len(c.TierIds) > 0 && !slices.Contains(c.TierIds, tier) {
+			continue
+		}
 		if stageRank(lead.Stage) < stageRank(c.Stage) {
 			continue
 		}
+		key := SpiffKey(c.ID, lead.ID)
+		if st.keys[key] {
+			continue // awarded before
+		}
 		if c.CapPerPartner > 0 {
-			ok, err := underCap(ctx, q, lead.OrganizationID, lead.PartnerID, c)
+			n, err := b.awards(ctx, lead.PartnerID, c)
 			if err != nil {
 				return err
 			}
-			if !ok {
+			if n >= int64(c.CapPerPartner) {
 				continue
 			}
+			b.org.awarded[[2]int64{lead.PartnerID, c.ID}]++
 		}
-		id, err := q.InsertCommission(ctx, queries.InsertCommissionParams{
-			OrganizationID: lead.OrganizationID, PartnerID: lead.PartnerID, LeadID: &lead.ID, Kind: KindSpiff,
-			AmountMinor: c.AmountMinor, Currency: c.Currency, TierName: lead.TierName, Stage: c.Stage, Reason: c.Name,
-			EarningKey: SpiffKey(c.ID, lead.ID), EarnedAt: now, ApprovableAt: hold})
-		if queries.IsNotFound(err) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		res.Created = append(res.Created, Created{ID: id, PartnerID: lead.PartnerID, Kind: KindSpiff, AmountMinor: c.AmountMinor, Currency: c.Currency})
+		b.insert(st, newRow{Kind: KindSpiff, AmountMinor: c.AmountMinor, Currency: c.Currency, TierName: lead.TierName,
+			Stage: c.Stage, Reason: c.Name, EarningKey: key})
 	}
 	return nil
+}
+
+// awards is how many awards of a capped campaign the partner has, counting
+// those this batch is about to write. The batch's partners are locked first
+// (awards of one partner are counted one transaction at a time).
+func (b *batch) awards(ctx context.Context, partnerID int64, c queries.SpiffCampaign) (int64, error) {
+	if !b.org.partnersLocked {
+		if _, err := b.q.LockPartners(ctx, queries.LockPartnersParams{OrganizationID: b.org.id, Ids: b.org.partnerIDs}); err != nil {
+			return 0, err
+		}
+		b.org.partnersLocked = true
+	}
+	k := [2]int64{partnerID, c.ID}
+	if n, ok := b.org.awarded[k]; ok {
+		return n, nil
+	}
+	n, err := b.q.CountSpiffAwards(ctx, queries.CountSpiffAwardsParams{OrganizationID: b.org.id, PartnerID: partnerID, CampaignID: c.ID})
+	if err != nil {
+		return 0, err
+	}
+	b.org.awarded[k] = n
+	return n, nil
 }
 
 // underCap locks the partner (awards of one partner are counted one

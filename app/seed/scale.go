@@ -463,7 +463,7 @@ var (
 func (c *scaleCopy) commissions(ctx context.Context, partners []scalePartner, leads []scaleLead, _ int64) (int64, error) {
 	cols := []string{"organization_id", "partner_id", "lead_id", "kind", "amount_minor", "currency", "rate_bps",
 		"status", "created_at", "paid_at", "basis_minor", "tier_name", "stage", "earning_key", "earned_at",
-		"approvable_at", "approved_at"}
+		"approvable_at", "approved_at", "lead_company"}
 	var rows [][]any
 	now := c.now
 	for i := range leads {
@@ -487,7 +487,7 @@ func (c *scaleCopy) commissions(ctx context.Context, partners []scalePartner, le
 		}
 		rows = append(rows, []any{c.org, p.id, l.id, "revenue_share", money.ApplyBps(l.revenue, int64(bps)), "USD", bps, status,
 			won, paid, l.revenue, scaleTiers[p.tier].name, "won", commission.RevenueKey(l.id), won,
-			won.Add(30 * 24 * time.Hour), approved})
+			won.Add(30 * 24 * time.Hour), approved, companyAt(int(l.company)).name})
 	}
 	n, err := c.tx.CopyFrom(ctx, pgx.Identifier{"commissions"}, cols, pgx.CopyFromRows(rows))
 	return n, queries.Classify(err)
