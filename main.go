@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"os/signal"
 	"syscall"
 	"time"
@@ -117,6 +118,9 @@ func openStore(ctx context.Context, cfg *config.Config) (*queries.Store, error) 
 	pc, err := pgxpool.ParseConfig(cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
+	}
+	if !strings.Contains(cfg.DatabaseURL, "pool_max_conns=") { // the URL's own setting wins
+		pc.MaxConns = cfg.DBMaxConns
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {

@@ -33,6 +33,8 @@ type Config struct {
 	// TrustedProxies are the peers whose X-Forwarded-For is believed; empty:
 	// the direct peer is the client.
 	TrustedProxies []netip.Prefix
+	// DBMaxConns is the size of each process's PostgreSQL pool.
+	DBMaxConns int32
 }
 
 // Secure reports whether the portal is served over HTTPS, which turns on
@@ -60,6 +62,7 @@ var Vars = []Var{
 	{"SHUTDOWN_TIMEOUT", "20s", "How long SIGTERM waits for in-flight requests and tasks."},
 	{"INVITE_TTL", "168h", "How long an invitation link into a partner company stays valid (7 days)."},
 	{"EMAIL_CHANGE_TTL", "24h", "How long the link that confirms a new sign-in address stays valid."},
+	{"DB_MAX_CONNS", "16", "PostgreSQL connections each process (web, worker) may hold at once. pgx's own default (4 on a 2-core machine) makes pages queue for a connection under concurrent load; keep web processes × this below PostgreSQL's `max_connections` (100 by default)."},
 	{"TRUSTED_PROXIES", "", "Comma-separated CIDRs (e.g. `10.0.0.0/8,127.0.0.1/32`) of the reverse proxies in front of the web tier. Only a request from one of them has its `X-Forwarded-For` believed (the rightmost address not itself a trusted proxy is the client); unset: the direct peer is the client. Rate limits count by that address."},
 }
 
@@ -130,6 +133,11 @@ func Load() (*Config, error) {
 			bad("TRUSTED_PROXIES", "%v", err)
 		}
 		c.TrustedProxies = prefixes
+	}
+	if n, err := strconv.Atoi(get("DB_MAX_CONNS")); err != nil || n < 1 || n > 1000 {
+		bad("DB_MAX_CONNS", "want a whole number between 1 and 1000")
+	} else {
+		c.DBMaxConns = int32(n)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
