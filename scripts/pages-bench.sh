@@ -17,7 +17,9 @@ psql -q "$DATABASE_URL" -v ON_ERROR_STOP=1 -c "INSERT INTO sessions (id_hash, us
   SELECT sha256(convert_to('$token', 'UTF8')), id, now() + interval '2 hours', '127.0.0.1', 'pages-bench', now(), now()
   FROM users WHERE email = 'admin@hundredk.test'" >/dev/null
 pids=()
+log=$(mktemp)
 cleanup() {
+  rm -f "$log"
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   psql -q "$DATABASE_URL" -c "DELETE FROM sessions WHERE user_agent = 'pages-bench'" >/dev/null || true
 }
@@ -42,9 +44,11 @@ for path in /leads /dashboard; do
       echo "$path round $i $name $(run "$port" "$path")"
     done
   done
-done | tee /dev/stderr | awk '
+done > "$log"
+cat "$log"
+awk '
   { key=$1" "$4; rps[key]=rps[key]" "$5; p50[key]=p50[key]" "$6; p99[key]=p99[key]" "$7; if ($8 > 0) bad=1 }
   function med(list,   a, n, i, j, t) { n=split(list, a, " "); for (i=1;i<=n;i++) { v=a[i]; if (v ~ /ms$/) v+=0; else if (v ~ /us$/) v=v/1000; else if (v ~ /s$/) v=v*1000; a[i]=v+0 }
     for (i=1;i<=n;i++) for (j=i+1;j<=n;j++) if (a[j]<a[i]) { t=a[i]; a[i]=a[j]; a[j]=t } return a[int((n+1)/2)] }
   END { printf "\nmedians (req/s, p50 ms, p99 ms):\n"; for (k in rps) printf "%-16s %8.0f %8.2f %8.2f\n", k, med(rps[k]), med(p50[k]), med(p99[k]);
-        if (bad) print "NON-2XX RESPONSES SEEN" }'
+        if (bad) print "NON-2XX RESPONSES SEEN" }' "$log"
