@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 	_ "time/tzdata" // time zones work in slim containers too
@@ -118,6 +119,9 @@ func openStore(ctx context.Context, cfg *config.Config) (*queries.Store, error) 
 	pc, err := pgxpool.ParseConfig(cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
+	}
+	if !strings.Contains(cfg.DatabaseURL, "pool_max_conns=") { // the URL's own setting wins
+		pc.MaxConns = cfg.DBMaxConns
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {

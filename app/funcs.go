@@ -17,6 +17,7 @@ type fieldRef struct {
 
 func templateFuncs() template.FuncMap {
 	return template.FuncMap{
+		"asset":      func(name string) (string, error) { return staticAssets().URL(name) },
 		"fieldErr":   func(p *Page, name string) fieldRef { return fieldRef{Errors: p.Errors, Name: name} },
 		"roleLabel":  RoleLabel,
 		"money":      money.Format,

@@ -5,19 +5,23 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
+	"hash/crc32"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 	"github.com/gofiber/template/html/v2"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
+	"partnerportal/app/assets"
 	"partnerportal/app/clicks"
 	"partnerportal/app/clock"
 	"partnerportal/app/config"
@@ -45,6 +49,34 @@ type Handler struct {
 	*Deps
 }
 
+// staticAssets is static.FS fingerprinted and precompressed, built once per
+// process (brotli at its best level takes a moment).
+//
+// Pico is served trimmed to what the templates and scripts can use
+// (assets.Trim): every page's first load carries it, and most of it (the
+// dark theme, components no page has) never applies.
+var staticAssets = sync.OnceValue(func() *assets.Set {
+	var texts []string
+	for _, fsys := range []fs.FS{views.FS, static.FS} {
+		_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".html") || strings.HasSuffix(p, ".js")) && p != "htmx.min.js" {
+				b, _ := fs.ReadFile(fsys, p)
+				texts = append(texts, string(b))
+			}
+			return nil
+		})
+	}
+	appCSS, _ := fs.ReadFile(static.FS, "app.css")
+	used := assets.Words(texts...)
+	s, err := assets.Load(static.FS, map[string]func([]byte) []byte{
+		"pico.min.css": func(b []byte) []byte { return []byte(assets.Trim(string(b), used, string(appCSS))) },
+	})
+	if err != nil {
+		panic("static files: " + err.Error()) // embedded at build time: cannot fail at run time
+	}
+	return s
+})
+
 // New builds the Fiber app with every route.
 func New(d *Deps) *fiber.App {
 	engine := html.NewFileSystem(http.FS(views.FS), ".html")
@@ -70,16 +102,52 @@ func New(d *Deps) *fiber.App {
 	app.Use(recover.New())
 	app.Use(limitHeaders)
 	h.registerRoutes(app, h.hotRoutes())
+	// Static files before the page middleware: they need no request id,
+	// session or page security headers (CSP and framing rules apply to
+	// documents; nosniff is set by the handler), which would add half a
+	// kilobyte of headers to every file.
+	app.Use(staticAssets().Handler())
 	app.Use(requestid.New())
 	app.Use(h.logRequests)
 	app.Use(h.securityHeaders)
-	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
+	// Pages and fragments are compressed when the client asks (brotli or
+	// gzip; compress.go); static files come precompressed (app/assets).
+	// ETags (from the body) let a public page be revalidated with a 304;
+	// signed-in pages stay no-store.
+	app.Use(compressResponses)
+	app.Use(etagUnlessNoStore)
 	app.Use(h.loadSession)
 	app.Use(h.checkCSRF)
 	app.Use(checkInput) // NUL or non-UTF-8 input: 422 before any handler (input_check.go)
 	h.registerRoutes(app, h.routes())
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app
+}
+
+// etagUnlessNoStore gives a 200 GET response a weak ETag (its length and
+// CRC-32) and answers 304 when the client already has it, as Fiber's etag
+// middleware does, except for no-store responses (every signed-in page),
+// which no cache keeps and so never revalidates.
+func etagUnlessNoStore(c *fiber.Ctx) error {
+	if err := c.Next(); err != nil {
+		return err
+	}
+	res := c.Response()
+	m := c.Method()
+	if res.StatusCode() != fiber.StatusOK || (m != fiber.MethodGet && m != fiber.MethodHead) || len(res.Body()) == 0 ||
+		len(res.Header.Peek(fiber.HeaderETag)) > 0 || string(res.Header.Peek(fiber.HeaderCacheControl)) == "no-store" {
+		return nil
+	}
+	tag := fmt.Sprintf(`W/"%d-%08x"`, len(res.Body()), crc32.ChecksumIEEE(res.Body()))
+	res.Header.Set(fiber.HeaderETag, tag)
+	for part := range strings.SplitSeq(c.Get(fiber.HeaderIfNoneMatch), ",") {
+		if strings.TrimSpace(part) == tag {
+			c.Status(fiber.StatusNotModified)
+			res.ResetBody()
+			return nil
+		}
+	}
+	return nil
 }
 
 // logRequests writes one line per request: the route pattern, never the raw

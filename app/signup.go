@@ -191,17 +191,24 @@ func (h *Handler) attribute(ctx context.Context, org queries.Organization, click
 	return attribution{LinkID: link.ID, PartnerID: link.PartnerID, PartnerName: link.PartnerName}, nil
 }
 
-// findClick looks in PostgreSQL first (scoped by organization; where the
-// rollup puts every click), then in Redis for a click not rolled up yet.
+// findClick looks in Redis first, for a click not rolled up yet, then in
+// PostgreSQL (scoped by organization; where the rollup puts every click). In
+// this order no click falls between the two: the rollup deletes a click from
+// Redis only after committing it to PostgreSQL. With Redis unreachable, a
+// click already in PostgreSQL is still found.
 func (h *Handler) findClick(ctx context.Context, orgID int64, clickID string) (int64, time.Time, bool, error) {
-	row, err := h.Store.GetClickForAttribution(ctx, queries.GetClickForAttributionParams{OrganizationID: orgID, ClickID: clickID})
-	if err == nil {
-		return row.LinkID, row.ClickedAt, true, nil
+	linkID, at, found, rerr := clicks.RecentClick(ctx, h.Redis, clickID)
+	if rerr == nil && found {
+		return linkID, at, true, nil
 	}
-	if !queries.IsNotFound(err) {
+	row, err := h.Store.GetClickForAttribution(ctx, queries.GetClickForAttributionParams{OrganizationID: orgID, ClickID: clickID})
+	if queries.IsNotFound(err) {
+		return 0, time.Time{}, false, rerr
+	}
+	if err != nil {
 		return 0, time.Time{}, false, err
 	}
-	return clicks.RecentClick(ctx, h.Redis, clickID)
+	return row.LinkID, row.ClickedAt, true, nil
 }
 
 // registerSignup turns a checked sign-up into a lead: 201 with the lead and

@@ -1,6 +1,9 @@
 package clicks
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestIsBot(t *testing.T) {
 	bots := []string{
@@ -33,5 +36,35 @@ func BenchmarkIsBot(b *testing.B) {
 	ua := "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
 	for b.Loop() {
 		IsBot(ua)
+	}
+}
+
+// The fast scan must agree with the plain definition on every input.
+func FuzzIsBotMatchesDefinition(f *testing.F) {
+	for _, s := range []string{"", "  ", "Googlebot", "CUBOT x", "Mozilla/5.0 Chrome/126", "\u212Aelvin", "x curl/8",
+		"SLACK", "outlook-android", "abot", "bot", "Cubot bot", strings.Repeat("a", 600) + "bot", " \tcurl/ "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, ua string) {
+		if IsBot(ua) != isBotSlow(ua) {
+			t.Fatalf("IsBot(%q) = %v, the definition says %v", ua, IsBot(ua), isBotSlow(ua))
+		}
+	})
+}
+
+func TestIsBotMatchesDefinitionOnEveryToken(t *testing.T) {
+	for _, tok := range botTokens {
+		for _, ua := range []string{tok, "Mozilla/5.0 " + strings.ToUpper(tok) + "/1.0", "x" + tok[:len(tok)-1]} {
+			if IsBot(ua) != isBotSlow(ua) {
+				t.Errorf("IsBot(%q) = %v, the definition says %v", ua, IsBot(ua), isBotSlow(ua))
+			}
+		}
+	}
+}
+
+func BenchmarkIsBotDefinition(b *testing.B) {
+	ua := "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
+	for b.Loop() {
+		isBotSlow(ua)
 	}
 }

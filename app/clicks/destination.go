@@ -30,18 +30,26 @@ func WithUTM(dest, source, medium, campaign string) string {
 
 // AppendClickID returns the destination with the click id added.
 func AppendClickID(dest, clickID string) string {
-	sep := "?"
-	if strings.Contains(dest, "?") {
-		sep = "&"
-	}
+	return string(AppendClickIDBytes(nil, dest, clickID))
+}
+
+// AppendClickIDBytes appends the destination with the click id added (before
+// any #fragment) to dst.
+func AppendClickIDBytes(dst []byte, dest, clickID string) []byte {
 	frag := ""
 	if i := strings.IndexByte(dest, '#'); i >= 0 {
 		dest, frag = dest[:i], dest[i:]
-		if !strings.Contains(dest, "?") {
-			sep = "?"
-		}
 	}
-	return dest + sep + ClickParam + "=" + clickID + frag
+	sep := byte('?')
+	if strings.IndexByte(dest, '?') >= 0 {
+		sep = '&'
+	}
+	dst = append(dst, dest...)
+	dst = append(dst, sep)
+	dst = append(dst, ClickParam...)
+	dst = append(dst, '=')
+	dst = append(dst, clickID...)
+	return append(dst, frag...)
 }
 
 // Allowed reports whether dest starts with one of the organization's allowed

@@ -37,21 +37,29 @@ func EnsureGroup(ctx context.Context, rdb redis.UniversalClient) error {
 //     inserts nothing new, and acknowledges them;
 //   - two rollups at once either read different entries or, for the same
 //     pending entries, the second inserts none; batch transactions take an
-//     advisory lock so such overlapping batches queue instead of deadlocking.
+//     advisory lock so such overlapping batches queue instead of deadlocking;
+//   - a click's attribution field in Recent is deleted with the entry, after
+//     the commit: from then on the click is found in PostgreSQL.
+//
+// batch is the number of clicks per transaction (about: entries carry up to
+// EntryClicks clicks, and entries of the older layout one each).
 func Rollup(ctx context.Context, rdb redis.UniversalClient, store *queries.Store, batch, maxBatches int) (int64, error) {
 	if err := EnsureGroup(ctx, rdb); err != nil {
 		return 0, err
 	}
 	var total int64
+	perEntry := EntryClicks
 	for range maxBatches {
-		msgs, err := readBatch(ctx, rdb, batch)
+		msgs, err := readBatch(ctx, rdb, max(1, batch/perEntry))
 		if err != nil {
 			return total, err
 		}
 		if len(msgs) == 0 {
 			return total, nil
 		}
-		n, err := insertBatch(ctx, store, msgs)
+		p := decode(msgs)
+		perEntry = max(1, min(EntryClicks, len(p.ClickIds)/len(msgs)))
+		n, err := insertBatch(ctx, store, p)
 		if err != nil {
 			return total, err
 		}
@@ -60,9 +68,12 @@ func Rollup(ctx context.Context, rdb redis.UniversalClient, store *queries.Store
 		for i, m := range msgs {
 			ids[i] = m.ID
 		}
-		if _, err := rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			p.XAck(ctx, Stream, Group, ids...)
-			p.XDel(ctx, Stream, ids...)
+		if _, err := rdb.TxPipelined(ctx, func(pl redis.Pipeliner) error {
+			pl.XAck(ctx, Stream, Group, ids...)
+			pl.XDel(ctx, Stream, ids...)
+			if len(p.ClickIds) > 0 {
+				pl.HDel(ctx, Recent, p.ClickIds...)
+			}
 			return nil
 		}); err != nil {
 			return total, err
@@ -91,22 +102,41 @@ func readBatch(ctx context.Context, rdb redis.UniversalClient, n int) ([]redis.X
 	return nil, nil
 }
 
-// insertBatch writes one batch in one transaction and returns how many
-// clicks were new.
-func insertBatch(ctx context.Context, s *queries.Store, msgs []redis.XMessage) (int64, error) {
+// decode reads the clicks of stream entries of both layouts: packed ("b":
+// lines "id link visitor unixms") and one click per entry (c, l, v, t).
+// Malformed clicks are left out (acknowledged and dropped with the batch).
+func decode(msgs []redis.XMessage) queries.InsertClicksParams {
 	p := queries.InsertClicksParams{}
-	for _, m := range msgs {
-		id := str(m.Values["c"])
-		link, err1 := strconv.ParseInt(str(m.Values["l"]), 10, 64)
-		ms, err2 := strconv.ParseInt(str(m.Values["t"]), 10, 64)
+	add := func(id, l, v, t string) {
+		link, err1 := strconv.ParseInt(l, 10, 64)
+		ms, err2 := strconv.ParseInt(t, 10, 64)
 		if id == "" || err1 != nil || err2 != nil {
-			continue // malformed entry: acknowledged and dropped with the batch
+			return
 		}
 		p.ClickIds = append(p.ClickIds, id)
 		p.LinkIds = append(p.LinkIds, link)
-		p.VisitorIds = append(p.VisitorIds, str(m.Values["v"]))
+		p.VisitorIds = append(p.VisitorIds, v)
 		p.ClickedAts = append(p.ClickedAts, time.UnixMilli(ms).UTC())
 	}
+	for _, m := range msgs {
+		b, packed := m.Values["b"].(string)
+		if !packed {
+			add(str(m.Values["c"]), str(m.Values["l"]), str(m.Values["v"]), str(m.Values["t"]))
+			continue
+		}
+		for line := range strings.SplitSeq(b, "\n") {
+			f := strings.Split(line, " ")
+			if len(f) == 4 {
+				add(f[0], f[1], f[2], f[3])
+			}
+		}
+	}
+	return p
+}
+
+// insertBatch writes one batch in one transaction and returns how many
+// clicks were new.
+func insertBatch(ctx context.Context, s *queries.Store, p queries.InsertClicksParams) (int64, error) {
 	if len(p.ClickIds) == 0 {
 		return 0, nil
 	}

@@ -79,6 +79,11 @@ func TestRollupIsExactAndIdempotent(t *testing.T) {
 	if l, _ := rdb.XLen(context.Background(), clicks.Stream).Result(); l != 0 {
 		t.Fatalf("%d entries left in the stream", l)
 	}
+	// Redis keeps nothing per click once the clicks are in PostgreSQL: the
+	// stream (empty, with its consumer group) is the only key left.
+	if keys, _ := rdb.Keys(context.Background(), "click*").Result(); len(keys) != 1 || keys[0] != clicks.Stream {
+		t.Fatalf("keys left after the rollup: %v", keys)
+	}
 	// The same clicks delivered again (as after a crash before the ack) add nothing.
 	record(t, rdb, link, 5000, 1234, "a")
 	if n, err := clicks.Rollup(context.Background(), rdb, s, 700, 1000); err != nil || n != 0 {
@@ -164,5 +169,37 @@ func TestRollupSurvivesKill9(t *testing.T) {
 	}
 	if interrupted == 0 {
 		t.Fatal("no kill landed in the middle of a rollup; the test proved nothing")
+	}
+}
+
+// Entries written by the release before packed entries (one click per entry,
+// a click:<id> key each) are still rolled up exactly, next to packed ones.
+func TestRollupReadsTheOlderLayout(t *testing.T) {
+	s, rdb := apptest.NewStore(t), apptest.NewRedis(t)
+	ctx := context.Background()
+	link := linkID(t, s, "northwind")
+	at := clock.SuiteNow()
+	for i := range 300 {
+		if err := rdb.XAdd(ctx, &redis.XAddArgs{Stream: clicks.Stream, Values: []any{
+			"c", fmt.Sprintf("old%06d", i), "l", strconv.FormatInt(link, 10), "v", "v" + strconv.Itoa(i%7),
+			"t", strconv.FormatInt(at.UnixMilli(), 10)}}).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := rdb.Set(ctx, "click:old000001", fmt.Sprintf("%d:%d", link, at.UnixMilli()), time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if l, _, ok, err := clicks.RecentClick(ctx, rdb, "old000001"); err != nil || !ok || l != link {
+		t.Fatalf("older key not found: %d %v %v", l, ok, err)
+	}
+	record(t, rdb, link, 1000, 10, "new")
+	if n, err := clicks.Rollup(ctx, rdb, s, 200, 1000); err != nil || n != 1300 {
+		t.Fatalf("rollup: %d, %v", n, err)
+	}
+	if c, rows, u := totals(t, s, link); c != 1300 || rows != 1300 || u != 10 {
+		t.Fatalf("clicks %d rows %d uniques %d", c, rows, u)
+	}
+	if _, _, ok, _ := clicks.RecentClick(ctx, rdb, "new000000007"); ok {
+		t.Fatal("a rolled-up click is still in Redis")
 	}
 }

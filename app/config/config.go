@@ -35,6 +35,8 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// StorageDir is where uploaded and generated files live on local disk.
 	StorageDir string
+	// DBMaxConns is the size of each process's PostgreSQL pool.
+	DBMaxConns int32
 }
 
 // Secure reports whether the portal is served over HTTPS, which turns on
@@ -63,6 +65,7 @@ var Vars = []Var{
 	{"INVITE_TTL", "168h", "How long an invitation link into a partner company stays valid (7 days)."},
 	{"EMAIL_CHANGE_TTL", "24h", "How long the link that confirms a new sign-in address stays valid."},
 	{"STORAGE_DIR", ".data/files", "Directory for uploaded and generated files (resources, course media, logos, PDFs) on local disk; created if missing. Several web processes need it on a shared volume."},
+	{"DB_MAX_CONNS", "16", "PostgreSQL connections each process (web, worker) may hold at once. pgx's own default (4 on a 2-core machine) makes pages queue for a connection under concurrent load; keep web processes × this below PostgreSQL's `max_connections` (100 by default)."},
 	{"TRUSTED_PROXIES", "", "Comma-separated CIDRs (e.g. `10.0.0.0/8,127.0.0.1/32`) of the reverse proxies in front of the web tier. Only a request from one of them has its `X-Forwarded-For` believed (the rightmost address not itself a trusted proxy is the client); unset: the direct peer is the client. Rate limits count by that address."},
 }
 
@@ -134,6 +137,11 @@ func Load() (*Config, error) {
 			bad("TRUSTED_PROXIES", "%v", err)
 		}
 		c.TrustedProxies = prefixes
+	}
+	if n, err := strconv.Atoi(get("DB_MAX_CONNS")); err != nil || n < 1 || n > 1000 {
+		bad("DB_MAX_CONNS", "want a whole number between 1 and 1000")
+	} else {
+		c.DBMaxConns = int32(n)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Whole pages under concurrency, A/B: two builds of the portal against the
+# same `seed --scale` database, signed in as the 100k-lead partner's admin,
+# 16 connections (wrk), rounds alternating A, B, B, A, ... and medians.
+#
+#   DATABASE_URL=postgres://…/partnerportal_bench REDIS_URL=redis://… \
+#     scripts/pages-bench.sh OLD_BINARY NEW_BINARY [rounds] [seconds]
+#
+# Each build is a `portal web` process (not pinned: PostgreSQL needs the
+# cores too). A session row is made directly in the database for
+# admin@hundredk.test (the sign-in flow needs email), and deleted after.
+set -euo pipefail
+old=$1 new=$2 rounds=${3:-3} secs=${4:-15}
+: "${DATABASE_URL:?set DATABASE_URL to the seed --scale database}" "${REDIS_URL:?set REDIS_URL}"
+token=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=' | head -c 43)
+psql -q "$DATABASE_URL" -v ON_ERROR_STOP=1 -c "INSERT INTO sessions (id_hash, user_id, expires_at, ip, user_agent, created_at, last_seen_at)
+  SELECT sha256(convert_to('$token', 'UTF8')), id, now() + interval '2 hours', '127.0.0.1', 'pages-bench', now(), now()
+  FROM users WHERE email = 'admin@hundredk.test'" >/dev/null
+pids=()
+log=$(mktemp)
+cleanup() {
+  rm -f "$log"
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  psql -q "$DATABASE_URL" -c "DELETE FROM sessions WHERE user_agent = 'pages-bench'" >/dev/null || true
+}
+trap cleanup EXIT
+ADDR=127.0.0.1:18181 LOG_LEVEL=warn "$old" web 2>/dev/null & pids+=($!)
+ADDR=127.0.0.1:18182 LOG_LEVEL=warn "$new" web 2>/dev/null & pids+=($!)
+for port in 18181 18182; do
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+done
+run() { # port path → "req/s p50 p99" (ms)
+  wrk -t2 -c16 -d"${secs}s" --latency -H "Cookie: session=$token" "http://127.0.0.1:$1$2" |
+    awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF}
+         END {printf "%s %s %s %s\n", rps, p50, p99, bad+0}'
+}
+for path in /leads /dashboard; do
+  curl -sf -o /dev/null -H "Cookie: session=$token" "http://127.0.0.1:18182$path" || { echo "$path: not 200 when signed in"; exit 1; }
+  run 18181 "$path" >/dev/null; run 18182 "$path" >/dev/null # warm-up
+  for i in $(seq "$rounds"); do
+    if (( i % 2 )); then order="18181 18182"; else order="18182 18181"; fi
+    for port in $order; do
+      name=old; [[ $port == 18182 ]] && name=new
+      echo "$path round $i $name $(run "$port" "$path")"
+    done
+  done
+done > "$log"
+cat "$log"
+awk '
+  { key=$1" "$4; rps[key]=rps[key]" "$5; p50[key]=p50[key]" "$6; p99[key]=p99[key]" "$7; if ($8 > 0) bad=1 }
+  function med(list,   a, n, i, j, t) { n=split(list, a, " "); for (i=1;i<=n;i++) { v=a[i]; if (v ~ /ms$/) v+=0; else if (v ~ /us$/) v=v/1000; else if (v ~ /s$/) v=v*1000; a[i]=v+0 }
+    for (i=1;i<=n;i++) for (j=i+1;j<=n;j++) if (a[j]<a[i]) { t=a[i]; a[i]=a[j]; a[j]=t } return a[int((n+1)/2)] }
+  END { printf "\nmedians (req/s, p50 ms, p99 ms):\n"; for (k in rps) printf "%-16s %8.0f %8.2f %8.2f\n", k, med(rps[k]), med(p50[k]), med(p99[k]);
+        if (bad) print "NON-2XX RESPONSES SEEN" }' "$log"
