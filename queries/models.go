@@ -94,6 +94,20 @@ type Commission struct {
 	UpdatedAt      time.Time
 }
 
+type DirectorySetting struct {
+	OrganizationID     int64
+	Enabled            bool
+	Slug               string
+	Specialties        []string
+	Platforms          []string
+	BudgetBands        []string
+	ApprovalRequired   bool
+	FeaturedPartnerIds []int64
+	FrameOrigins       []string
+	FormKey            []byte
+	UpdatedAt          time.Time
+}
+
 type EmailChange struct {
 	ID              int64
 	OrganizationID  int64
@@ -155,6 +169,7 @@ type Lead struct {
 	UpdatedAt         time.Time
 	WonAt             *time.Time
 	RefundedMinor     int64
+	Channel           string
 }
 
 type LeadDailyCount struct {
@@ -280,6 +295,32 @@ type PartnerPayoutSetting struct {
 	PaypalEmail    string
 	Currency       string
 	UpdatedAt      time.Time
+}
+
+type PartnerProfile struct {
+	OrganizationID int64
+	PartnerID      int64
+	Slug           string
+	CompanyName    string
+	Website        string
+	Tagline        string
+	Description    string
+	LogoKey        string
+	Specialties    []string
+	FreeSpecialty  string
+	Areas          []string
+	Platforms      []string
+	BudgetBand     string
+	Languages      []string
+	ContactEmail   string
+	Facets         []string
+	State          string
+	DeclineReason  string
+	SubmittedAt    *time.Time
+	PublishedAt    *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	Search         interface{}
 }
 
 type PartnerTierChange struct {
