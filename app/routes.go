@@ -129,6 +129,14 @@ func (h *Handler) routes() []route {
 		{"POST", "/manage/organization", PartnerAdmin, h.updatePartnerSettings},
 		{"GET", "/manage/payout", PartnerAdmin, h.showPayoutSettings},
 		{"POST", "/manage/payout", PartnerAdmin, h.updatePayoutSettings},
+		// Spotlight: the company's profile in the public partner directory.
+		{"GET", "/manage/spotlight", PartnerAdmin, h.showSpotlight},
+		{"POST", "/manage/spotlight", PartnerAdmin, h.saveSpotlight},
+		{"POST", "/manage/spotlight/logo", PartnerAdmin, h.uploadSpotlightLogo},
+		{"GET", "/manage/spotlight/logo.png", PartnerAdmin, h.showSpotlightLogo},
+		{"GET", "/manage/spotlight/preview", PartnerAdmin, h.showSpotlightPreview},
+		{"POST", "/manage/spotlight/publish", PartnerAdmin, h.publishSpotlight},
+		{"POST", "/manage/spotlight/unpublish", PartnerAdmin, h.unpublishSpotlight},
 
 		// The vendor console.
 		{"GET", "/console", Staff, h.showConsoleHome},
