@@ -72,6 +72,15 @@ func (h *Handler) routes() []route {
 		{"GET", "/account/email/report/:token", Public, h.showEmailReport},
 		{"POST", "/account/email/report/:token", Public, h.reportEmailChange},
 
+		// The public partner directory (Spotlight): no sign-in; framing
+		// allowed for the organization's origins on these routes only.
+		{"GET", "/partners/:org", Public, h.showDirectory},
+		{"GET", "/partners/:org/sitemap.xml", Public, h.showDirectorySitemap},
+		{"GET", "/partners/:org/:partner", Public, h.showDirectoryProfile},
+		{"GET", "/partners/:org/:partner/logo.png", Public, h.showDirectoryLogo},
+		{"GET", "/partners/:org/:partner/contact", Public, h.showDirectoryContact},
+		{"POST", "/partners/:org/:partner/contact", Public, h.sendDirectoryContact},
+
 		// Everyone signed in.
 		{"GET", "/account", SignedIn, h.showAccount},
 		{"POST", "/account", SignedIn, h.updateAccount},
