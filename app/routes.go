@@ -177,6 +177,10 @@ func (h *Handler) routes() []route {
 		{"GET", "/console/api-keys", Staff, h.showAPIKeys},
 		{"POST", "/console/api-keys", Staff, h.createAPIKey},
 		{"POST", "/console/api-keys/:id<int>/revoke", Staff, h.revokeAPIKey},
+		// The public partner directory's settings and profile review (Spotlight).
+		{"GET", "/console/directory", Staff, h.showConsoleDirectory},
+		{"POST", "/console/directory", Staff, h.saveConsoleDirectory},
+		{"POST", "/console/directory/profiles/:partner<int>", Staff, h.decideProfile},
 		{"GET", "/console/agreements", Staff, h.showConsoleAgreements},
 		{"POST", "/console/agreements", Staff, h.createAgreement},
 		{"POST", "/console/agreements/settings", Staff, h.updateAgreementSettings},
