@@ -23,6 +23,12 @@ CREATE TABLE directory_settings (
     updated_at        timestamptz NOT NULL
 );
 
+-- array_to_string is STABLE in general (element output functions may
+-- depend on settings); for text[] it is not, and a generated column needs it
+-- IMMUTABLE.
+CREATE OR REPLACE FUNCTION spotlight_words(a text[]) RETURNS text
+IMMUTABLE STRICT PARALLEL SAFE LANGUAGE sql AS $fn$ SELECT array_to_string(a, ' ') $fn$;
+
 CREATE TABLE partner_profiles (
     organization_id bigint NOT NULL,
     partner_id      bigint NOT NULL,
@@ -49,7 +55,7 @@ CREATE TABLE partner_profiles (
     updated_at      timestamptz NOT NULL,
     search          tsvector GENERATED ALWAYS AS (
         setweight(to_tsvector('simple', company_name), 'A') ||
-        setweight(to_tsvector('simple', tagline || ' ' || free_specialty || ' ' || array_to_string(specialties, ' ') || ' ' || array_to_string(platforms, ' ')), 'B') ||
+        setweight(to_tsvector('simple', tagline || ' ' || free_specialty || ' ' || spotlight_words(specialties) || ' ' || spotlight_words(platforms)), 'B') ||
         setweight(to_tsvector('simple', description), 'C')) STORED,
     PRIMARY KEY (organization_id, partner_id),
     UNIQUE (organization_id, slug),
