@@ -147,4 +147,6 @@ func (h *Handler) saveConsoleDirectory(c *fiber.Ctx) error {
 	return redirect(c, "/console/directory")
 }
 
-func (cd consoleDirectory) IsPending(state string) bool { return slices.Contains([]string{spotlight.Pending}, state) }
+func (cd consoleDirectory) IsPending(state string) bool {
+	return slices.Contains([]string{spotlight.Pending}, state)
+}

@@ -18,11 +18,11 @@ import (
 // spotlightForm is the editor's data: values as submitted or saved, the
 // vendor's lists to choose from, and the profile's state.
 type spotlightForm struct {
-	Profile  spotlight.Profile
-	Settings queries.DirectorySetting
-	Saved    *queries.PartnerProfile // nil before the first save
-	Areas    []areaOption
-	Langs    []spotlight.Language
+	Profile            spotlight.Profile
+	Settings           queries.DirectorySetting
+	Saved              *queries.PartnerProfile // nil before the first save
+	Areas              []areaOption
+	Langs              []spotlight.Language
 	PublicURL, LogoURL string
 }
 

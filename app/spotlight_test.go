@@ -107,14 +107,14 @@ func TestSpotlightDirectoryFilters(t *testing.T) {
 		want  []string
 		not   []string
 	}{
-		{"area=SE&platform=Shopify", []string{"Northwind"}, []string{"Globex"}},         // Sweden via the Nordics region
-		{"area=R-EUROPE", []string{"Northwind", "Globex"}, nil},                           // Germany, UK, France are in Europe
-		{"area=CA", []string{"Globex"}, []string{"Northwind"}},                            // Canada via North America
-		{"specialty=Analytics", []string{"Globex"}, []string{"Northwind"}},                // vendor list
-		{"language=de", []string{"Northwind"}, []string{"Globex"}},                        // languages
-		{"budget=%2410k%E2%80%93%2450k", []string{"Globex"}, []string{"Northwind"}},       // $10k–$50k
-		{"q=migrations", []string{"Northwind"}, []string{"Globex"}},                       // text search
-		{"area=JP", nil, []string{"Northwind", "Globex"}},                                 // nobody
+		{"area=SE&platform=Shopify", []string{"Northwind"}, []string{"Globex"}},             // Sweden via the Nordics region
+		{"area=R-EUROPE", []string{"Northwind", "Globex"}, nil},                             // Germany, UK, France are in Europe
+		{"area=CA", []string{"Globex"}, []string{"Northwind"}},                              // Canada via North America
+		{"specialty=Analytics", []string{"Globex"}, []string{"Northwind"}},                  // vendor list
+		{"language=de", []string{"Northwind"}, []string{"Globex"}},                          // languages
+		{"budget=%2410k%E2%80%93%2450k", []string{"Globex"}, []string{"Northwind"}},         // $10k–$50k
+		{"q=migrations", []string{"Northwind"}, []string{"Globex"}},                         // text search
+		{"area=JP", nil, []string{"Northwind", "Globex"}},                                   // nobody
 		{"area=%3Cscript%3E&platform=nope&sort=evil", []string{"Northwind", "Globex"}, nil}, // unknown values are ignored
 	}
 	for _, tc := range cases {
