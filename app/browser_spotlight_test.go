@@ -3,6 +3,7 @@ package app_test
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -30,9 +31,10 @@ func TestBrowserSpotlightJourney(t *testing.T) {
 	b.waitFor("the picker to narrow the list", `document.getElementById("area-count").textContent === "1 match"`)
 	b.do(chromedp.SendKeys(chromedp.ID("area-search"), "\r"))
 	b.waitFor("Sweden ticked", `document.querySelector('#area-list input[value="SE"]').checked`)
-	b.do(chromedp.Click(chromedp.ID("save-profile")), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	b.do(chromedp.Click(chromedp.ID("save-profile")))
+	b.waitFor("the save", `(document.querySelector(".flash") || {}).textContent === "Your profile is saved."`)
 	if !strings.Contains(b.text(".area-list"), "Sweden") || b.count(`#area-list input[value="SE"]:checked`) != 1 {
-		t.Fatal("Sweden not saved")
+		t.Fatalf("Sweden not saved: flash %q, checked %d", b.text(".flash"), b.count(`#area-list input[value="SE"]:checked`))
 	}
 	// Upload a logo.
 	logo := filepath.Join(t.TempDir(), "logo.png")
@@ -40,8 +42,10 @@ func TestBrowserSpotlightJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.do(chromedp.SetUploadFiles(chromedp.ID("logo"), []string{logo}),
-		chromedp.Click(chromedp.CSS(`form[action="/manage/spotlight/logo"] button`)), chromedp.WaitVisible(chromedp.ID("current-logo")))
+		chromedp.Click(chromedp.CSS(`form[action="/manage/spotlight/logo"] button`)))
+	b.waitFor("the logo upload", `(document.querySelector(".flash") || {}).textContent === "Your logo is saved." && document.getElementById("current-logo").naturalWidth === 256`)
 	b.screenshot("spotlight-editor-desktop")
+	noSideways(t, b, "the editor")
 	// Preview, exactly as the public page.
 	b.do(chromedp.Click(chromedp.ID("preview-link")), chromedp.WaitVisible(chromedp.ID("preview-banner")))
 	if got := b.text(".dir-tagline"); got != "Shopify migrations for Sweden and beyond." {
@@ -66,6 +70,7 @@ func TestBrowserSpotlightJourney(t *testing.T) {
 	v.screenshot("spotlight-directory-desktop")
 	v.do(chromedp.EmulateViewport(390, 844))
 	v.screenshot("spotlight-directory-phone")
+	noSideways(t, v, "the directory")
 	v.do(chromedp.EmulateViewport(1280, 900))
 	v.do(chromedp.Click(chromedp.CSS(".dir-card h3 a")), chromedp.WaitVisible(chromedp.ID("contact-partner")))
 	v.screenshot("spotlight-profile-desktop")
@@ -74,6 +79,7 @@ func TestBrowserSpotlightJourney(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("company"), "Nordshop AB"), chromedp.SendKeys(chromedp.ID("message"), "We move to Shopify next spring."))
 	v.do(chromedp.EmulateViewport(390, 844))
 	v.screenshot("spotlight-contact-phone")
+	noSideways(t, v, "the contact form")
 	v.do(chromedp.EmulateViewport(1280, 900))
 	env.Clock.Advance(30 * time.Second) // a person takes a while to type
 	v.do(chromedp.Click(chromedp.ID("send-request")), chromedp.WaitVisible(chromedp.ID("contact-sent")))
@@ -87,4 +93,21 @@ func TestBrowserSpotlightJourney(t *testing.T) {
 	if r := staff.Get("/console/leads"); !strings.Contains(r.Doc.Find("main").Text(), "Nordshop AB") {
 		t.Fatal("the request is not in the staff review queue")
 	}
+}
+
+// noSideways checks the page fits a 390 px phone (and the desktop width).
+func noSideways(t *testing.T, b *browser, what string) {
+	t.Helper()
+	for _, w := range []int64{390, 1280} {
+		b.do(chromedp.EmulateViewport(w, 844))
+		b.waitFor("the viewport", "window.innerWidth === "+strconv.FormatInt(w, 10))
+		over, err := chromedp.Run(b.ctx, chromedp.Evaluate[int]("document.documentElement.scrollWidth - window.innerWidth"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if over > 0 {
+			t.Errorf("%s scrolls sideways by %d px at %d px", what, over, w)
+		}
+	}
+	b.do(chromedp.EmulateViewport(1280, 900))
 }

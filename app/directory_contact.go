@@ -27,7 +27,7 @@ var directoryContactFields = []string{"name", "email", "company", "website", "bu
 func (h *Handler) renderDirectoryContact(c *fiber.Ctx, status int, p *Page, d queries.GetDirectoryBySlugRow, prof queries.PartnerProfile) error {
 	base := directoryBase(d)
 	p.Summary = "Contact " + prof.CompanyName + ", a partner of " + d.OrganizationName + "."
-	p.Data = fiber.Map{"P": viewProfile(prof, base, publicLogoURL(base, prof)), "Base": base, "Bands": d.BudgetBands,
+	p.Data = fiber.Map{"P": viewProfile(prof, base, publicLogoURL(base, prof)), "Base": base, "Bands": d.BudgetBands, "OrgName": d.OrganizationName,
 		"Stamp": spotlight.Stamp(d.FormKey, prof.PartnerID, h.Clock.Now()), "Honeypot": directoryContactHoneypot}
 	return h.render(c, status, "pages/directory_contact", "", p)
 }
