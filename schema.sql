@@ -785,6 +785,9 @@ CREATE TABLE IF NOT EXISTS partner_profiles (
     -- What the filters match (app/spotlight Facets): s:, p:, g:, b:, l: keys.
     facets          text[] NOT NULL DEFAULT '{}',
     state           text NOT NULL DEFAULT 'draft' CHECK (state IN ('draft', 'pending', 'published', 'declined')),
+    -- Position among the featured partners (directory_settings), else last:
+    -- kept here so the "featured first" order is an index scan.
+    featured_rank   integer NOT NULL DEFAULT 2147483647,
     decline_reason  text NOT NULL DEFAULT '',
     submitted_at    timestamptz,
     published_at    timestamptz,
@@ -803,5 +806,6 @@ CREATE TABLE IF NOT EXISTS partner_profiles (
 CREATE INDEX IF NOT EXISTS partner_profiles_facets_idx ON partner_profiles USING gin (facets) WHERE state = 'published';
 CREATE INDEX IF NOT EXISTS partner_profiles_search_idx ON partner_profiles USING gin (search) WHERE state = 'published';
 CREATE INDEX IF NOT EXISTS partner_profiles_name_idx ON partner_profiles (organization_id, lower(company_name), partner_id) WHERE state = 'published';
+CREATE INDEX IF NOT EXISTS partner_profiles_featured_idx ON partner_profiles (organization_id, featured_rank, lower(company_name), partner_id) WHERE state = 'published';
 CREATE INDEX IF NOT EXISTS partner_profiles_newest_idx ON partner_profiles (organization_id, published_at DESC, partner_id) WHERE state = 'published';
 CREATE INDEX IF NOT EXISTS partner_profiles_pending_idx ON partner_profiles (organization_id, submitted_at) WHERE state = 'pending';

@@ -132,10 +132,15 @@ func (h *Handler) saveConsoleDirectory(c *fiber.Ctx) error {
 		p.Errors = errs
 		return h.renderConsoleDirectory(c, fiber.StatusUnprocessableEntity, p, cd)
 	}
-	_, err = h.Store.UpdateDirectorySettings(ctx, queries.UpdateDirectorySettingsParams{OrganizationID: u.OrganizationID,
-		Enabled: p.Form["enabled"] != "", Slug: p.Form["slug"], Specialties: lists["specialties"], Platforms: lists["platforms"],
-		BudgetBands: lists["budget_bands"], ApprovalRequired: p.Form["approval_required"] != "", FeaturedPartnerIds: ids,
-		FrameOrigins: origins, Now: h.Clock.Now()})
+	err = h.Store.Tx(ctx, func(q *queries.Queries) error {
+		if _, err := q.UpdateDirectorySettings(ctx, queries.UpdateDirectorySettingsParams{OrganizationID: u.OrganizationID,
+			Enabled: p.Form["enabled"] != "", Slug: p.Form["slug"], Specialties: lists["specialties"], Platforms: lists["platforms"],
+			BudgetBands: lists["budget_bands"], ApprovalRequired: p.Form["approval_required"] != "", FeaturedPartnerIds: ids,
+			FrameOrigins: origins, Now: h.Clock.Now()}); err != nil {
+			return err
+		}
+		return q.RankFeaturedProfiles(ctx, queries.RankFeaturedProfilesParams{OrganizationID: u.OrganizationID, Featured: ids})
+	})
 	if queries.IsDuplicate(err) {
 		p.Errors = map[string]string{"slug": "Another organization's directory uses this address. Choose another."}
 		return h.renderConsoleDirectory(c, fiber.StatusUnprocessableEntity, p, cd)

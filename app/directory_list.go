@@ -1,8 +1,8 @@
 package app
 
 import (
+	"math"
 	"net/url"
-	"slices"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -11,7 +11,10 @@ import (
 	"partnerportal/queries"
 )
 
-const directoryPerPage = 24
+const (
+	directoryPerPage  = 24
+	directoryCountCap = 1000 // "1,000+ partners": counting further costs time and tells a visitor nothing
+)
 
 type directoryCard struct {
 	Name, Tagline, URL, LogoURL, Initials string
@@ -30,6 +33,7 @@ type directoryList struct {
 	Langs   []spotlight.Language
 	Sorts   any
 	Any     bool // a filter or search is set
+	Capped  bool // more than directoryCountCap match
 }
 
 // showDirectory lists an organization's published profiles: filters and
@@ -44,22 +48,28 @@ func (h *Handler) showDirectory(c *fiber.Ctx) error {
 	f := spotlight.CleanFilter(func(k string) string { return c.Query(k) }, directoryRules(d))
 	page := pageNumber(c)
 	args := queries.SearchDirectoryParams{OrganizationID: d.OrganizationID, Facets: f.Facets(), Q: f.Q, Sort: f.Sort,
-		Featured: d.FeaturedPartnerIds, Lim: directoryPerPage, Off: int32((page - 1) * directoryPerPage)}
-	total, err := h.Store.CountDirectory(ctx, queries.CountDirectoryParams{OrganizationID: d.OrganizationID, Facets: args.Facets, Q: f.Q})
+		Lim: directoryPerPage, Off: int32((page - 1) * directoryPerPage)}
+	// Planned per execution (see the query): both read an index in order
+	// and stop early; the count stops at directoryCountCap.
+	plans := h.Store.CustomPlans()
+	total, err := plans.CountDirectory(ctx, queries.CountDirectoryParams{OrganizationID: d.OrganizationID, Facets: args.Facets, Q: f.Q,
+		MaxCount: directoryCountCap + 1})
 	if err != nil {
 		return err
 	}
-	rows, err := h.Store.SearchDirectory(ctx, args)
+	rows, err := plans.SearchDirectory(ctx, args)
 	if err != nil {
 		return err
 	}
 	base := directoryBase(d)
-	list := directoryList{Dir: d, Base: base, Filter: f, Pager: newPager(c, page, directoryPerPage, total),
+	capped := total > directoryCountCap
+	total = min(total, directoryCountCap)
+	list := directoryList{Capped: capped, Dir: d, Base: base, Filter: f, Pager: newPager(c, page, directoryPerPage, total),
 		Regions: spotlight.Regions(), Nations: spotlight.Countries(), Langs: spotlight.Languages(), Sorts: spotlight.Sorts,
 		Any: len(args.Facets) > 0 || f.Q != ""}
 	for _, r := range rows {
 		card := directoryCard{Name: r.CompanyName, Tagline: r.Tagline, URL: base + "/" + r.Slug, Initials: initials(r.CompanyName),
-			Featured: slices.Contains(d.FeaturedPartnerIds, r.PartnerID)}
+			Featured: r.FeaturedRank < math.MaxInt32}
 		if r.LogoKey != "" {
 			card.LogoURL = base + "/" + r.Slug + "/logo.png?v=" + logoVersion(r.LogoKey)
 		}
@@ -74,7 +84,7 @@ func (h *Handler) showDirectory(c *fiber.Ctx) error {
 	p.Meta = &PageMeta{Canonical: h.absURL(base), OGTitle: p.Title, OGDescription: p.Summary}
 	p.Data = list
 	if isFragmentRequest(c) {
-		announce(c, strconv.FormatInt(total, 10)+" partners match.")
+		announce(c, strconv.FormatInt(total, 10)+map[bool]string{true: "+", false: ""}[capped]+" partners match.")
 	}
 	return h.render(c, fiber.StatusOK, "pages/directory", "directory/results", p)
 }

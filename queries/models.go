@@ -315,6 +315,7 @@ type PartnerProfile struct {
 	ContactEmail   string
 	Facets         []string
 	State          string
+	FeaturedRank   int32
 	DeclineReason  string
 	SubmittedAt    *time.Time
 	PublishedAt    *time.Time

@@ -81,23 +81,37 @@ SELECT EXISTS (SELECT 1 FROM partner_profiles WHERE organization_id = @organizat
 
 -- name: SearchDirectory :many
 -- One page of an organization's published profiles matching the filters.
+-- Run through Store.CustomPlans(): each execution is planned with its
+-- values, so an empty search or filter folds away and the CASEs of the
+-- ORDER BY reduce to the columns of one of the indexes above (featured,
+-- name, newest), which an unfiltered page walks and stops after 24 rows.
 SELECT partner_id, slug, company_name, tagline, logo_key, specialties, free_specialty, areas, platforms,
-       budget_band, languages, published_at
+       budget_band, languages, published_at, featured_rank
 FROM partner_profiles
 WHERE organization_id = @organization_id AND state = 'published'
-  AND facets @> @facets::text[]
+  AND (cardinality(@facets::text[]) = 0 OR facets @> @facets::text[])
   AND (@q::text = '' OR search @@ websearch_to_tsquery('simple', @q::text))
 ORDER BY
-  CASE WHEN @sort::text = 'featured' THEN coalesce(array_position(@featured::bigint[], partner_id), 2147483647) ELSE 0 END,
+  CASE WHEN @sort::text = 'featured' THEN featured_rank ELSE 0 END,
   CASE WHEN @sort::text = 'newest' THEN published_at END DESC,
-  lower(company_name), partner_id
+  CASE WHEN @sort::text = 'newest' THEN '' ELSE lower(company_name) END,
+  partner_id
 LIMIT @lim OFFSET @off;
 
 -- name: CountDirectory :one
-SELECT count(*) FROM partner_profiles
-WHERE organization_id = @organization_id AND state = 'published'
-  AND facets @> @facets::text[]
-  AND (@q::text = '' OR search @@ websearch_to_tsquery('simple', @q::text));
+-- How many match, counted up to @max_count (the page says "1,000+").
+SELECT count(*) FROM (
+  SELECT 1 FROM partner_profiles
+  WHERE organization_id = @organization_id AND state = 'published'
+    AND (cardinality(@facets::text[]) = 0 OR facets @> @facets::text[])
+    AND (@q::text = '' OR search @@ websearch_to_tsquery('simple', @q::text))
+  LIMIT @max_count) m;
+
+-- name: RankFeaturedProfiles :exec
+-- Copies the featured order of the settings onto the profiles.
+UPDATE partner_profiles SET featured_rank = coalesce(array_position(@featured::bigint[], partner_id), 2147483647)
+WHERE organization_id = @organization_id
+  AND featured_rank <> coalesce(array_position(@featured::bigint[], partner_id), 2147483647);
 
 -- name: GetPublishedProfile :one
 SELECT * FROM partner_profiles

@@ -11,20 +11,29 @@ import (
 )
 
 const countDirectory = `-- name: CountDirectory :one
-SELECT count(*) FROM partner_profiles
-WHERE organization_id = $1 AND state = 'published'
-  AND facets @> $2::text[]
-  AND ($3::text = '' OR search @@ websearch_to_tsquery('simple', $3::text))
+SELECT count(*) FROM (
+  SELECT 1 FROM partner_profiles
+  WHERE organization_id = $1 AND state = 'published'
+    AND (cardinality($2::text[]) = 0 OR facets @> $2::text[])
+    AND ($3::text = '' OR search @@ websearch_to_tsquery('simple', $3::text))
+  LIMIT $4) m
 `
 
 type CountDirectoryParams struct {
 	OrganizationID int64
 	Facets         []string
 	Q              string
+	MaxCount       int32
 }
 
+// How many match, counted up to @max_count (the page says "1,000+").
 func (q *Queries) CountDirectory(ctx context.Context, arg CountDirectoryParams) (int64, error) {
-	row := q.db.QueryRow(ctx, countDirectory, arg.OrganizationID, arg.Facets, arg.Q)
+	row := q.db.QueryRow(ctx, countDirectory,
+		arg.OrganizationID,
+		arg.Facets,
+		arg.Q,
+		arg.MaxCount,
+	)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -35,7 +44,7 @@ INSERT INTO partner_profiles (organization_id, partner_id, slug, company_name, w
     specialties, free_specialty, areas, platforms, budget_band, languages, contact_email, facets, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7,
     $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)
-RETURNING organization_id, partner_id, slug, company_name, website, tagline, description, logo_key, specialties, free_specialty, areas, platforms, budget_band, languages, contact_email, facets, state, decline_reason, submitted_at, published_at, created_at, updated_at, search
+RETURNING organization_id, partner_id, slug, company_name, website, tagline, description, logo_key, specialties, free_specialty, areas, platforms, budget_band, languages, contact_email, facets, state, featured_rank, decline_reason, submitted_at, published_at, created_at, updated_at, search
 `
 
 type CreatePartnerProfileParams struct {
@@ -96,6 +105,7 @@ func (q *Queries) CreatePartnerProfile(ctx context.Context, arg CreatePartnerPro
 		&i.ContactEmail,
 		&i.Facets,
 		&i.State,
+		&i.FeaturedRank,
 		&i.DeclineReason,
 		&i.SubmittedAt,
 		&i.PublishedAt,
@@ -214,7 +224,7 @@ func (q *Queries) GetDirectorySettings(ctx context.Context, organizationID int64
 }
 
 const getPartnerProfile = `-- name: GetPartnerProfile :one
-SELECT organization_id, partner_id, slug, company_name, website, tagline, description, logo_key, specialties, free_specialty, areas, platforms, budget_band, languages, contact_email, facets, state, decline_reason, submitted_at, published_at, created_at, updated_at, search FROM partner_profiles WHERE organization_id = $1 AND partner_id = $2
+SELECT organization_id, partner_id, slug, company_name, website, tagline, description, logo_key, specialties, free_specialty, areas, platforms, budget_band, languages, contact_email, facets, state, featured_rank, decline_reason, submitted_at, published_at, created_at, updated_at, search FROM partner_profiles WHERE organization_id = $1 AND partner_id = $2
 `
 
 type GetPartnerProfileParams struct {
@@ -243,6 +253,7 @@ func (q *Queries) GetPartnerProfile(ctx context.Context, arg GetPartnerProfilePa
 		&i.ContactEmail,
 		&i.Facets,
 		&i.State,
+		&i.FeaturedRank,
 		&i.DeclineReason,
 		&i.SubmittedAt,
 		&i.PublishedAt,
@@ -254,7 +265,7 @@ func (q *Queries) GetPartnerProfile(ctx context.Context, arg GetPartnerProfilePa
 }
 
 const getPublishedProfile = `-- name: GetPublishedProfile :one
-SELECT organization_id, partner_id, slug, company_name, website, tagline, description, logo_key, specialties, free_specialty, areas, platforms, budget_band, languages, contact_email, facets, state, decline_reason, submitted_at, published_at, created_at, updated_at, search FROM partner_profiles
+SELECT organization_id, partner_id, slug, company_name, website, tagline, description, logo_key, specialties, free_specialty, areas, platforms, budget_band, languages, contact_email, facets, state, featured_rank, decline_reason, submitted_at, published_at, created_at, updated_at, search FROM partner_profiles
 WHERE organization_id = $1 AND slug = $2 AND state = 'published'
 `
 
@@ -284,6 +295,7 @@ func (q *Queries) GetPublishedProfile(ctx context.Context, arg GetPublishedProfi
 		&i.ContactEmail,
 		&i.Facets,
 		&i.State,
+		&i.FeaturedRank,
 		&i.DeclineReason,
 		&i.SubmittedAt,
 		&i.PublishedAt,
@@ -295,7 +307,7 @@ func (q *Queries) GetPublishedProfile(ctx context.Context, arg GetPublishedProfi
 }
 
 const listPendingProfiles = `-- name: ListPendingProfiles :many
-SELECT pp.organization_id, pp.partner_id, pp.slug, pp.company_name, pp.website, pp.tagline, pp.description, pp.logo_key, pp.specialties, pp.free_specialty, pp.areas, pp.platforms, pp.budget_band, pp.languages, pp.contact_email, pp.facets, pp.state, pp.decline_reason, pp.submitted_at, pp.published_at, pp.created_at, pp.updated_at, pp.search, p.name AS partner_name FROM partner_profiles pp
+SELECT pp.organization_id, pp.partner_id, pp.slug, pp.company_name, pp.website, pp.tagline, pp.description, pp.logo_key, pp.specialties, pp.free_specialty, pp.areas, pp.platforms, pp.budget_band, pp.languages, pp.contact_email, pp.facets, pp.state, pp.featured_rank, pp.decline_reason, pp.submitted_at, pp.published_at, pp.created_at, pp.updated_at, pp.search, p.name AS partner_name FROM partner_profiles pp
 JOIN partners p ON p.organization_id = pp.organization_id AND p.id = pp.partner_id
 WHERE pp.organization_id = $1 AND pp.state = 'pending'
 ORDER BY pp.submitted_at, pp.partner_id
@@ -320,6 +332,7 @@ type ListPendingProfilesRow struct {
 	ContactEmail   string
 	Facets         []string
 	State          string
+	FeaturedRank   int32
 	DeclineReason  string
 	SubmittedAt    *time.Time
 	PublishedAt    *time.Time
@@ -356,6 +369,7 @@ func (q *Queries) ListPendingProfiles(ctx context.Context, organizationID int64)
 			&i.ContactEmail,
 			&i.Facets,
 			&i.State,
+			&i.FeaturedRank,
 			&i.DeclineReason,
 			&i.SubmittedAt,
 			&i.PublishedAt,
@@ -486,18 +500,36 @@ func (q *Queries) PartnerProfileSlugTaken(ctx context.Context, arg PartnerProfil
 	return exists, err
 }
 
+const rankFeaturedProfiles = `-- name: RankFeaturedProfiles :exec
+UPDATE partner_profiles SET featured_rank = coalesce(array_position($1::bigint[], partner_id), 2147483647)
+WHERE organization_id = $2
+  AND featured_rank <> coalesce(array_position($1::bigint[], partner_id), 2147483647)
+`
+
+type RankFeaturedProfilesParams struct {
+	Featured       []int64
+	OrganizationID int64
+}
+
+// Copies the featured order of the settings onto the profiles.
+func (q *Queries) RankFeaturedProfiles(ctx context.Context, arg RankFeaturedProfilesParams) error {
+	_, err := q.db.Exec(ctx, rankFeaturedProfiles, arg.Featured, arg.OrganizationID)
+	return err
+}
+
 const searchDirectory = `-- name: SearchDirectory :many
 SELECT partner_id, slug, company_name, tagline, logo_key, specialties, free_specialty, areas, platforms,
-       budget_band, languages, published_at
+       budget_band, languages, published_at, featured_rank
 FROM partner_profiles
 WHERE organization_id = $1 AND state = 'published'
-  AND facets @> $2::text[]
+  AND (cardinality($2::text[]) = 0 OR facets @> $2::text[])
   AND ($3::text = '' OR search @@ websearch_to_tsquery('simple', $3::text))
 ORDER BY
-  CASE WHEN $4::text = 'featured' THEN coalesce(array_position($5::bigint[], partner_id), 2147483647) ELSE 0 END,
+  CASE WHEN $4::text = 'featured' THEN featured_rank ELSE 0 END,
   CASE WHEN $4::text = 'newest' THEN published_at END DESC,
-  lower(company_name), partner_id
-LIMIT $7 OFFSET $6
+  CASE WHEN $4::text = 'newest' THEN '' ELSE lower(company_name) END,
+  partner_id
+LIMIT $6 OFFSET $5
 `
 
 type SearchDirectoryParams struct {
@@ -505,7 +537,6 @@ type SearchDirectoryParams struct {
 	Facets         []string
 	Q              string
 	Sort           string
-	Featured       []int64
 	Off            int32
 	Lim            int32
 }
@@ -523,16 +554,20 @@ type SearchDirectoryRow struct {
 	BudgetBand    string
 	Languages     []string
 	PublishedAt   *time.Time
+	FeaturedRank  int32
 }
 
 // One page of an organization's published profiles matching the filters.
+// Run through Store.CustomPlans(): each execution is planned with its
+// values, so an empty search or filter folds away and the CASEs of the
+// ORDER BY reduce to the columns of one of the indexes above (featured,
+// name, newest), which an unfiltered page walks and stops after 24 rows.
 func (q *Queries) SearchDirectory(ctx context.Context, arg SearchDirectoryParams) ([]SearchDirectoryRow, error) {
 	rows, err := q.db.Query(ctx, searchDirectory,
 		arg.OrganizationID,
 		arg.Facets,
 		arg.Q,
 		arg.Sort,
-		arg.Featured,
 		arg.Off,
 		arg.Lim,
 	)
@@ -556,6 +591,7 @@ func (q *Queries) SearchDirectory(ctx context.Context, arg SearchDirectoryParams
 			&i.BudgetBand,
 			&i.Languages,
 			&i.PublishedAt,
+			&i.FeaturedRank,
 		); err != nil {
 			return nil, err
 		}
@@ -595,7 +631,7 @@ UPDATE partner_profiles SET state = $1, decline_reason = $2,
     published_at = CASE WHEN $1::text = 'published' THEN $3 WHEN $1::text = 'draft' THEN NULL ELSE published_at END,
     updated_at = $3
 WHERE organization_id = $4 AND partner_id = $5 AND state = ANY($6::text[])
-RETURNING organization_id, partner_id, slug, company_name, website, tagline, description, logo_key, specialties, free_specialty, areas, platforms, budget_band, languages, contact_email, facets, state, decline_reason, submitted_at, published_at, created_at, updated_at, search
+RETURNING organization_id, partner_id, slug, company_name, website, tagline, description, logo_key, specialties, free_specialty, areas, platforms, budget_band, languages, contact_email, facets, state, featured_rank, decline_reason, submitted_at, published_at, created_at, updated_at, search
 `
 
 type SetPartnerProfileStateParams struct {
@@ -636,6 +672,7 @@ func (q *Queries) SetPartnerProfileState(ctx context.Context, arg SetPartnerProf
 		&i.ContactEmail,
 		&i.Facets,
 		&i.State,
+		&i.FeaturedRank,
 		&i.DeclineReason,
 		&i.SubmittedAt,
 		&i.PublishedAt,
@@ -704,7 +741,7 @@ UPDATE partner_profiles SET company_name = $1, website = $2, tagline = $3,
     facets = $12, state = $13, submitted_at = CASE WHEN $13::text = 'pending' THEN $14 ELSE submitted_at END,
     updated_at = $14
 WHERE organization_id = $15 AND partner_id = $16
-RETURNING organization_id, partner_id, slug, company_name, website, tagline, description, logo_key, specialties, free_specialty, areas, platforms, budget_band, languages, contact_email, facets, state, decline_reason, submitted_at, published_at, created_at, updated_at, search
+RETURNING organization_id, partner_id, slug, company_name, website, tagline, description, logo_key, specialties, free_specialty, areas, platforms, budget_band, languages, contact_email, facets, state, featured_rank, decline_reason, submitted_at, published_at, created_at, updated_at, search
 `
 
 type UpdatePartnerProfileContentParams struct {
@@ -766,6 +803,7 @@ func (q *Queries) UpdatePartnerProfileContent(ctx context.Context, arg UpdatePar
 		&i.ContactEmail,
 		&i.Facets,
 		&i.State,
+		&i.FeaturedRank,
 		&i.DeclineReason,
 		&i.SubmittedAt,
 		&i.PublishedAt,

@@ -148,6 +148,19 @@ func seedSpotlight(ctx context.Context, q *queries.Queries, now time.Time) error
 			}
 		}
 	}
+	for slug := range directorySpecs {
+		org, err := q.GetOrganizationBySlug(ctx, slug)
+		if err != nil {
+			return err
+		}
+		d, err := q.GetDirectorySettings(ctx, org.ID)
+		if err != nil {
+			return err
+		}
+		if err := q.RankFeaturedProfiles(ctx, queries.RankFeaturedProfilesParams{OrganizationID: org.ID, Featured: d.FeaturedPartnerIds}); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
