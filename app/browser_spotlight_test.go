@@ -86,11 +86,12 @@ func TestBrowserSpotlightJourney(t *testing.T) {
 
 	// Northwind's Referral Leads and the staff queue.
 	b.open("/leads/referrals")
-	if !strings.Contains(b.text("main"), "Nordshop AB") {
+	if !strings.Contains(b.text("main"), "Nordshop AB") || !strings.Contains(b.text("main"), "From the partner directory") {
 		t.Fatal("the request is not under Northwind's Referral Leads")
 	}
+	b.screenshot("spotlight-referrals-desktop")
 	staff := signedIn(t, env, "staff@acme.test")
-	if r := staff.Get("/console/leads"); !strings.Contains(r.Doc.Find("main").Text(), "Nordshop AB") {
+	if r := staff.Get("/console/leads"); !strings.Contains(r.Doc.Find("main").Text(), "Nordshop AB") || r.Doc.Find(".channel-directory").Length() != 1 {
 		t.Fatal("the request is not in the staff review queue")
 	}
 }
