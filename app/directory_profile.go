@@ -33,6 +33,11 @@ func (h *Handler) showDirectoryProfile(c *fiber.Ctx) error {
 	}
 	base := directoryBase(d)
 	v := viewProfile(prof, base, publicLogoURL(base, prof))
+	if c.Get("Sec-Fetch-Dest") == "iframe" {
+		// Inside the vendor's site our CSRF cookie (SameSite=Lax) is not
+		// sent with a POST, so the contact form opens in a tab of its own.
+		v.ContactTarget = "_blank"
+	}
 	p := h.newPage(c, prof.CompanyName+" · "+d.OrganizationName+" partner")
 	p.Summary = profileSummary(prof, d.OrganizationName)
 	p.Meta = &PageMeta{Canonical: h.absURL(v.URL), OGTitle: prof.CompanyName, OGDescription: p.Summary}

@@ -163,6 +163,13 @@ func TestSpotlightFramingHeaderOnlyOnDirectoryRoutes(t *testing.T) {
 			t.Errorf("%s: CSP %q XFO %q", path, csp, r.Header.Get("X-Frame-Options"))
 		}
 	}
+	// Inside a frame the contact form opens in its own tab (our cookies are not sent in a third-party frame).
+	if r := v.Do(http.MethodGet, "/partners/acme/northwind-agency", nil, map[string]string{"Sec-Fetch-Dest": "iframe"}); r.Doc.Find(`#contact-partner[target="_blank"]`).Length() != 1 {
+		t.Error("framed profile: the contact link does not open a new tab")
+	}
+	if r := v.Get("/partners/acme/northwind-agency"); r.Doc.Find(`#contact-partner[target]`).Length() != 0 {
+		t.Error("unframed profile: the contact link opens a new tab")
+	}
 	for _, path := range []string{"/login", "/partners/initech", "/invite/nope"} {
 		r := v.Get(path)
 		if csp := r.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") || r.Header.Get("X-Frame-Options") != "DENY" {

@@ -44,6 +44,7 @@ type profileView struct {
 	Name, Tagline, Website, Budget, ContactEmail string
 	Description                                  template.HTML
 	LogoURL, URL, ContactURL                     string
+	ContactTarget                                string // "_blank" inside a frame (see showDirectoryProfile)
 	Initials                                     string
 	Specialties, Areas, Platforms, Languages     []string
 }
