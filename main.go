@@ -207,7 +207,14 @@ func runSeed(ctx context.Context, cfg *config.Config, log *slog.Logger, scale in
 	if scale > 0 {
 		return seed.Scale(ctx, store, log, scale, reset, clock.Real{}.Now())
 	}
-	return seed.Demo(ctx, store, log, clock.Real{}.Now())
+	if err := seed.Demo(ctx, store, log, clock.Real{}.Now()); err != nil {
+		return err
+	}
+	files, err := openFiles(cfg)
+	if err != nil {
+		return err
+	}
+	return seed.DemoFiles(ctx, store, files)
 }
 
 // web serves HTTP until SIGTERM, then stops accepting and drains in-flight
@@ -392,6 +399,12 @@ func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		if err := seed.Demo(ctx, store, log, clock.Real{}.Now()); err != nil {
 			return err
 		}
+	}
+	// The demo logos live in the file store, not the database.
+	if files, err := openFiles(cfg); err != nil {
+		return err
+	} else if err := seed.DemoFiles(ctx, store, files); err != nil {
+		return err
 	}
 	rdb, err := openRedis(ctx, cfg)
 	if err != nil {

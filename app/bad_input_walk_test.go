@@ -245,6 +245,8 @@ func walkIDs(t *testing.T, env *apptest.Env) map[string]string {
 		"/manage/invitations/":    one(`SELECT id FROM invitations WHERE partner_id = ` + northwind + ` ORDER BY id LIMIT 1`),
 		"/r/":                     code,
 		"/t/":                     slug,
+		"/partners/":              "acme",
+		"/console/directory/":     one(`SELECT id FROM partners WHERE name = 'Northwind Agency'`),
 	}
 }
 

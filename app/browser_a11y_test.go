@@ -168,9 +168,12 @@ func shotName(s string) string {
 // notPages are GET routes that answer something other than an HTML page.
 var notPages = map[string]bool{
 	"/metrics": true, "/healthz": true, "/readyz": true, "/": true, // text or a redirect
-	"/leads/export.csv":               true, // a CSV download
-	"/console/commissions/export.csv": true, // a CSV download
-	"/console/leads/:id<int>/row":     true, // an htmx row; without htmx a redirect to the lead page
+	"/leads/export.csv":                true, // a CSV download
+	"/console/commissions/export.csv":  true, // a CSV download
+	"/console/leads/:id<int>/row":      true, // an htmx row; without htmx a redirect to the lead page
+	"/partners/:org/sitemap.xml":       true, // XML
+	"/partners/:org/:partner/logo.png": true, // an image
+	"/manage/spotlight/logo.png":       true, // an image
 }
 
 // rolePages lists the GET pages of the route table a role may open, with
@@ -264,6 +267,8 @@ func TestBrowserAccessibilityEveryPage(t *testing.T) {
 	for _, p := range rolePages(t, func(a app.Access) bool { return a == app.Public }, map[string]string{
 		"/login/:token": b.requestLink("admin@globex.test"), "/invite/:token": invite,
 		"/account/email/confirm/:token": confirm, "/account/email/report/:token": report,
+		"/partners/:org": "/partners/acme", "/partners/:org/:partner": "/partners/acme/northwind-agency",
+		"/partners/:org/:partner/contact": "/partners/acme/northwind-agency/contact",
 	}) {
 		run.page("signed out "+p[0], p[1])
 	}

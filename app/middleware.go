@@ -3,6 +3,7 @@ package app
 import (
 	"crypto/subtle"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -16,6 +17,12 @@ import (
 const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; " +
 	"base-uri 'none'; object-src 'none'"
+
+// cspWithFrameAncestors is the same policy with another frame-ancestors
+// directive (the partner directory's allow-list, app/directory.go).
+func cspWithFrameAncestors(directive string) string {
+	return strings.Replace(csp, "frame-ancestors 'none'", directive, 1)
+}
 
 // hsts is sent when BASE_URL is https: browsers then refuse plain HTTP to
 // this host for two years, so a session cookie never travels in clear.

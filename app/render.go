@@ -20,6 +20,12 @@ type Page struct {
 	Errors  map[string]string // field name → message
 	Form    map[string]string // submitted values, echoed back on error
 	Data    any
+	Meta    *PageMeta // canonical URL and OpenGraph tags (public pages)
+}
+
+// PageMeta is what a public page tells search engines and link previews.
+type PageMeta struct {
+	Canonical, OGTitle, OGDescription, OGImage string
 }
 
 // newPage starts the page data for the current request.

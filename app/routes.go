@@ -72,6 +72,15 @@ func (h *Handler) routes() []route {
 		{"GET", "/account/email/report/:token", Public, h.showEmailReport},
 		{"POST", "/account/email/report/:token", Public, h.reportEmailChange},
 
+		// The public partner directory (Spotlight): no sign-in; framing
+		// allowed for the organization's origins on these routes only.
+		{"GET", "/partners/:org", Public, h.showDirectory},
+		{"GET", "/partners/:org/sitemap.xml", Public, h.showDirectorySitemap},
+		{"GET", "/partners/:org/:partner", Public, h.showDirectoryProfile},
+		{"GET", "/partners/:org/:partner/logo.png", Public, h.showDirectoryLogo},
+		{"GET", "/partners/:org/:partner/contact", Public, h.showDirectoryContact},
+		{"POST", "/partners/:org/:partner/contact", Public, h.sendDirectoryContact},
+
 		// Everyone signed in.
 		{"GET", "/account", SignedIn, h.showAccount},
 		{"POST", "/account", SignedIn, h.updateAccount},
@@ -129,6 +138,14 @@ func (h *Handler) routes() []route {
 		{"POST", "/manage/organization", PartnerAdmin, h.updatePartnerSettings},
 		{"GET", "/manage/payout", PartnerAdmin, h.showPayoutSettings},
 		{"POST", "/manage/payout", PartnerAdmin, h.updatePayoutSettings},
+		// Spotlight: the company's profile in the public partner directory.
+		{"GET", "/manage/spotlight", PartnerAdmin, h.showSpotlight},
+		{"POST", "/manage/spotlight", PartnerAdmin, h.saveSpotlight},
+		{"POST", "/manage/spotlight/logo", PartnerAdmin, h.uploadSpotlightLogo},
+		{"GET", "/manage/spotlight/logo.png", PartnerAdmin, h.showSpotlightLogo},
+		{"GET", "/manage/spotlight/preview", PartnerAdmin, h.showSpotlightPreview},
+		{"POST", "/manage/spotlight/publish", PartnerAdmin, h.publishSpotlight},
+		{"POST", "/manage/spotlight/unpublish", PartnerAdmin, h.unpublishSpotlight},
 
 		// The vendor console.
 		{"GET", "/console", Staff, h.showConsoleHome},
@@ -160,6 +177,10 @@ func (h *Handler) routes() []route {
 		{"GET", "/console/api-keys", Staff, h.showAPIKeys},
 		{"POST", "/console/api-keys", Staff, h.createAPIKey},
 		{"POST", "/console/api-keys/:id<int>/revoke", Staff, h.revokeAPIKey},
+		// The public partner directory's settings and profile review (Spotlight).
+		{"GET", "/console/directory", Staff, h.showConsoleDirectory},
+		{"POST", "/console/directory", Staff, h.saveConsoleDirectory},
+		{"POST", "/console/directory/profiles/:partner<int>", Staff, h.decideProfile},
 		{"GET", "/console/agreements", Staff, h.showConsoleAgreements},
 		{"POST", "/console/agreements", Staff, h.createAgreement},
 		{"POST", "/console/agreements/settings", Staff, h.updateAgreementSettings},

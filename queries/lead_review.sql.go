@@ -94,7 +94,7 @@ func (q *Queries) CountLeadsForReview(ctx context.Context, arg CountLeadsForRevi
 }
 
 const getLeadForReview = `-- name: GetLeadForReview :one
-SELECT l.id, l.organization_id, l.partner_id, l.created_by_user_id, l.source, l.status, l.stage, l.company, l.domain, l.contact_name, l.email, l.phone, l.currency, l.deal_value_minor, l.revenue_minor, l.notes, l.rejection_reason, l.tracking_link_id, l.duplicate_of_lead_id, l.duplicate_reason, l.search_text, l.created_at, l.updated_at, l.won_at, l.refunded_minor, p.name AS partner_name
+SELECT l.id, l.organization_id, l.partner_id, l.created_by_user_id, l.source, l.status, l.stage, l.company, l.domain, l.contact_name, l.email, l.phone, l.currency, l.deal_value_minor, l.revenue_minor, l.notes, l.rejection_reason, l.tracking_link_id, l.duplicate_of_lead_id, l.duplicate_reason, l.search_text, l.created_at, l.updated_at, l.won_at, l.refunded_minor, l.channel, p.name AS partner_name
 FROM leads l
 JOIN partners p ON p.organization_id = l.organization_id AND p.id = l.partner_id
 WHERE l.organization_id = $1 AND l.id = $2
@@ -139,6 +139,7 @@ func (q *Queries) GetLeadForReview(ctx context.Context, arg GetLeadForReviewPara
 		&i.Lead.UpdatedAt,
 		&i.Lead.WonAt,
 		&i.Lead.RefundedMinor,
+		&i.Lead.Channel,
 		&i.PartnerName,
 	)
 	return i, err
@@ -181,7 +182,7 @@ func (q *Queries) LeadStatusTotals(ctx context.Context, organizationID int64) ([
 
 const listLeadsForReview = `-- name: ListLeadsForReview :many
 
-SELECT l.id, l.organization_id, l.partner_id, l.created_by_user_id, l.source, l.status, l.stage, l.company, l.domain, l.contact_name, l.email, l.phone, l.currency, l.deal_value_minor, l.revenue_minor, l.notes, l.rejection_reason, l.tracking_link_id, l.duplicate_of_lead_id, l.duplicate_reason, l.search_text, l.created_at, l.updated_at, l.won_at, l.refunded_minor, p.name AS partner_name
+SELECT l.id, l.organization_id, l.partner_id, l.created_by_user_id, l.source, l.status, l.stage, l.company, l.domain, l.contact_name, l.email, l.phone, l.currency, l.deal_value_minor, l.revenue_minor, l.notes, l.rejection_reason, l.tracking_link_id, l.duplicate_of_lead_id, l.duplicate_reason, l.search_text, l.created_at, l.updated_at, l.won_at, l.refunded_minor, l.channel, p.name AS partner_name
 FROM leads l
 JOIN partners p ON p.organization_id = l.organization_id AND p.id = l.partner_id
 WHERE l.organization_id = $1 AND l.status = $2
@@ -259,6 +260,7 @@ func (q *Queries) ListLeadsForReview(ctx context.Context, arg ListLeadsForReview
 			&i.Lead.UpdatedAt,
 			&i.Lead.WonAt,
 			&i.Lead.RefundedMinor,
+			&i.Lead.Channel,
 			&i.PartnerName,
 		); err != nil {
 			return nil, err
@@ -302,7 +304,7 @@ func (q *Queries) ListPartnerChoices(ctx context.Context, organizationID int64) 
 }
 
 const lockLeadForReview = `-- name: LockLeadForReview :one
-SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at, refunded_minor FROM leads
+SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at, refunded_minor, channel FROM leads
 WHERE organization_id = $1 AND id = $2
 FOR UPDATE
 `
@@ -343,6 +345,7 @@ func (q *Queries) LockLeadForReview(ctx context.Context, arg LockLeadForReviewPa
 		&i.UpdatedAt,
 		&i.WonAt,
 		&i.RefundedMinor,
+		&i.Channel,
 	)
 	return i, err
 }

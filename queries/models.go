@@ -104,6 +104,20 @@ type CommissionTotal struct {
 	N              int64
 }
 
+type DirectorySetting struct {
+	OrganizationID     int64
+	Enabled            bool
+	Slug               string
+	Specialties        []string
+	Platforms          []string
+	BudgetBands        []string
+	ApprovalRequired   bool
+	FeaturedPartnerIds []int64
+	FrameOrigins       []string
+	FormKey            []byte
+	UpdatedAt          time.Time
+}
+
 type EmailChange struct {
 	ID              int64
 	OrganizationID  int64
@@ -165,6 +179,7 @@ type Lead struct {
 	UpdatedAt         time.Time
 	WonAt             *time.Time
 	RefundedMinor     int64
+	Channel           string
 }
 
 type LeadDailyCount struct {
@@ -290,6 +305,33 @@ type PartnerPayoutSetting struct {
 	PaypalEmail    string
 	Currency       string
 	UpdatedAt      time.Time
+}
+
+type PartnerProfile struct {
+	OrganizationID int64
+	PartnerID      int64
+	Slug           string
+	CompanyName    string
+	Website        string
+	Tagline        string
+	Description    string
+	LogoKey        string
+	Specialties    []string
+	FreeSpecialty  string
+	Areas          []string
+	Platforms      []string
+	BudgetBand     string
+	Languages      []string
+	ContactEmail   string
+	Facets         []string
+	State          string
+	FeaturedRank   int32
+	DeclineReason  string
+	SubmittedAt    *time.Time
+	PublishedAt    *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	Search         interface{}
 }
 
 type PartnerTierChange struct {

@@ -65,7 +65,7 @@ func (q *Queries) DeclineReferralLead(ctx context.Context, arg DeclineReferralLe
 }
 
 const getReferralLeadForPartner = `-- name: GetReferralLeadForPartner :one
-SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at, refunded_minor FROM leads
+SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at, refunded_minor, channel FROM leads
 WHERE organization_id = $1 AND partner_id = $2 AND id = $3 AND source = 'referral'
 `
 
@@ -104,12 +104,13 @@ func (q *Queries) GetReferralLeadForPartner(ctx context.Context, arg GetReferral
 		&i.UpdatedAt,
 		&i.WonAt,
 		&i.RefundedMinor,
+		&i.Channel,
 	)
 	return i, err
 }
 
 const listReferralLeadsForPartner = `-- name: ListReferralLeadsForPartner :many
-SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at, refunded_minor FROM leads
+SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at, refunded_minor, channel FROM leads
 WHERE organization_id = $1 AND partner_id = $2 AND source = 'referral'
 ORDER BY (status = 'in_review') DESC, created_at DESC, id DESC
 LIMIT $4 OFFSET $3
@@ -163,6 +164,7 @@ func (q *Queries) ListReferralLeadsForPartner(ctx context.Context, arg ListRefer
 			&i.UpdatedAt,
 			&i.WonAt,
 			&i.RefundedMinor,
+			&i.Channel,
 		); err != nil {
 			return nil, err
 		}

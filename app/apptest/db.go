@@ -87,7 +87,7 @@ func templateDB(t testing.TB) string {
 	for i := range steps {
 		steps[i], _ = filepath.Rel(root, steps[i])
 	}
-	for _, f := range append([]string{"schema.sql", "app/seed/seed.go"}, steps...) {
+	for _, f := range append([]string{"schema.sql", "app/seed/seed.go", "app/seed/spotlight.go"}, steps...) {
 		h.Write([]byte(f))
 		b, err := os.ReadFile(filepath.Join(root, f))
 		if err != nil {

@@ -22,6 +22,7 @@ import (
 	"partnerportal/app/clicks"
 	"partnerportal/app/clock"
 	"partnerportal/app/config"
+	"partnerportal/app/seed"
 	"partnerportal/app/storage"
 	"partnerportal/queries"
 	"partnerportal/workers"
@@ -188,6 +189,11 @@ func NewEnv(t testing.TB, opts ...Options) *Env {
 	files, err := storage.NewLocal(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
+	}
+	if o.DatabaseURL == "" {
+		if err := seed.DemoFiles(context.Background(), store, files); err != nil {
+			t.Fatal(err)
+		}
 	}
 	web := app.New(&app.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Log: log, Links: links, Clicks: recorder, Clock: clk, Files: files})
 	go web.Listener(ln) //nolint:errcheck // ends with Shutdown

@@ -89,7 +89,7 @@ func Demo(ctx context.Context, store *queries.Store, log *slog.Logger, now time.
 				return fmt.Errorf("seed %s: %w", o.slug, err)
 			}
 		}
-		return nil
+		return seedSpotlight(ctx, q, now)
 	})
 	if err != nil {
 		return err

@@ -1,0 +1,103 @@
+package app
+
+import (
+	"math"
+	"net/url"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"partnerportal/app/spotlight"
+	"partnerportal/queries"
+)
+
+const (
+	directoryPerPage  = 24
+	directoryCountCap = 1000 // "1,000+ partners": counting further costs time and tells a visitor nothing
+)
+
+type directoryCard struct {
+	Name, Tagline, URL, LogoURL, Initials string
+	Featured                              bool
+	Tags                                  []string
+}
+
+type directoryList struct {
+	Dir     queries.GetDirectoryBySlugRow
+	Base    string
+	Filter  spotlight.Filter
+	Cards   []directoryCard
+	Pager   Pager
+	Regions []spotlight.Region
+	Nations []spotlight.Country
+	Langs   []spotlight.Language
+	Sorts   any
+	Any     bool // a filter or search is set
+	Capped  bool // more than directoryCountCap match
+}
+
+// showDirectory lists an organization's published profiles: filters and
+// search in the query string (a GET form that works without JS; htmx swaps
+// the results and pushes the URL), featured first by default, 24 a page.
+func (h *Handler) showDirectory(c *fiber.Ctx) error {
+	d, err := h.loadDirectory(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Context()
+	f := spotlight.CleanFilter(func(k string) string { return c.Query(k) }, directoryRules(d))
+	page := pageNumber(c)
+	args := queries.SearchDirectoryParams{OrganizationID: d.OrganizationID, Facets: f.Facets(), Q: f.Q, Sort: f.Sort,
+		Lim: directoryPerPage, Off: int32((page - 1) * directoryPerPage)}
+	// Planned per execution (see the query): both read an index in order
+	// and stop early; the count stops at directoryCountCap.
+	plans := h.Store.CustomPlans()
+	total, err := plans.CountDirectory(ctx, queries.CountDirectoryParams{OrganizationID: d.OrganizationID, Facets: args.Facets, Q: f.Q,
+		MaxCount: directoryCountCap + 1})
+	if err != nil {
+		return err
+	}
+	rows, err := plans.SearchDirectory(ctx, args)
+	if err != nil {
+		return err
+	}
+	base := directoryBase(d)
+	capped := total > directoryCountCap
+	total = min(total, directoryCountCap)
+	list := directoryList{Capped: capped, Dir: d, Base: base, Filter: f, Pager: newPager(c, page, directoryPerPage, total),
+		Regions: spotlight.Regions(), Nations: spotlight.Countries(), Langs: spotlight.Languages(), Sorts: spotlight.Sorts,
+		Any: len(args.Facets) > 0 || f.Q != ""}
+	for _, r := range rows {
+		card := directoryCard{Name: r.CompanyName, Tagline: r.Tagline, URL: base + "/" + r.Slug, Initials: initials(r.CompanyName),
+			Featured: r.FeaturedRank < math.MaxInt32}
+		if r.LogoKey != "" {
+			card.LogoURL = base + "/" + r.Slug + "/logo.png?v=" + logoVersion(r.LogoKey)
+		}
+		card.Tags = append(append(card.Tags, r.Specialties...), r.Platforms...)
+		if len(card.Tags) > 5 {
+			card.Tags = card.Tags[:5]
+		}
+		list.Cards = append(list.Cards, card)
+	}
+	p := h.newPage(c, d.OrganizationName+" partner directory")
+	p.Summary = "Find a " + d.OrganizationName + " partner by specialty, country, platform, budget and language, and contact them directly."
+	p.Meta = &PageMeta{Canonical: h.absURL(base), OGTitle: p.Title, OGDescription: p.Summary}
+	p.Data = list
+	if isFragmentRequest(c) {
+		announce(c, strconv.FormatInt(total, 10)+map[bool]string{true: "+", false: ""}[capped]+" partners match.")
+	}
+	return h.render(c, fiber.StatusOK, "pages/directory", "directory/results", p)
+}
+
+// filterURL is the directory address with one filter changed (the links of
+// the "clear" buttons).
+func (l directoryList) ClearURL() string {
+	v := url.Values{}
+	if l.Filter.Sort != "featured" {
+		v.Set("sort", l.Filter.Sort)
+	}
+	if len(v) == 0 {
+		return l.Base
+	}
+	return l.Base + "?" + v.Encode()
+}
