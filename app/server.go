@@ -58,7 +58,11 @@ func New(d *Deps) *fiber.App {
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           60 * time.Second,
-		BodyLimit:             2 << 20,
+		// Bodies stream (the Partner Room uploads read theirs as they arrive);
+		// limitBody refuses any other body over maxBodyBytes, and the first
+		// BodyLimit bytes of a streamed one are read ahead.
+		BodyLimit:             maxBodyBytes,
+		StreamRequestBody:     true,
 		AppName:               "partnerportal",
 		ReadBufferSize:        readBufferSize, // see request_limits.go
 
@@ -69,6 +73,7 @@ func New(d *Deps) *fiber.App {
 	})
 	app.Use(recover.New())
 	app.Use(limitHeaders)
+	app.Use(limitBody)
 	h.registerRoutes(app, h.hotRoutes())
 	app.Use(requestid.New())
 	app.Use(h.logRequests)

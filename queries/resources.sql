@@ -168,3 +168,6 @@ ORDER BY day DESC, p.name;
 -- name: ListPendingPreviewVersions :many
 -- Versions whose preview was never made (a lost task): the worker sweep re-enqueues them.
 SELECT organization_id, id FROM resource_versions WHERE preview_state = 'pending' AND created_at < @before::timestamptz ORDER BY id LIMIT 100;
+
+-- name: CountResources :one
+SELECT count(*) FROM resources WHERE organization_id = @organization_id;

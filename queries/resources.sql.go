@@ -42,6 +42,17 @@ func (q *Queries) ClearResourceTiers(ctx context.Context, arg ClearResourceTiers
 	return err
 }
 
+const countResources = `-- name: CountResources :one
+SELECT count(*) FROM resources WHERE organization_id = $1
+`
+
+func (q *Queries) CountResources(ctx context.Context, organizationID int64) (int64, error) {
+	row := q.db.QueryRow(ctx, countResources, organizationID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const createResource = `-- name: CreateResource :one
 INSERT INTO resources (organization_id, category_id, title, description, tags, visibility, featured, link_url, created_by, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5::text[], $6, $7, $8, $9, $10::timestamptz, $10::timestamptz)

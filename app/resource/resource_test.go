@@ -3,8 +3,7 @@ package resource_test
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
-	"hash/crc32"
+	"errors"
 	"image/png"
 	"io"
 	"strings"
@@ -81,7 +80,7 @@ func TestProcessImageReencodesAndRefusesBombs(t *testing.T) {
 		t.Errorf("thumbnail %+v %v", cfg, err)
 	}
 	// A decompression bomb: a tiny PNG whose header claims 100000 × 100000.
-	put(t, s, "org/1/bomb", Bomb())
+	put(t, s, "org/1/bomb", resource.Bomb())
 	res, err = resource.Process(ctx, s, resource.Version{OrganizationID: 1, ResourceID: 1, ID: 2, Key: "org/1/bomb", Type: "image/png"})
 	if err != nil || res.Err == "" || res.Pages != 0 {
 		t.Errorf("bomb: %+v %v", res, err)
@@ -89,26 +88,6 @@ func TestProcessImageReencodesAndRefusesBombs(t *testing.T) {
 	if _, err := s.Stat(ctx, resource.PreviewKey(1, 1, 2, 1)); err == nil {
 		t.Error("a preview was made of the bomb")
 	}
-}
-
-// Bomb is a PNG header declaring a 100000 × 100000 canvas.
-func Bomb() []byte {
-	var b bytes.Buffer
-	b.WriteString("\x89PNG\r\n\x1a\n")
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], 100000)
-	binary.BigEndian.PutUint32(ihdr[4:], 100000)
-	ihdr[8], ihdr[9] = 8, 2
-	chunk := func(typ string, data []byte) {
-		_ = binary.Write(&b, binary.BigEndian, uint32(len(data)))
-		b.WriteString(typ)
-		b.Write(data)
-		_ = binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), data...)))
-	}
-	chunk("IHDR", ihdr)
-	chunk("IDAT", []byte{0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01})
-	chunk("IEND", nil)
-	return b.Bytes()
 }
 
 func TestProcessTextAndTypes(t *testing.T) {
@@ -137,4 +116,44 @@ func TestProcessTextAndTypes(t *testing.T) {
 	if resource.Allowed("text/html", []string{"application/pdf"}) || !resource.Allowed("application/pdf", []string{"application/pdf"}) {
 		t.Error("Allowed")
 	}
+}
+
+func TestReceive(t *testing.T) {
+	s, _ := storage.NewLocal(t.TempDir())
+	ctx := context.Background()
+	allowed := []string{"application/pdf", "image/png", "text/markdown", "application/zip"}
+	png := resource.SamplePNG(10, 10)
+	got, err := resource.Receive(ctx, s, 7, "logo.PNG", bytes.NewReader(png), 1<<20, allowed)
+	if err != nil || got.Type != "image/png" || got.Size != int64(len(png)) || !strings.HasPrefix(got.Key, "org/7/files/") || len(got.SHA256) != 32 {
+		t.Fatalf("%+v %v", got, err)
+	}
+	// The name does not decide the type: HTML named .pdf is refused as HTML.
+	_, err = resource.Receive(ctx, s, 7, "x.pdf", strings.NewReader("<!DOCTYPE html><html><script>alert(1)</script>"), 1<<20, allowed)
+	var et resource.ErrType
+	if !errors.As(err, &et) || et.Type != "text/html" {
+		t.Errorf("html: %v", err)
+	}
+	_, err = resource.Receive(ctx, s, 7, "a.svg", strings.NewReader(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`), 1<<20, allowed)
+	if !errors.As(err, &et) {
+		t.Errorf("svg: %v", err)
+	}
+	// Over the limit: refused while streaming, nothing left behind.
+	_, err = resource.Receive(ctx, s, 7, "big.md", io.LimitReader(repeat('a'), 3<<20), 1<<20, allowed)
+	var tl resource.ErrTooLarge
+	if !errors.As(err, &tl) {
+		t.Errorf("big: %v", err)
+	}
+	// Exactly the limit is fine.
+	if _, err := resource.Receive(ctx, s, 7, "edge.md", io.LimitReader(repeat('a'), 1<<20), 1<<20, allowed); err != nil {
+		t.Errorf("at the limit: %v", err)
+	}
+}
+
+type repeat byte
+
+func (r repeat) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(r)
+	}
+	return len(p), nil
 }
