@@ -61,10 +61,10 @@ func New(d *Deps) *fiber.App {
 		// Bodies stream (the Partner Room uploads read theirs as they arrive);
 		// limitBody refuses any other body over maxBodyBytes, and the first
 		// BodyLimit bytes of a streamed one are read ahead.
-		BodyLimit:             maxBodyBytes,
-		StreamRequestBody:     true,
-		AppName:               "partnerportal",
-		ReadBufferSize:        readBufferSize, // see request_limits.go
+		BodyLimit:         maxBodyBytes,
+		StreamRequestBody: true,
+		AppName:           "partnerportal",
+		ReadBufferSize:    readBufferSize, // see request_limits.go
 
 		// Multipart bodies are parsed when read (checkInput), with the path
 		// known, instead of by fasthttp before routing, where a malformed one

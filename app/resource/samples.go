@@ -81,4 +81,3 @@ func Bomb() []byte {
 	chunk("IEND", nil)
 	return b.Bytes()
 }
-

@@ -47,10 +47,10 @@ var demoResources = []demoResource{
 		}},
 	{title: "Logo, colour", category: "Marketing", file: "logo.png", tags: []string{"brand", "logo"},
 		description: "The logo for light backgrounds. Keep a clear space of half its height around it.",
-		body: func(string, time.Time) ([]byte, error) { return resource.SamplePNG(640, 320), nil }},
+		body:        func(string, time.Time) ([]byte, error) { return resource.SamplePNG(640, 320), nil }},
 	{title: "Booth photo", category: "Marketing", file: "booth.jpg", tags: []string{"brand", "events"},
 		description: "Our booth at the last partner summit, for your event announcements.",
-		body: func(string, time.Time) ([]byte, error) { return resource.SampleJPEG(1200, 800), nil }},
+		body:        func(string, time.Time) ([]byte, error) { return resource.SampleJPEG(1200, 800), nil }},
 	{title: "Introduction email template", category: "Templates", file: "intro-email.md", tags: []string{"email", "template"},
 		description: "An email to introduce the product to a prospect. Replace the bracketed parts.",
 		body: func(org string, _ time.Time) ([]byte, error) {
