@@ -80,6 +80,9 @@ func (h *Handler) readUpload(c *fiber.Ctx, maxFiles int) (url.Values, []resource
 			return fail(&errUploadRefused{fiber.StatusBadRequest, "file", "The upload could not be read. Reload the page and try again."})
 		}
 		name := part.FormName()
+		if !storable([]byte(name)) {
+			return fail(&errUploadRefused{fiber.StatusUnprocessableEntity, "file", (&badInput{Field: fieldLabel([]byte(name))}).Message()})
+		}
 		if deferred {
 			// The token must come first, before anything is stored.
 			b, _ := io.ReadAll(io.LimitReader(part, 256))
@@ -98,7 +101,7 @@ func (h *Handler) readUpload(c *fiber.Ctx, maxFiles int) (url.Values, []resource
 				return fail(&errUploadRefused{fiber.StatusUnprocessableEntity, name, "This field is too long."})
 			}
 			if !storable([]byte(name)) || !storable(b) {
-				return fail(&errUploadRefused{fiber.StatusUnprocessableEntity, "file", "Some of the text entered contains characters that cannot be stored."})
+				return fail(&errUploadRefused{fiber.StatusUnprocessableEntity, "file", (&badInput{Field: fieldLabel([]byte(name))}).Message()})
 			}
 			fields.Add(name, string(b))
 			continue
@@ -107,8 +110,11 @@ func (h *Handler) readUpload(c *fiber.Ctx, maxFiles int) (url.Values, []resource
 		if part.FileName() == "" {
 			continue // the file input left empty
 		}
-		if !storable([]byte(fname)) || len(fname) > 255 {
-			return fail(&errUploadRefused{fiber.StatusUnprocessableEntity, "file", "A file name contains characters that cannot be stored; rename the file."})
+		if !storable([]byte(fname)) {
+			return fail(&errUploadRefused{fiber.StatusUnprocessableEntity, "file", (&badInput{Field: fieldLabel([]byte(name))}).Message()})
+		}
+		if len(fname) > 255 {
+			return fail(&errUploadRefused{fiber.StatusUnprocessableEntity, "file", "The file name is too long; rename the file."})
 		}
 		if len(stored) >= maxFiles {
 			return fail(&errUploadRefused{fiber.StatusUnprocessableEntity, "file", "Upload at most " + strconv.Itoa(maxFiles) + " files at once."})
