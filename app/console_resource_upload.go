@@ -57,9 +57,12 @@ func (h *Handler) readUpload(c *fiber.Ctx, maxFiles int) (url.Values, []resource
 	if n := c.Request().Header.ContentLength(); maxFiles == 1 && int64(n) > h.Config.UploadMaxBytes+1<<20 {
 		return nil, nil, tooLarge(h.Config.UploadMaxBytes, "")
 	}
-	var body io.Reader = bytes.NewReader(c.Body())
+	// Never c.Body() on a stream: it would read the whole upload into memory.
+	var body io.Reader
 	if c.Request().IsBodyStream() {
 		body = c.Context().RequestBodyStream()
+	} else {
+		body = bytes.NewReader(c.Body())
 	}
 	mr := multipart.NewReader(body, params["boundary"])
 	fields := url.Values{}
@@ -136,6 +139,9 @@ func (h *Handler) readUpload(c *fiber.Ctx, maxFiles int) (url.Values, []resource
 	if deferred {
 		return fail(checkStreamedCSRF(c, ""))
 	}
+	// Read what follows the closing boundary (an epilogue, the chunked
+	// encoding's end) so the connection is left at the next request.
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
 	return fields, stored, nil
 }
 

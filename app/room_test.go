@@ -3,6 +3,7 @@ package app_test
 import (
 	archivezip "archive/zip"
 	"bytes"
+	"context"
 	"fmt"
 	"mime/multipart"
 	"net/http"
@@ -54,14 +55,31 @@ func upload(t *testing.T, c *apptest.Client, path, csrf string, fields url.Value
 	return c.DoBody(http.MethodPost, path, &b, map[string]string{"Content-Type": w.FormDataContentType()})
 }
 
-func resourceIDByTitle(t *testing.T, env *apptest.Env, org, title string) int64 {
+func resourceIDByTitle(t testing.TB, env *apptest.Env, org, title string) int64 {
 	t.Helper()
-	return queryInt(t, env, "SELECT r.id FROM resources r JOIN organizations o ON o.id = r.organization_id WHERE o.slug = $1 AND r.title = $2", org, title)
+	return scalarTB(t, env, "SELECT r.id FROM resources r JOIN organizations o ON o.id = r.organization_id WHERE o.slug = $1 AND r.title = $2", org, title)
 }
 
-func currentVersion(t *testing.T, env *apptest.Env, id int64) int64 {
+func currentVersion(t testing.TB, env *apptest.Env, id int64) int64 {
 	t.Helper()
-	return queryInt(t, env, "SELECT current_version_id FROM resources WHERE id = $1", id)
+	return scalarTB(t, env, "SELECT current_version_id FROM resources WHERE id = $1", id)
+}
+
+func scalarTB(t testing.TB, env *apptest.Env, sql string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := env.Store.Pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+		t.Fatalf("%s %v: %v", sql, args, err)
+	}
+	return n
+}
+
+// signedInTB is signedIn for benchmarks too.
+func signedInTB(t testing.TB, env *apptest.Env, email string) *apptest.Client {
+	t.Helper()
+	c := env.Client(t)
+	c.SignIn(email)
+	return c
 }
 
 func TestPartnerRoomUploadPreviewSearchDownload(t *testing.T) {
