@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 
@@ -66,7 +67,13 @@ func (h *Handler) serveStored(c *fiber.Ctx, key, name, typ string, inline bool) 
 		c.Response().Header.SetContentLength(int(length))
 		return nil
 	}
-	// fasthttp closes the stream once it is sent (or the client left).
+	// fasthttp closes the stream once it is sent (or the client left). A
+	// whole file on local disk goes as the *os.File itself: fasthttp then
+	// flushes the headers and the kernel copies it (sendfile).
+	if f, ok := obj.(interface{ OSFile() *os.File }); ok && !partial {
+		c.Response().SetBodyStream(f.OSFile(), int(length))
+		return nil
+	}
 	c.Response().SetBodyStream(readCloser{io.LimitReader(obj, length), obj}, int(length))
 	return nil
 }
