@@ -131,6 +131,9 @@ func (h *Handler) readUpload(c *fiber.Ctx, maxFiles int) (url.Values, []resource
 				"“" + fname + "” is not a kind of file Partner Room accepts (its content is " + et.Type + "). Accepted: PDF, images, videos (MP4, WebM), text, Markdown, office documents and ZIP."})
 		case errors.As(err, &tl):
 			return fail(tooLarge(tl.Max, fname))
+		case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, context.Canceled) || errors.Is(err, multipart.ErrMessageTooLarge):
+			// The browser stopped sending (closed the tab, lost the network).
+			return fail(&errUploadRefused{fiber.StatusBadRequest, "file", "The upload was interrupted. Try again."})
 		case err != nil:
 			return fail(err)
 		}

@@ -63,11 +63,11 @@ func BenchmarkRoomSearch50k(b *testing.B) {
 	_, err := env.Store.Pool.Exec(context.Background(), `
 INSERT INTO resources (organization_id, title, description, tags, visibility, featured, body_text, created_at, updated_at)
 SELECT o.id,
-       'Resource ' || i || ' ' || $1::text[][1 + (i * 7) % 2000],
-       (SELECT string_agg($1::text[][1 + floor(random() * 2000)::int], ' ') FROM generate_series(1, 25) g WHERE i > 0),
-       ARRAY[$1::text[][1 + (i * 13) % 2000]],
+       'Resource ' || i || ' ' || ($1::text[])[1 + (i * 7) % 2000],
+       (SELECT string_agg(($1::text[])[1 + floor(random() * 2000)::int], ' ') FROM generate_series(1, 25) g WHERE i > 0),
+       ARRAY[($1::text[])[1 + (i * 13) % 2000]],
        CASE WHEN i % 5 = 0 THEN 'tiers' ELSE 'all' END, i % 97 = 0,
-       (SELECT string_agg($1::text[][1 + floor(random() * 2000)::int], ' ') FROM generate_series(1, 200) g WHERE i > 0),
+       (SELECT string_agg(($1::text[])[1 + floor(random() * 2000)::int], ' ') FROM generate_series(1, 200) g WHERE i > 0),
        now() - make_interval(mins => i), now()
 FROM organizations o, generate_series(1, 50000) i WHERE o.slug = 'acme'`, words)
 	if err != nil {
