@@ -67,7 +67,7 @@ SELECT o.id,
        (SELECT string_agg(($1::text[])[1 + floor(random() * 2000)::int], ' ') FROM generate_series(1, 25) g WHERE i > 0),
        ARRAY[($1::text[])[1 + (i * 13) % 2000]],
        CASE WHEN i % 5 = 0 THEN 'tiers' ELSE 'all' END, i % 97 = 0,
-       (SELECT string_agg(($1::text[])[1 + floor(random() * 2000)::int], ' ') FROM generate_series(1, 200) g WHERE i > 0),
+       (SELECT string_agg(($1::text[])[1 + floor(random() * 2000)::int], ' ') FROM generate_series(1, 150) g WHERE i > 0),
        now() - make_interval(mins => i), now()
 FROM organizations o, generate_series(1, 50000) i WHERE o.slug = 'acme'`, words)
 	if err != nil {
@@ -79,8 +79,10 @@ SELECT r.organization_id, r.id, t.id FROM resources r JOIN tiers t ON t.organiza
 WHERE r.visibility = 'tiers'`); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := env.Store.Pool.Exec(context.Background(), `VACUUM ANALYZE resources; VACUUM ANALYZE resource_tiers`); err != nil {
-		b.Fatal(err)
+	for _, tbl := range []string{"resources", "resource_tiers"} {
+		if _, err := env.Store.Pool.Exec(context.Background(), "VACUUM ANALYZE "+tbl); err != nil {
+			b.Fatal(err)
+		}
 	}
 	b.Logf("50,000 resources loaded in %s", time.Since(start).Round(time.Second))
 	c := signedInTB(b, env, "admin@globex.test")
