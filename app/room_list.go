@@ -2,6 +2,7 @@ package app
 
 import (
 	"html/template"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -77,9 +78,16 @@ func (h *Handler) showPartnerRoom(c *fiber.Ctx) error {
 	if d.Categories, err = h.Store.ListResourceCategories(ctx, u.OrganizationID); err != nil {
 		return err
 	}
-	if d.Tags, err = h.Store.ListVisibleTags(ctx, queries.ListVisibleTagsParams{OrganizationID: u.OrganizationID, PartnerID: u.PartnerID}); err != nil {
-		return err
+	// The tag choices are those of the listed resources (a list of every
+	// visible tag costs a scan of the whole library on every search).
+	for _, r := range d.Rows {
+		for _, t := range r.Tags {
+			if !slices.Contains(d.Tags, t) {
+				d.Tags = append(d.Tags, t)
+			}
+		}
 	}
+	slices.Sort(d.Tags)
 	p := h.newPage(c, "Partner Room")
 	p.Section = "partner-room"
 	p.Data = d

@@ -142,13 +142,6 @@ LEFT JOIN resource_categories c ON c.organization_id = @organization_id AND c.id
 LEFT JOIN resource_versions v ON v.organization_id = @organization_id AND v.id = page.current_version_id
 ORDER BY page.rank DESC, page.featured DESC, page.created_at DESC, page.id DESC;
 
--- name: ListVisibleTags :many
-SELECT DISTINCT unnest(r.tags)::text AS tag
-FROM resources r JOIN partners p ON p.organization_id = r.organization_id AND p.id = @partner_id
-WHERE r.organization_id = @organization_id AND r.archived_at IS NULL
-  AND (r.visibility = 'all' OR EXISTS (SELECT 1 FROM resource_tiers t WHERE t.organization_id = r.organization_id AND t.resource_id = r.id AND t.tier_id = p.tier_id))
-ORDER BY 1 LIMIT 200;
-
 -- name: RecordResourceEvent :exec
 INSERT INTO resource_events (organization_id, resource_id, partner_id, user_id, kind, at)
 VALUES (@organization_id, @resource_id, @partner_id, sqlc.narg(user_id), @kind, @now::timestamptz);

@@ -594,39 +594,6 @@ func (q *Queries) ListResourcesForStaff(ctx context.Context, arg ListResourcesFo
 	return items, nil
 }
 
-const listVisibleTags = `-- name: ListVisibleTags :many
-SELECT DISTINCT unnest(r.tags)::text AS tag
-FROM resources r JOIN partners p ON p.organization_id = r.organization_id AND p.id = $1
-WHERE r.organization_id = $2 AND r.archived_at IS NULL
-  AND (r.visibility = 'all' OR EXISTS (SELECT 1 FROM resource_tiers t WHERE t.organization_id = r.organization_id AND t.resource_id = r.id AND t.tier_id = p.tier_id))
-ORDER BY 1 LIMIT 200
-`
-
-type ListVisibleTagsParams struct {
-	PartnerID      int64
-	OrganizationID int64
-}
-
-func (q *Queries) ListVisibleTags(ctx context.Context, arg ListVisibleTagsParams) ([]string, error) {
-	rows, err := q.db.Query(ctx, listVisibleTags, arg.PartnerID, arg.OrganizationID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []string
-	for rows.Next() {
-		var tag string
-		if err := rows.Scan(&tag); err != nil {
-			return nil, err
-		}
-		items = append(items, tag)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const recordResourceEvent = `-- name: RecordResourceEvent :exec
 INSERT INTO resource_events (organization_id, resource_id, partner_id, user_id, kind, at)
 VALUES ($1, $2, $3, $4, $5, $6::timestamptz)
