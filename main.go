@@ -435,6 +435,16 @@ func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 
 // openFiles opens the file store the configuration names.
 func openFiles(cfg *config.Config) (storage.Store, error) {
+	if cfg.StorageBackend == "s3" {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		s, err := storage.NewS3(ctx, storage.S3Config{Endpoint: cfg.S3Endpoint, Bucket: cfg.S3Bucket,
+			Region: cfg.S3Region, AccessKey: cfg.S3AccessKey, Secret: cfg.S3SecretKey})
+		if err != nil {
+			return nil, fmt.Errorf("STORAGE_BACKEND=s3: %w", err)
+		}
+		return s, nil
+	}
 	s, err := storage.NewLocal(cfg.StorageDir)
 	if err != nil {
 		return nil, fmt.Errorf("STORAGE_DIR: %w", err)

@@ -21,6 +21,7 @@ import (
 
 	"partnerportal/app"
 	"partnerportal/app/apptest"
+	"partnerportal/app/seed"
 )
 
 // The walk: every route of the route table (app.RouteTable, so a new route is
@@ -243,6 +244,8 @@ func walkIDs(t *testing.T, env *apptest.Env) map[string]string {
 		"/console/program/tiers/": one(`SELECT id FROM tiers WHERE organization_id = ` + acme + ` ORDER BY id LIMIT 1`),
 		"/console/spiffs/":        one(`SELECT id FROM spiff_campaigns WHERE organization_id = ` + acme + ` ORDER BY id LIMIT 1`),
 		"/manage/invitations/":    one(`SELECT id FROM invitations WHERE partner_id = ` + northwind + ` ORDER BY id LIMIT 1`),
+		"/partner-room/":          one(`SELECT id FROM resources WHERE organization_id = ` + acme + ` ORDER BY id LIMIT 1`),
+		"/console/resources/":     one(`SELECT id FROM resources WHERE organization_id = ` + acme + ` ORDER BY id LIMIT 1`),
 		"/r/":                     code,
 		"/t/":                     slug,
 		"/partners/":              "acme",
@@ -283,6 +286,9 @@ func TestRouteTableBadInput(t *testing.T) {
 		t.Fatalf("creating an API key: %d", r.StatusCode)
 	}
 	user := signedIn(t, env, "user@northwind.test")
+	if err := seed.Resources(t.Context(), env.Store, env.Files, env.Log, env.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
 	ids := walkIDs(t, env)
 	fields := formFieldNames(t)
 

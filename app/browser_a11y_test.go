@@ -21,6 +21,7 @@ import (
 
 	"partnerportal/app"
 	"partnerportal/app/apptest"
+	"partnerportal/app/seed"
 )
 
 const (
@@ -174,6 +175,17 @@ var notPages = map[string]bool{
 	"/partners/:org/sitemap.xml":       true, // XML
 	"/partners/:org/:partner/logo.png": true, // an image
 	"/manage/spotlight/logo.png":       true, // an image
+	"/leads/export.csv":                true, // a CSV download
+	"/console/commissions/export.csv":  true, // a CSV download
+	"/console/leads/:id<int>/row":      true, // an htmx row; without htmx a redirect to the lead page
+	// Partner Room: files, preview images, the CSV and the polling preview fragment.
+	"/partner-room/:id<int>/preview":                               true,
+	"/partner-room/:id<int>/versions/:vid<int>/file":               true,
+	"/partner-room/:id<int>/versions/:vid<int>/pages/:n<int>":      true,
+	"/console/resources/:id<int>/preview":                          true,
+	"/console/resources/:id<int>/stats.csv":                        true,
+	"/console/resources/:id<int>/versions/:vid<int>/file":          true,
+	"/console/resources/:id<int>/versions/:vid<int>/pages/:n<int>": true,
 }
 
 // rolePages lists the GET pages of the route table a role may open, with
@@ -220,7 +232,14 @@ func TestBrowserAccessibilityEveryPage(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(".tabs")))
 
 	lead := rvLead(t, env, "in_review", "new", "user@northwind.test")
+	if err := seed.Resources(t.Context(), env.Store, env.Files, env.Log, env.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	overview := queryInt(t, env, `SELECT r.id FROM resources r JOIN organizations o ON o.id = r.organization_id WHERE o.slug = 'acme' AND r.title = 'Product overview'`)
 	params := map[string]string{
+		"/partner-room/:id<int>":             fmt.Sprintf("/partner-room/%d", overview),
+		"/console/resources/:id<int>":        fmt.Sprintf("/console/resources/%d", overview),
+		"/console/resources/:id<int>/stats":  fmt.Sprintf("/console/resources/%d/stats", overview),
 		"/leads/:id<int>":                    fmt.Sprintf("/leads/%d", lead),
 		"/leads/:id<int>/edit":               fmt.Sprintf("/leads/%d/edit", lead),
 		"/leads/:id<int>/delete":             fmt.Sprintf("/leads/%d/delete", lead),

@@ -1,12 +1,14 @@
 package app
 
 import (
+	"encoding/hex"
 	"html/template"
 	"strconv"
 	"sync"
 	"time"
 
 	"partnerportal/app/money"
+	"partnerportal/app/resource"
 )
 
 // fieldRef feeds partials/field_error: the page's errors and one field name.
@@ -33,6 +35,16 @@ func templateFuncs() template.FuncMap {
 		"itoa":  strconv.Itoa,
 		"label": statusLabel,
 		"list":  func(s ...string) []string { return s },
+		"size":  resource.Size,
+		"hexShort": func(b []byte) string {
+			if len(b) > 8 {
+				b = b[:8]
+			}
+			return hex.EncodeToString(b) + "…"
+		},
+		// previewPage hands a page's preview to room/preview, which renders
+		// on its own as the polling fragment too.
+		"previewPage": func(p *Page, pv *previewView) *Page { cp := *p; cp.Data = pv; return &cp },
 		"tierFields": func(p *Page, t any, edited any) tierFieldsData {
 			pt, _ := t.(programTier)
 			var tp *programTier

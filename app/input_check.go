@@ -76,6 +76,9 @@ func findBadInput(c *fiber.Ctx) error {
 	case fiber.MIMEApplicationForm:
 		c.Request().PostArgs().VisitAll(visit)
 	case fiber.MIMEMultipartForm:
+		if streamedUpload(c) {
+			break // the upload handler reads and checks its fields as they stream
+		}
 		form, err := c.MultipartForm()
 		if err != nil {
 			return errUnreadableForm

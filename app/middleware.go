@@ -137,6 +137,12 @@ func (h *Handler) checkCSRF(c *fiber.Ctx) error {
 		}
 	}
 	sent := c.Get("X-CSRF-Token")
+	if sent == "" && streamedUpload(c) {
+		// The token arrives as the body's first field; the upload handler
+		// checks it (checkStreamedCSRF) before it stores anything.
+		c.Locals(localCSRFDeferred, true)
+		return c.Next()
+	}
 	if sent == "" {
 		sent = c.FormValue("_csrf")
 	}
@@ -145,6 +151,22 @@ func (h *Handler) checkCSRF(c *fiber.Ctx) error {
 			"Your form expired or came from somewhere else. Reload the page and try again.")
 	}
 	return c.Next()
+}
+
+const localCSRFDeferred = "csrf-deferred"
+
+// checkStreamedCSRF compares the token sent as a streamed upload's first
+// field, when the middleware left it to the handler.
+func checkStreamedCSRF(c *fiber.Ctx, sent string) error {
+	if deferred, _ := c.Locals(localCSRFDeferred).(bool); !deferred {
+		return nil
+	}
+	tok, _ := c.Locals(localCSRF).(string)
+	if sent == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(tok)) != 1 {
+		return fiber.NewError(fiber.StatusForbidden,
+			"Your form expired or came from somewhere else. Reload the page and try again.")
+	}
+	return nil
 }
 
 // Flash messages survive one redirect in a short-lived cookie.

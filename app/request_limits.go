@@ -1,6 +1,9 @@
 package app
 
 import (
+	"io"
+	"strings"
+
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -25,6 +28,43 @@ func limitHeaders(c *fiber.Ctx) error {
 	h := &c.Request().Header
 	if len(h.RawHeaders())+len(h.RequestURI()) > maxHeaderBytes {
 		return errHeadersTooLarge
+	}
+	return c.Next()
+}
+
+// maxBodyBytes is the body limit of every request but the streamed uploads.
+// fasthttp streams request bodies (StreamRequestBody, for the uploads), so
+// the limit is ours: a larger body is refused before it is read.
+const maxBodyBytes = 2 << 20
+
+// streamedUpload reports whether the request is a Partner Room upload, whose
+// handler reads the body as a stream and applies UPLOAD_MAX_BYTES per file.
+func streamedUpload(c *fiber.Ctx) bool {
+	if c.Method() != fiber.MethodPost {
+		return false
+	}
+	p := c.Path()
+	return p == "/console/resources" || (strings.HasPrefix(p, "/console/resources/") && strings.HasSuffix(p, "/files"))
+}
+
+// limitBody runs before every route, hot routes included.
+func limitBody(c *fiber.Ctx) error {
+	if streamedUpload(c) {
+		return c.Next()
+	}
+	n := c.Request().Header.ContentLength()
+	if n > maxBodyBytes {
+		return fiber.NewError(fiber.StatusRequestEntityTooLarge, "The request is too large.")
+	}
+	if n == -1 && c.Request().IsBodyStream() { // chunked: read at most the limit
+		b, err := io.ReadAll(io.LimitReader(c.Context().RequestBodyStream(), maxBodyBytes+1))
+		if err != nil {
+			return fiber.NewError(fiber.StatusBadRequest, "The request body could not be read.")
+		}
+		if len(b) > maxBodyBytes {
+			return fiber.NewError(fiber.StatusRequestEntityTooLarge, "The request is too large.")
+		}
+		c.Request().SetBody(b)
 	}
 	return c.Next()
 }

@@ -120,7 +120,12 @@ func (h *Handler) routes() []route {
 		{"GET", "/payments/spiffs", Partner, h.showSpiffPayments},
 		{"GET", "/payments/invoices", PartnerAdmin, h.showInvoices},
 		{"GET", "/training", Partner, h.showTraining},
+		// Partner Room: the resource library (visibility checked in every query).
 		{"GET", "/partner-room", Partner, h.showPartnerRoom},
+		{"GET", "/partner-room/:id<int>", Partner, h.showRoomResource},
+		{"GET", "/partner-room/:id<int>/preview", Partner, h.showRoomPreview},
+		{"GET", "/partner-room/:id<int>/versions/:vid<int>/file", Partner, h.downloadRoomFile},
+		{"GET", "/partner-room/:id<int>/versions/:vid<int>/pages/:n<int>", Partner, h.showRoomPage},
 		{"GET", "/account/agreements/:id", Partner, h.showSignedAgreement},
 
 		// Partner admins.
@@ -201,6 +206,22 @@ func (h *Handler) routes() []route {
 		{"POST", "/console/leads/:id<int>/reject", Staff, h.rejectLead},
 		{"POST", "/console/leads/:id<int>/outcome", Staff, h.setLeadOutcome},
 		{"POST", "/console/leads/:id<int>/correction", Staff, h.correctLead},
+		// Partner Room resources. The two uploads stream their bodies
+		// (streamedUpload in request_limits.go names them).
+		{"GET", "/console/resources", Staff, h.showConsoleResources},
+		{"GET", "/console/resources/new", Staff, h.showNewResource},
+		{"POST", "/console/resources", Staff, h.createResources},
+		{"POST", "/console/resources/categories", Staff, h.createResourceCategory},
+		{"POST", "/console/resources/categories/:id<int>", Staff, h.renameResourceCategory},
+		{"GET", "/console/resources/:id<int>", Staff, h.showConsoleResource},
+		{"POST", "/console/resources/:id<int>", Staff, h.updateResource},
+		{"POST", "/console/resources/:id<int>/files", Staff, h.replaceResourceFile},
+		{"POST", "/console/resources/:id<int>/archive", Staff, h.archiveResource},
+		{"GET", "/console/resources/:id<int>/preview", Staff, h.showConsolePreview},
+		{"GET", "/console/resources/:id<int>/stats", Staff, h.showResourceStats},
+		{"GET", "/console/resources/:id<int>/stats.csv", Staff, h.exportResourceStatsCSV},
+		{"GET", "/console/resources/:id<int>/versions/:vid<int>/file", Staff, h.downloadConsoleFile},
+		{"GET", "/console/resources/:id<int>/versions/:vid<int>/pages/:n<int>", Staff, h.showConsolePage},
 	}
 }
 

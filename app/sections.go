@@ -10,9 +10,3 @@ func (h *Handler) showTraining(c *fiber.Ctx) error {
 	p.Section = "training"
 	return h.render(c, fiber.StatusOK, "pages/training", "", p)
 }
-
-func (h *Handler) showPartnerRoom(c *fiber.Ctx) error {
-	p := h.newPage(c, "Partner Room")
-	p.Section = "partner-room"
-	return h.render(c, fiber.StatusOK, "pages/partner_room", "", p)
-}

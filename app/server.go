@@ -90,9 +90,13 @@ func New(d *Deps) *fiber.App {
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           60 * time.Second,
-		BodyLimit:             2 << 20,
-		AppName:               "partnerportal",
-		ReadBufferSize:        readBufferSize, // see request_limits.go
+		// Bodies stream (the Partner Room uploads read theirs as they arrive);
+		// limitBody refuses any other body over maxBodyBytes, and the first
+		// BodyLimit bytes of a streamed one are read ahead.
+		BodyLimit:         maxBodyBytes,
+		StreamRequestBody: true,
+		AppName:           "partnerportal",
+		ReadBufferSize:    readBufferSize, // see request_limits.go
 
 		// Multipart bodies are parsed when read (checkInput), with the path
 		// known, instead of by fasthttp before routing, where a malformed one
@@ -101,6 +105,7 @@ func New(d *Deps) *fiber.App {
 	})
 	app.Use(recover.New())
 	app.Use(limitHeaders)
+	app.Use(limitBody)
 	h.registerRoutes(app, h.hotRoutes())
 	// Static files before the page middleware: they need no request id,
 	// session or page security headers (CSP and framing rules apply to

@@ -346,6 +346,65 @@ type PartnerTierChange struct {
 	ChangedAt      time.Time
 }
 
+type Resource struct {
+	ID               int64
+	OrganizationID   int64
+	CategoryID       *int64
+	Title            string
+	Description      string
+	Tags             []string
+	Visibility       string
+	Featured         bool
+	LinkUrl          string
+	CurrentVersionID *int64
+	BodyText         string
+	Search           interface{}
+	CreatedBy        *int64
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	ArchivedAt       *time.Time
+}
+
+type ResourceCategory struct {
+	ID             int64
+	OrganizationID int64
+	Name           string
+	Position       int32
+	CreatedAt      time.Time
+}
+
+type ResourceEvent struct {
+	ID             int64
+	OrganizationID int64
+	ResourceID     int64
+	PartnerID      int64
+	UserID         *int64
+	Kind           string
+	At             time.Time
+}
+
+type ResourceTier struct {
+	OrganizationID int64
+	ResourceID     int64
+	TierID         int64
+}
+
+type ResourceVersion struct {
+	ID             int64
+	OrganizationID int64
+	ResourceID     int64
+	StorageKey     string
+	FileName       string
+	Mime           string
+	SizeBytes      int64
+	Sha256         []byte
+	CreatedBy      *int64
+	CreatedAt      time.Time
+	PreviewState   string
+	PreviewError   string
+	PreviewPages   int32
+}
+
 type Session struct {
 	IDHash     []byte
 	UserID     int64

@@ -255,16 +255,22 @@ type Response struct {
 // Do sends a request (path relative to the portal) with optional headers.
 func (c *Client) Do(method, path string, form url.Values, headers map[string]string) *Response {
 	c.t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
+	if form == nil {
+		return c.DoBody(method, path, nil, headers)
 	}
+	h := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+	for k, v := range headers {
+		h[k] = v
+	}
+	return c.DoBody(method, path, strings.NewReader(form.Encode()), h)
+}
+
+// DoBody sends a request with a body of its own (e.g. a multipart upload).
+func (c *Client) DoBody(method, path string, body io.Reader, headers map[string]string) *Response {
+	c.t.Helper()
 	req, err := http.NewRequest(method, c.env.URL+path, body)
 	if err != nil {
 		c.t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	for k, v := range headers {
 		req.Header.Set(k, v)

@@ -37,6 +37,17 @@ type Config struct {
 	StorageDir string
 	// DBMaxConns is the size of each process's PostgreSQL pool.
 	DBMaxConns int32
+	// StorageBackend is "local" (StorageDir) or "s3" (the S3 fields).
+	StorageBackend string
+	S3Endpoint     *url.URL // http(s)://host:port of an S3-compatible store
+	S3Bucket       string
+	S3Region       string
+	S3AccessKey    string
+	S3SecretKey    string // never logged
+	// UploadMaxBytes bounds one uploaded file; UploadAllowedTypes lists the
+	// sniffed MIME types Partner Room accepts.
+	UploadMaxBytes     int64
+	UploadAllowedTypes []string
 }
 
 // Secure reports whether the portal is served over HTTPS, which turns on
@@ -66,6 +77,14 @@ var Vars = []Var{
 	{"EMAIL_CHANGE_TTL", "24h", "How long the link that confirms a new sign-in address stays valid."},
 	{"STORAGE_DIR", ".data/files", "Directory for uploaded and generated files (resources, course media, logos, PDFs) on local disk; created if missing. Several web processes need it on a shared volume."},
 	{"DB_MAX_CONNS", "16", "PostgreSQL connections each process (web, worker) may hold at once. pgx's own default (4 on a 2-core machine) makes pages queue for a connection under concurrent load; keep web processes × this below PostgreSQL's `max_connections` (100 by default)."},
+	{"STORAGE_BACKEND", "local", "Where files live: `local` (the directory STORAGE_DIR) or `s3` (any S3-compatible object store, settings below; for several web processes without a shared disk)."},
+	{"S3_ENDPOINT", "", "With STORAGE_BACKEND=s3: the store's address, e.g. `https://s3.eu-west-1.amazonaws.com` or `http://127.0.0.1:7070`."},
+	{"S3_BUCKET", "", "With STORAGE_BACKEND=s3: the bucket (must exist)."},
+	{"S3_REGION", "us-east-1", "With STORAGE_BACKEND=s3: the bucket's region."},
+	{"S3_ACCESS_KEY", "", "With STORAGE_BACKEND=s3: the access key id."},
+	{"S3_SECRET_KEY", "", "With STORAGE_BACKEND=s3: the secret key (never logged)."},
+	{"UPLOAD_MAX_BYTES", "104857600", "Largest file staff may upload to Partner Room, in bytes (default 100 MB). Uploads stream to storage; a larger one is refused with a message."},
+	{"UPLOAD_ALLOWED_TYPES", "application/pdf,image/png,image/jpeg,image/gif,image/webp,video/mp4,video/webm,text/plain,text/markdown,text/csv,application/zip,application/vnd.openxmlformats-officedocument.wordprocessingml.document,application/vnd.openxmlformats-officedocument.presentationml.presentation,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Comma-separated MIME types Partner Room accepts, as sniffed from the file's content (never its name). `text/markdown` means plain text named `.md`. HTML, SVG and XML are never shown inline even if listed."},
 	{"TRUSTED_PROXIES", "", "Comma-separated CIDRs (e.g. `10.0.0.0/8,127.0.0.1/32`) of the reverse proxies in front of the web tier. Only a request from one of them has its `X-Forwarded-For` believed (the rightmost address not itself a trusted proxy is the client); unset: the direct peer is the client. Rate limits count by that address."},
 }
 
@@ -142,6 +161,40 @@ func Load() (*Config, error) {
 		bad("DB_MAX_CONNS", "want a whole number between 1 and 1000")
 	} else {
 		c.DBMaxConns = int32(n)
+	}
+	c.StorageBackend = strings.ToLower(get("STORAGE_BACKEND"))
+	switch c.StorageBackend {
+	case "local":
+	case "s3":
+		u, err := url.Parse(get("S3_ENDPOINT"))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("S3_ENDPOINT", "want http(s)://host[:port]")
+		} else {
+			c.S3Endpoint = u
+		}
+		c.S3Bucket, c.S3Region, c.S3AccessKey, c.S3SecretKey = get("S3_BUCKET"), get("S3_REGION"), get("S3_ACCESS_KEY"), get("S3_SECRET_KEY")
+		for name, v := range map[string]string{"S3_BUCKET": c.S3Bucket, "S3_ACCESS_KEY": c.S3AccessKey, "S3_SECRET_KEY": c.S3SecretKey} {
+			if v == "" {
+				bad(name, "required with STORAGE_BACKEND=s3")
+			}
+		}
+	default:
+		bad("STORAGE_BACKEND", "want local or s3")
+	}
+	if n, err := strconv.ParseInt(get("UPLOAD_MAX_BYTES"), 10, 64); err != nil || n < 1024 || n > 50<<30 {
+		bad("UPLOAD_MAX_BYTES", "want a number of bytes between 1024 and 53687091200")
+	} else {
+		c.UploadMaxBytes = n
+	}
+	for _, t := range strings.Split(get("UPLOAD_ALLOWED_TYPES"), ",") {
+		t = strings.ToLower(strings.TrimSpace(t))
+		if t == "" {
+			continue
+		}
+		if !strings.Contains(t, "/") || strings.ContainsAny(t, " ;") {
+			bad("UPLOAD_ALLOWED_TYPES", "%q is not a MIME type such as application/pdf", t)
+		}
+		c.UploadAllowedTypes = append(c.UploadAllowedTypes, t)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

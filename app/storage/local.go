@@ -123,6 +123,10 @@ type localObject struct {
 
 func (o *localObject) Info() Info { return o.info }
 
+// OSFile is the open file itself, so a server can hand it to sendfile.
+// Closing it closes the object.
+func (o *localObject) OSFile() *os.File { return o.File }
+
 // ctxReader stops a copy when the request or task is cancelled.
 type ctxReader struct {
 	ctx context.Context

@@ -1,0 +1,166 @@
+-- Partner Room. Every query is scoped by organization; the partner-facing ones
+-- also by the partner's tier (visibility) in the SQL itself.
+
+-- name: ListResourceCategories :many
+SELECT c.*, (SELECT count(*) FROM resources r WHERE r.organization_id = c.organization_id AND r.category_id = c.id AND r.archived_at IS NULL)::bigint AS resources
+FROM resource_categories c WHERE c.organization_id = @organization_id ORDER BY c.position, c.name;
+
+-- name: CreateResourceCategory :one
+INSERT INTO resource_categories (organization_id, name, position, created_at)
+VALUES (@organization_id, @name, @position, @now::timestamptz)
+RETURNING *;
+
+-- name: UpsertResourceCategory :one
+INSERT INTO resource_categories (organization_id, name, position, created_at)
+VALUES (@organization_id, @name, @position, @now::timestamptz)
+ON CONFLICT (organization_id, name) DO UPDATE SET position = resource_categories.position
+RETURNING *;
+
+-- name: RenameResourceCategory :one
+UPDATE resource_categories SET name = @name, position = @position
+WHERE organization_id = @organization_id AND id = @id
+RETURNING *;
+
+-- name: CreateResource :one
+INSERT INTO resources (organization_id, category_id, title, description, tags, visibility, featured, link_url, created_by, created_at, updated_at)
+VALUES (@organization_id, sqlc.narg(category_id), @title, @description, @tags::text[], @visibility, @featured, @link_url, sqlc.narg(created_by), @now::timestamptz, @now::timestamptz)
+RETURNING *;
+
+-- name: UpdateResource :one
+UPDATE resources
+SET category_id = sqlc.narg(category_id), title = @title, description = @description, tags = @tags::text[],
+    visibility = @visibility, featured = @featured, link_url = @link_url, updated_at = @now::timestamptz
+WHERE organization_id = @organization_id AND id = @id
+RETURNING *;
+
+-- name: SetResourceArchived :one
+UPDATE resources SET archived_at = CASE WHEN @archived::boolean THEN @now::timestamptz END, updated_at = @now::timestamptz
+WHERE organization_id = @organization_id AND id = @id
+RETURNING *;
+
+-- name: ClearResourceTiers :exec
+DELETE FROM resource_tiers WHERE organization_id = @organization_id AND resource_id = @resource_id;
+
+-- name: AddResourceTier :exec
+INSERT INTO resource_tiers (organization_id, resource_id, tier_id) VALUES (@organization_id, @resource_id, @tier_id)
+ON CONFLICT DO NOTHING;
+
+-- name: ListResourceTierIDs :many
+SELECT tier_id FROM resource_tiers WHERE organization_id = @organization_id AND resource_id = @resource_id ORDER BY tier_id;
+
+-- name: GetResourceForStaff :one
+SELECT r.id, r.organization_id, r.category_id, r.title, r.description, r.tags, r.visibility, r.featured, r.link_url,
+       r.current_version_id, r.created_at, r.updated_at, r.archived_at, coalesce(c.name, '')::text AS category_name
+FROM resources r LEFT JOIN resource_categories c ON c.organization_id = r.organization_id AND c.id = r.category_id
+WHERE r.organization_id = @organization_id AND r.id = @id;
+
+-- name: ListResourcesForStaff :many
+SELECT r.id, r.title, r.tags, r.visibility, r.featured, r.link_url, r.created_at, r.updated_at, r.archived_at,
+       coalesce(c.name, '')::text AS category_name,
+       coalesce(v.file_name, '')::text AS file_name, coalesce(v.mime, '')::text AS mime, coalesce(v.size_bytes, 0)::bigint AS size_bytes,
+       coalesce(v.preview_state, '')::text AS preview_state,
+       (SELECT count(*) FROM resource_events e WHERE e.organization_id = r.organization_id AND e.resource_id = r.id AND e.kind = 'view')::bigint AS views,
+       (SELECT count(*) FROM resource_events e WHERE e.organization_id = r.organization_id AND e.resource_id = r.id AND e.kind = 'download')::bigint AS downloads
+FROM resources r
+LEFT JOIN resource_categories c ON c.organization_id = r.organization_id AND c.id = r.category_id
+LEFT JOIN resource_versions v ON v.organization_id = r.organization_id AND v.id = r.current_version_id
+WHERE r.organization_id = @organization_id AND (r.archived_at IS NULL) = NOT @archived::boolean
+ORDER BY r.featured DESC, r.created_at DESC, r.id DESC
+LIMIT @lim OFFSET @off;
+
+-- name: CreateResourceVersion :one
+INSERT INTO resource_versions (organization_id, resource_id, storage_key, file_name, mime, size_bytes, sha256, created_by, created_at, preview_state)
+VALUES (@organization_id, @resource_id, @storage_key, @file_name, @mime, @size_bytes, @sha256, sqlc.narg(created_by), @now::timestamptz, @preview_state)
+RETURNING *;
+
+-- name: SetResourceCurrentVersion :exec
+-- The body text belongs to the previous file until the worker extracts the new one.
+UPDATE resources SET current_version_id = @version_id, body_text = '', updated_at = @now::timestamptz
+WHERE organization_id = @organization_id AND id = @id;
+
+-- name: ListResourceVersions :many
+SELECT * FROM resource_versions WHERE organization_id = @organization_id AND resource_id = @resource_id ORDER BY id DESC;
+
+-- name: GetResourceVersion :one
+SELECT * FROM resource_versions WHERE organization_id = @organization_id AND id = @id;
+
+-- name: SetResourceBodyText :exec
+-- Only while the version is still the resource's current one.
+UPDATE resources SET body_text = @body_text
+WHERE organization_id = @organization_id AND id = @resource_id AND current_version_id = @version_id;
+
+-- name: SetVersionPreview :exec
+UPDATE resource_versions SET preview_state = @preview_state, preview_error = @preview_error, preview_pages = @preview_pages
+WHERE organization_id = @organization_id AND id = @id;
+
+-- name: GetVisibleResource :one
+-- A resource a partner may see: same organization, not archived, for all
+-- partners or for the partner's tier.
+SELECT r.id, r.organization_id, r.category_id, r.title, r.description, r.tags, r.featured, r.link_url,
+       r.current_version_id, r.created_at, r.updated_at, coalesce(c.name, '')::text AS category_name
+FROM resources r
+JOIN partners p ON p.organization_id = r.organization_id AND p.id = @partner_id
+LEFT JOIN resource_categories c ON c.organization_id = r.organization_id AND c.id = r.category_id
+WHERE r.organization_id = @organization_id AND r.id = @id AND r.archived_at IS NULL
+  AND (r.visibility = 'all' OR EXISTS (SELECT 1 FROM resource_tiers t WHERE t.organization_id = r.organization_id AND t.resource_id = r.id AND t.tier_id = p.tier_id));
+
+-- name: GetVisibleVersion :one
+-- A version of a resource the partner may see.
+SELECT v.* FROM resource_versions v
+JOIN resources r ON r.organization_id = v.organization_id AND r.id = v.resource_id
+JOIN partners p ON p.organization_id = r.organization_id AND p.id = @partner_id
+WHERE v.organization_id = @organization_id AND v.resource_id = @resource_id AND v.id = @id AND r.archived_at IS NULL
+  AND (r.visibility = 'all' OR EXISTS (SELECT 1 FROM resource_tiers t WHERE t.organization_id = r.organization_id AND t.resource_id = r.id AND t.tier_id = p.tier_id));
+
+-- name: SearchVisibleResources :many
+-- The Partner Room: filters and search, ranked when searching, else featured
+-- and newest first. The snippet is made for the page's rows only; its
+-- highlights are marked with \x01 and \x02 so the page can escape the text
+-- and then turn them into <mark>.
+WITH q AS (SELECT websearch_to_tsquery('english', @query::text) AS tsq),
+page AS (
+    SELECT r.id, r.title, r.description, r.tags, r.featured, r.link_url, r.created_at, r.category_id, r.current_version_id, r.body_text,
+           CASE WHEN @query::text <> '' THEN ts_rank(r.search, q.tsq) ELSE 0 END::real AS rank
+    FROM resources r CROSS JOIN q
+    JOIN partners p ON p.organization_id = r.organization_id AND p.id = @partner_id
+    WHERE r.organization_id = @organization_id AND r.archived_at IS NULL
+      AND (r.visibility = 'all' OR EXISTS (SELECT 1 FROM resource_tiers t WHERE t.organization_id = r.organization_id AND t.resource_id = r.id AND t.tier_id = p.tier_id))
+      AND (@query::text = '' OR r.search @@ q.tsq)
+      AND (sqlc.narg(category_id)::bigint IS NULL OR r.category_id = sqlc.narg(category_id)::bigint)
+      AND (@tag::text = '' OR r.tags @> ARRAY[@tag::text])
+    ORDER BY rank DESC, r.featured DESC, r.created_at DESC, r.id DESC
+    LIMIT @lim OFFSET @off
+)
+SELECT page.id, page.title, page.description, page.tags, page.featured, page.link_url, page.created_at, page.rank,
+       coalesce(c.name, '')::text AS category_name,
+       coalesce(v.file_name, '')::text AS file_name, coalesce(v.mime, '')::text AS mime, coalesce(v.size_bytes, 0)::bigint AS size_bytes,
+       CASE WHEN @query::text <> '' THEN ts_headline('english', page.description || ' ' || left(page.body_text, 100000), q.tsq,
+            'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxFragments=2, MaxWords=18, MinWords=6, FragmentDelimiter=" … "')
+       ELSE '' END::text AS snippet
+FROM page CROSS JOIN q
+LEFT JOIN resource_categories c ON c.organization_id = @organization_id AND c.id = page.category_id
+LEFT JOIN resource_versions v ON v.organization_id = @organization_id AND v.id = page.current_version_id
+ORDER BY page.rank DESC, page.featured DESC, page.created_at DESC, page.id DESC;
+
+-- name: RecordResourceEvent :exec
+INSERT INTO resource_events (organization_id, resource_id, partner_id, user_id, kind, at)
+VALUES (@organization_id, @resource_id, @partner_id, sqlc.narg(user_id), @kind, @now::timestamptz);
+
+-- name: ResourceStatsByPartner :many
+-- Views and downloads per partner company and day, in the organization's time zone.
+SELECT p.id AS partner_id, p.name AS partner_name,
+       (e.at AT TIME ZONE @time_zone::text)::date AS day,
+       count(*) FILTER (WHERE e.kind = 'view')::bigint AS views,
+       count(*) FILTER (WHERE e.kind = 'download')::bigint AS downloads
+FROM resource_events e JOIN partners p ON p.organization_id = e.organization_id AND p.id = e.partner_id
+WHERE e.organization_id = @organization_id AND e.resource_id = @resource_id
+  AND e.at >= @since::timestamptz
+GROUP BY p.id, p.name, day
+ORDER BY day DESC, p.name;
+
+-- name: ListPendingPreviewVersions :many
+-- Versions whose preview was never made (a lost task): the worker sweep re-enqueues them.
+SELECT organization_id, id FROM resource_versions WHERE preview_state = 'pending' AND created_at < @before::timestamptz ORDER BY id LIMIT 100;
+
+-- name: CountResources :one
+SELECT count(*) FROM resources WHERE organization_id = @organization_id;
