@@ -172,7 +172,7 @@ func (h *Handler) createResources(c *fiber.Ctx) error {
 	ctx := c.Context()
 	v, files, err := h.readUpload(c, maxUploadFiles)
 	if err != nil {
-		return h.uploadFailed(c, 0, err, formValues(v))
+		return h.uploadFailed(c, 0, err, firstValues(v))
 	}
 	f, errs, form, err := h.readResourceFields(ctx, u.OrganizationID, v)
 	if err != nil {
@@ -332,7 +332,7 @@ func titleOr(title string, files []resource.Stored) string {
 	return "the resource"
 }
 
-func formValues(v url.Values) map[string]string {
+func firstValues(v url.Values) map[string]string {
 	m := map[string]string{}
 	for k := range v {
 		m[k] = v.Get(k)
