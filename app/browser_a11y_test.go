@@ -175,9 +175,6 @@ var notPages = map[string]bool{
 	"/partners/:org/sitemap.xml":       true, // XML
 	"/partners/:org/:partner/logo.png": true, // an image
 	"/manage/spotlight/logo.png":       true, // an image
-	"/leads/export.csv":                true, // a CSV download
-	"/console/commissions/export.csv":  true, // a CSV download
-	"/console/leads/:id<int>/row":      true, // an htmx row; without htmx a redirect to the lead page
 	// Partner Room: files, preview images, the CSV and the polling preview fragment.
 	"/partner-room/:id<int>/preview":                               true,
 	"/partner-room/:id<int>/versions/:vid<int>/file":               true,
