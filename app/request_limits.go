@@ -50,6 +50,11 @@ func streamedUpload(c *fiber.Ctx) bool {
 // limitBody runs before every route, hot routes included.
 func limitBody(c *fiber.Ctx) error {
 	if streamedUpload(c) {
+		// The handler may refuse the upload before reading all of its body
+		// (CSRF, a type or size refused): the rest of that body must not be
+		// read as the connection's next request, so the connection ends
+		// with the answer.
+		c.Context().SetConnectionClose()
 		return c.Next()
 	}
 	n := c.Request().Header.ContentLength()
