@@ -10,6 +10,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"partnerportal/app/commission"
+	"partnerportal/app/training"
 	"partnerportal/queries"
 )
 
@@ -43,6 +44,9 @@ func (d *Deps) handleCommissionEvent(ctx context.Context, t *asynq.Task) error {
 	}
 	if err != nil {
 		return err
+	}
+	if row.Kind == training.EventCourseCompleted {
+		return d.handleCourseCompleted(ctx, row)
 	}
 	ev, err := commission.EventFromOutbox(row.ID, row.OrganizationID, row.Kind, row.Payload)
 	if err != nil {

@@ -51,6 +51,7 @@ func NewMux(d *Deps) *asynq.ServeMux {
 	mux.HandleFunc(TypeEmailChange, d.handleEmailChange)
 	mux.HandleFunc(TypeCommissionEvent, d.handleCommissionEvent)
 	mux.HandleFunc(TypeCommissionAutoApprove, d.handleCommissionAutoApprove)
+	mux.HandleFunc(TypeTrainingExpiry, d.handleTrainingExpiry)
 	mux.Use(d.logPeriodic)
 	return mux
 }
