@@ -57,6 +57,12 @@ func (h *Handler) routes() []route {
 		{"GET", "/readyz", Public, h.readyz},
 		{"GET", "/", Public, h.home},
 
+		// Certificate verification: public, no sign-in (app/verify.go).
+		{"GET", "/verify/:id.json", Public, h.verifyJSON},
+		{"GET", "/verify/:id", Public, h.showVerify},
+		{"GET", "/.well-known/jwks.json", Public, h.jwks},
+		{"GET", "/.well-known/did.json", Public, h.didDocument},
+
 		// Sign-in by emailed link.
 		{"GET", "/login", Public, h.showLogin},
 		{"POST", "/login", Public, h.requestLoginLink},
@@ -110,7 +116,20 @@ func (h *Handler) routes() []route {
 		{"GET", "/payments", Partner, h.showPayments},
 		{"GET", "/payments/spiffs", Partner, h.showSpiffPayments},
 		{"GET", "/payments/invoices", PartnerAdmin, h.showInvoices},
+		// Training (app/training): catalog tabs, course, lessons, quiz, files.
 		{"GET", "/training", Partner, h.showTraining},
+		{"GET", "/training/courses/:id<int>", Partner, h.showCourse},
+		{"POST", "/training/courses/:id<int>/enrol", Partner, h.enrolCourse},
+		{"GET", "/training/courses/:id<int>/resume", Partner, h.resumeCourse},
+		{"GET", "/training/courses/:id<int>/cover", Partner, h.courseCover},
+		{"GET", "/training/courses/:id<int>/lessons/:lesson<int>", Partner, h.showLesson},
+		{"POST", "/training/courses/:id<int>/lessons/:lesson<int>/done", Partner, h.markLessonDone},
+		{"GET", "/training/courses/:id<int>/lessons/:lesson<int>/video", Partner, h.lessonVideo},
+		{"GET", "/training/courses/:id<int>/lessons/:lesson<int>/attachment", Partner, h.lessonAttachment},
+		{"GET", "/training/courses/:id<int>/quiz", Partner, h.showQuiz},
+		{"POST", "/training/courses/:id<int>/quiz", Partner, h.submitQuiz},
+		{"GET", "/training/certificates/:cert.pdf", Partner, h.certificatePDF},
+		{"GET", "/training/accreditations/:id<int>/badge", SignedIn, h.accreditationBadge},
 		{"GET", "/partner-room", Partner, h.showPartnerRoom},
 		{"GET", "/account/agreements/:id", Partner, h.showSignedAgreement},
 

@@ -5,12 +5,6 @@ import "github.com/gofiber/fiber/v2"
 // The portal sections whose features belong to later releases answer with an
 // honest empty state: the page works, says what will appear, and invents nothing.
 
-func (h *Handler) showTraining(c *fiber.Ctx) error {
-	p := h.newPage(c, "Training")
-	p.Section = "training"
-	return h.render(c, fiber.StatusOK, "pages/training", "", p)
-}
-
 func (h *Handler) showPartnerRoom(c *fiber.Ctx) error {
 	p := h.newPage(c, "Partner Room")
 	p.Section = "partner-room"

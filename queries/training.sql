@@ -9,8 +9,8 @@
 SELECT c.id, c.title, c.summary, c.topic, c.cover_key, c.minutes, c.bonus_minor, c.bonus_currency, c.bonus_tier_ids,
        (c.bonus_minor > 0 AND (cardinality(c.bonus_tier_ids) = 0 OR p.tier_id = ANY(c.bonus_tier_ids)))::boolean AS earns_bonus,
        (SELECT count(*) FROM lessons l WHERE l.organization_id = c.organization_id AND l.course_id = c.id AND l.removed_at IS NULL)::integer AS lesson_count,
-       (SELECT string_agg(a.name, ', ' ORDER BY a.name) FROM accreditations a
-         WHERE a.organization_id = c.organization_id AND a.active AND c.id = ANY(a.course_ids))::text AS badges,
+       coalesce((SELECT string_agg(a.name, ', ' ORDER BY a.name) FROM accreditations a
+         WHERE a.organization_id = c.organization_id AND a.active AND c.id = ANY(a.course_ids)), '')::text AS badges,
        e.enrolled_at, e.completed_at
 FROM courses c
 JOIN partners p ON p.organization_id = c.organization_id AND p.id = @partner_id
@@ -166,8 +166,8 @@ ORDER BY w.awarded_at DESC, a.id;
 -- Accreditations the partner can still earn, with what they unlock.
 SELECT a.id, a.name, a.description, a.badge_key, a.bonus_minor, a.bonus_currency, a.upgrade_holders, a.valid_months,
        coalesce(t.name, '')::text AS upgrade_tier_name,
-       (SELECT string_agg(c.title, ', ' ORDER BY c.title) FROM courses c
-         WHERE c.organization_id = a.organization_id AND c.id = ANY(a.course_ids))::text AS course_titles
+       coalesce((SELECT string_agg(c.title, ', ' ORDER BY c.title) FROM courses c
+         WHERE c.organization_id = a.organization_id AND c.id = ANY(a.course_ids)), '')::text AS course_titles
 FROM accreditations a
 LEFT JOIN tiers t ON t.organization_id = a.organization_id AND t.id = a.upgrade_tier_id
 WHERE a.organization_id = @organization_id AND a.active

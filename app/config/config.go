@@ -4,6 +4,8 @@
 package config
 
 import (
+	"crypto/ed25519"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -35,6 +37,9 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// StorageDir is where uploaded and generated files live on local disk.
 	StorageDir string
+	// BadgeSigningKey signs certificates as Open Badges 3.0 VC-JWT; nil when
+	// BADGE_SIGNING_KEY is unset (`dev` then keeps one in .data/).
+	BadgeSigningKey ed25519.PrivateKey
 }
 
 // Secure reports whether the portal is served over HTTPS, which turns on
@@ -63,6 +68,7 @@ var Vars = []Var{
 	{"INVITE_TTL", "168h", "How long an invitation link into a partner company stays valid (7 days)."},
 	{"EMAIL_CHANGE_TTL", "24h", "How long the link that confirms a new sign-in address stays valid."},
 	{"STORAGE_DIR", ".data/files", "Directory for uploaded and generated files (resources, course media, logos, PDFs) on local disk; created if missing. Several web processes need it on a shared volume."},
+	{"BADGE_SIGNING_KEY", "", "Base64 of a 32-byte Ed25519 seed (`openssl rand -base64 32`) that signs certificates as Open Badges 3.0 credentials (`/verify/{id}.json`); its public key is published at `/.well-known/jwks.json` and `/.well-known/did.json`. Unset: `dev` creates one in `.data/badge_signing_key`; `web` serves the verification page but not the signed credential."},
 	{"TRUSTED_PROXIES", "", "Comma-separated CIDRs (e.g. `10.0.0.0/8,127.0.0.1/32`) of the reverse proxies in front of the web tier. Only a request from one of them has its `X-Forwarded-For` believed (the rightmost address not itself a trusted proxy is the client); unset: the direct peer is the client. Rate limits count by that address."},
 }
 
@@ -135,6 +141,13 @@ func Load() (*Config, error) {
 		}
 		c.TrustedProxies = prefixes
 	}
+	if raw := get("BADGE_SIGNING_KEY"); raw != "" {
+		key, err := ParseEd25519Seed(raw)
+		if err != nil {
+			bad("BADGE_SIGNING_KEY", "%v", err)
+		}
+		c.BadgeSigningKey = key
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -185,4 +198,16 @@ func Redacted(raw string) string {
 		return "(unparseable URL)"
 	}
 	return u.Redacted()
+}
+
+// ParseEd25519Seed reads the base64 (standard or URL alphabet, padded or
+// not) of a 32-byte Ed25519 seed.
+func ParseEd25519Seed(s string) (ed25519.PrivateKey, error) {
+	s = strings.TrimSpace(s)
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil && len(b) == ed25519.SeedSize {
+			return ed25519.NewKeyFromSeed(b), nil
+		}
+	}
+	return nil, errors.New("want the base64 of a 32-byte Ed25519 seed (e.g. `openssl rand -base64 32`)")
 }

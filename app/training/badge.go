@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -15,25 +14,16 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"partnerportal/app/config"
+
 	"partnerportal/queries"
 )
-
-// ParseSeed reads a base64 (standard or URL alphabet) 32-byte Ed25519 seed.
-func ParseSeed(s string) (ed25519.PrivateKey, error) {
-	s = strings.TrimSpace(s)
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		if b, err := enc.DecodeString(s); err == nil && len(b) == ed25519.SeedSize {
-			return ed25519.NewKeyFromSeed(b), nil
-		}
-	}
-	return nil, errors.New("want the base64 of a 32-byte Ed25519 seed (e.g. `openssl rand -base64 32`)")
-}
 
 // DevKey reads the development signing key kept at path, creating it (mode
 // 0600) on first use, so certificates stay verifiable across `dev` runs.
 func DevKey(path string) (ed25519.PrivateKey, error) {
 	if b, err := os.ReadFile(path); err == nil {
-		return ParseSeed(string(b))
+		return config.ParseEd25519Seed(string(b))
 	}
 	seed := make([]byte, ed25519.SeedSize)
 	if _, err := rand.Read(seed); err != nil {

@@ -108,7 +108,7 @@ func Process(ctx context.Context, q *queries.Queries, ev Event) (Outcome, error)
 	if c.BonusMinor > 0 && (len(c.BonusTierIds) == 0 || (c.TierID != nil && slices.Contains(c.BonusTierIds, *c.TierID))) {
 		id, err := q.InsertCommission(ctx, queries.InsertCommissionParams{OrganizationID: c.OrganizationID,
 			PartnerID: c.PartnerID, Kind: "training_bonus", AmountMinor: c.BonusMinor, Currency: c.BonusCurrency,
-			Reason: fmt.Sprintf("Training bonus: %s (%s)", c.CourseTitle, c.PersonName),
+			Reason:     fmt.Sprintf("Training bonus: %s (%s)", c.CourseTitle, c.PersonName),
 			EarningKey: TrainingBonusKey(c.CourseID, c.UserID), EarnedAt: at, ApprovableAt: hold})
 		if err != nil && !queries.IsNotFound(err) {
 			return out, err

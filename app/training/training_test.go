@@ -186,7 +186,7 @@ func TestEmbedURL(t *testing.T) {
 		"https://youtu.be/abc123":                   "https://www.youtube-nocookie.com/embed/abc123",
 		"https://vimeo.com/76979871":                "https://player.vimeo.com/video/76979871",
 		"https://player.vimeo.com/video/76979871":   "https://player.vimeo.com/video/76979871",
-		"":                                          "",
+		"": "",
 	}
 	for in, want := range good {
 		got, err := training.EmbedURL(in)
@@ -364,7 +364,7 @@ func TestCertificatePDFAndSignedCredential(t *testing.T) {
 		VC  struct {
 			Type              []string `json:"type"`
 			CredentialSubject struct {
-				Name        string `json:"name"`
+				Name        string                `json:"name"`
 				Achievement struct{ Name string } `json:"achievement"`
 			} `json:"credentialSubject"`
 		} `json:"vc"`
