@@ -226,25 +226,36 @@ func walkIDs(t *testing.T, env *apptest.Env) map[string]string {
 	if err := env.Store.Pool.QueryRow(t.Context(), `SELECT slug FROM organizations WHERE id = `+acme).Scan(&slug); err != nil {
 		t.Fatal(err)
 	}
+	var cert string
+	if err := env.Store.Pool.QueryRow(t.Context(), `SELECT public_id FROM certificates WHERE partner_id = `+northwind+` ORDER BY id LIMIT 1`).Scan(&cert); err != nil {
+		t.Fatal(err)
+	}
 	return map[string]string{
-		"/dashboard/links/":       one(`SELECT id FROM tracking_links WHERE partner_id = ` + northwind + ` ORDER BY id LIMIT 1`),
-		"/leads/":                 one(`SELECT id FROM leads WHERE partner_id = ` + northwind + ` ORDER BY status = 'in_review' DESC, id LIMIT 1`),
-		"/account/agreements/":    one(`SELECT id FROM agreement_signatures WHERE partner_id = ` + northwind + ` LIMIT 1`),
-		"/manage/users/":          one(`SELECT id FROM users WHERE email = 'user@northwind.test'`),
-		"/console/api-keys/":      one(`SELECT id FROM api_keys WHERE organization_id = ` + acme + ` LIMIT 1`),
-		"/console/agreements/":    one(`SELECT id FROM agreements WHERE organization_id = ` + acme + ` ORDER BY id LIMIT 1`),
-		"/console/signatures/":    one(`SELECT id FROM agreement_signatures WHERE organization_id = ` + acme + ` LIMIT 1`),
-		"/console/leads/":         one(`SELECT id FROM leads WHERE organization_id = ` + acme + ` ORDER BY status = 'in_review' DESC, id LIMIT 1`),
-		"/login/":                 "c2lnbi1pbi1saW5rLXRoYXQtZG9lcy1ub3QtZXhpc3Q",
-		"/invite/":                "aW52aXRhdGlvbi10aGF0LWRvZXMtbm90LWV4aXN0",
-		"/account/email/":         "ZW1haWwtY2hhbmdlLXRoYXQtZG9lcy1ub3QtZXhpc3Q",
-		"/console/commissions/":   one(`SELECT id FROM commissions WHERE organization_id = ` + acme + ` ORDER BY id LIMIT 1`),
-		"/console/partners/":      one(`SELECT id FROM partners WHERE name = 'Northwind Agency'`),
-		"/console/program/tiers/": one(`SELECT id FROM tiers WHERE organization_id = ` + acme + ` ORDER BY id LIMIT 1`),
-		"/console/spiffs/":        one(`SELECT id FROM spiff_campaigns WHERE organization_id = ` + acme + ` ORDER BY id LIMIT 1`),
-		"/manage/invitations/":    one(`SELECT id FROM invitations WHERE partner_id = ` + northwind + ` ORDER BY id LIMIT 1`),
-		"/r/":                     code,
-		"/t/":                     slug,
+		"/dashboard/links/":                 one(`SELECT id FROM tracking_links WHERE partner_id = ` + northwind + ` ORDER BY id LIMIT 1`),
+		"/leads/":                           one(`SELECT id FROM leads WHERE partner_id = ` + northwind + ` ORDER BY status = 'in_review' DESC, id LIMIT 1`),
+		"/account/agreements/":              one(`SELECT id FROM agreement_signatures WHERE partner_id = ` + northwind + ` LIMIT 1`),
+		"/manage/users/":                    one(`SELECT id FROM users WHERE email = 'user@northwind.test'`),
+		"/console/api-keys/":                one(`SELECT id FROM api_keys WHERE organization_id = ` + acme + ` LIMIT 1`),
+		"/console/agreements/":              one(`SELECT id FROM agreements WHERE organization_id = ` + acme + ` ORDER BY id LIMIT 1`),
+		"/console/signatures/":              one(`SELECT id FROM agreement_signatures WHERE organization_id = ` + acme + ` LIMIT 1`),
+		"/console/leads/":                   one(`SELECT id FROM leads WHERE organization_id = ` + acme + ` ORDER BY status = 'in_review' DESC, id LIMIT 1`),
+		"/login/":                           "c2lnbi1pbi1saW5rLXRoYXQtZG9lcy1ub3QtZXhpc3Q",
+		"/invite/":                          "aW52aXRhdGlvbi10aGF0LWRvZXMtbm90LWV4aXN0",
+		"/account/email/":                   "ZW1haWwtY2hhbmdlLXRoYXQtZG9lcy1ub3QtZXhpc3Q",
+		"/console/commissions/":             one(`SELECT id FROM commissions WHERE organization_id = ` + acme + ` ORDER BY id LIMIT 1`),
+		"/console/partners/":                one(`SELECT id FROM partners WHERE name = 'Northwind Agency'`),
+		"/console/program/tiers/":           one(`SELECT id FROM tiers WHERE organization_id = ` + acme + ` ORDER BY id LIMIT 1`),
+		"/console/spiffs/":                  one(`SELECT id FROM spiff_campaigns WHERE organization_id = ` + acme + ` ORDER BY id LIMIT 1`),
+		"/manage/invitations/":              one(`SELECT id FROM invitations WHERE partner_id = ` + northwind + ` ORDER BY id LIMIT 1`),
+		"/training/courses/":                one(`SELECT id FROM courses WHERE title = 'Acme Cloud Fundamentals'`),
+		"/training/accreditations/":         one(`SELECT id FROM accreditations WHERE organization_id = ` + acme + ` ORDER BY id LIMIT 1`),
+		"/training/certificates/":           cert,
+		"/verify/":                          cert,
+		"/console/training/courses/":        one(`SELECT id FROM courses WHERE title = 'Acme Cloud Fundamentals'`),
+		"/console/training/accreditations/": one(`SELECT id FROM accreditations WHERE organization_id = ` + acme + ` ORDER BY id LIMIT 1`),
+		"/console/training/certificates/":   one(`SELECT id FROM certificates WHERE organization_id = ` + acme + ` ORDER BY id LIMIT 1`),
+		"/r/":                               code,
+		"/t/":                               slug,
 	}
 }
 

@@ -171,6 +171,17 @@ var notPages = map[string]bool{
 	"/leads/export.csv":               true, // a CSV download
 	"/console/commissions/export.csv": true, // a CSV download
 	"/console/leads/:id<int>/row":     true, // an htmx row; without htmx a redirect to the lead page
+	// Training: redirects, files, JSON.
+	"/training/courses/:id<int>/resume":                          true,
+	"/training/courses/:id<int>/cover":                           true,
+	"/training/courses/:id<int>/lessons/:lesson<int>/video":      true,
+	"/training/courses/:id<int>/lessons/:lesson<int>/attachment": true,
+	"/training/certificates/:cert.pdf":                           true,
+	"/training/accreditations/:id<int>/badge":                    true,
+	"/console/training/reports.csv":                              true,
+	"/verify/:id.json":                                           true,
+	"/.well-known/jwks.json":                                     true,
+	"/.well-known/did.json":                                      true,
 }
 
 // rolePages lists the GET pages of the route table a role may open, with
@@ -218,20 +229,26 @@ func TestBrowserAccessibilityEveryPage(t *testing.T) {
 
 	lead := rvLead(t, env, "in_review", "new", "user@northwind.test")
 	params := map[string]string{
-		"/leads/:id<int>":                    fmt.Sprintf("/leads/%d", lead),
-		"/leads/:id<int>/edit":               fmt.Sprintf("/leads/%d/edit", lead),
-		"/leads/:id<int>/delete":             fmt.Sprintf("/leads/%d/delete", lead),
-		"/console/leads/:id<int>":            fmt.Sprintf("/console/leads/%d", lead),
-		"/console/leads/:id<int>/edit":       fmt.Sprintf("/console/leads/%d/edit", lead),
-		"/dashboard/links/:id<int>":          fmt.Sprintf("/dashboard/links/%d", queryInt(t, env, `SELECT t.id FROM tracking_links t JOIN partners p ON p.id = t.partner_id WHERE p.name = 'Northwind Agency' ORDER BY t.id LIMIT 1`)),
-		"/dashboard/links/:id<int>/edit":     fmt.Sprintf("/dashboard/links/%d/edit", queryInt(t, env, `SELECT t.id FROM tracking_links t JOIN partners p ON p.id = t.partner_id WHERE p.name = 'Northwind Agency' ORDER BY t.id LIMIT 1`)),
-		"/account/agreements/:id":            fmt.Sprintf("/account/agreements/%d", queryInt(t, env, `SELECT s.id FROM agreement_signatures s JOIN users u ON u.id = s.user_id WHERE u.email = 'user@northwind.test' LIMIT 1`)),
-		"/console/signatures/:id":            fmt.Sprintf("/console/signatures/%d", queryInt(t, env, `SELECT s.id FROM agreement_signatures s JOIN users u ON u.id = s.user_id WHERE u.email = 'user@northwind.test' LIMIT 1`)),
-		"/console/agreements/:id":            fmt.Sprintf("/console/agreements/%d", queryInt(t, env, `SELECT a.id FROM agreements a JOIN organizations o ON o.id = a.organization_id WHERE o.name = 'Acme Cloud' ORDER BY a.id LIMIT 1`)),
-		"/manage/users/:id/edit":             fmt.Sprintf("/manage/users/%d/edit", queryInt(t, env, `SELECT id FROM users WHERE email = 'user@northwind.test'`)),
-		"/manage/users/:id/remove":           fmt.Sprintf("/manage/users/%d/remove", queryInt(t, env, `SELECT id FROM users WHERE email = 'user@northwind.test'`)),
-		"/console/partners/:id<int>":         fmt.Sprintf("/console/partners/%d", queryInt(t, env, `SELECT id FROM partners WHERE name = 'Northwind Agency'`)),
-		"/console/commissions/:id<int>/void": fmt.Sprintf("/console/commissions/%d/void", queryInt(t, env, `SELECT c.id FROM commissions c JOIN partners p ON p.id = c.partner_id WHERE p.name = 'Northwind Agency' AND c.status = 'pending' ORDER BY c.id LIMIT 1`)),
+		"/leads/:id<int>":                                         fmt.Sprintf("/leads/%d", lead),
+		"/leads/:id<int>/edit":                                    fmt.Sprintf("/leads/%d/edit", lead),
+		"/leads/:id<int>/delete":                                  fmt.Sprintf("/leads/%d/delete", lead),
+		"/console/leads/:id<int>":                                 fmt.Sprintf("/console/leads/%d", lead),
+		"/console/leads/:id<int>/edit":                            fmt.Sprintf("/console/leads/%d/edit", lead),
+		"/dashboard/links/:id<int>":                               fmt.Sprintf("/dashboard/links/%d", queryInt(t, env, `SELECT t.id FROM tracking_links t JOIN partners p ON p.id = t.partner_id WHERE p.name = 'Northwind Agency' ORDER BY t.id LIMIT 1`)),
+		"/dashboard/links/:id<int>/edit":                          fmt.Sprintf("/dashboard/links/%d/edit", queryInt(t, env, `SELECT t.id FROM tracking_links t JOIN partners p ON p.id = t.partner_id WHERE p.name = 'Northwind Agency' ORDER BY t.id LIMIT 1`)),
+		"/account/agreements/:id":                                 fmt.Sprintf("/account/agreements/%d", queryInt(t, env, `SELECT s.id FROM agreement_signatures s JOIN users u ON u.id = s.user_id WHERE u.email = 'user@northwind.test' LIMIT 1`)),
+		"/console/signatures/:id":                                 fmt.Sprintf("/console/signatures/%d", queryInt(t, env, `SELECT s.id FROM agreement_signatures s JOIN users u ON u.id = s.user_id WHERE u.email = 'user@northwind.test' LIMIT 1`)),
+		"/console/agreements/:id":                                 fmt.Sprintf("/console/agreements/%d", queryInt(t, env, `SELECT a.id FROM agreements a JOIN organizations o ON o.id = a.organization_id WHERE o.name = 'Acme Cloud' ORDER BY a.id LIMIT 1`)),
+		"/manage/users/:id/edit":                                  fmt.Sprintf("/manage/users/%d/edit", queryInt(t, env, `SELECT id FROM users WHERE email = 'user@northwind.test'`)),
+		"/manage/users/:id/remove":                                fmt.Sprintf("/manage/users/%d/remove", queryInt(t, env, `SELECT id FROM users WHERE email = 'user@northwind.test'`)),
+		"/console/partners/:id<int>":                              fmt.Sprintf("/console/partners/%d", queryInt(t, env, `SELECT id FROM partners WHERE name = 'Northwind Agency'`)),
+		"/training/courses/:id<int>":                              fmt.Sprintf("/training/courses/%d", queryInt(t, env, `SELECT id FROM courses WHERE title = 'Acme Cloud Fundamentals'`)),
+		"/training/courses/:id<int>/quiz":                         fmt.Sprintf("/training/courses/%d/quiz", queryInt(t, env, `SELECT id FROM courses WHERE title = 'Acme Cloud Fundamentals'`)),
+		"/training/courses/:id<int>/lessons/:lesson<int>":         queryText(t, env, `SELECT '/training/courses/' || course_id || '/lessons/' || id FROM lessons WHERE title = 'Pricing in five minutes'`),
+		"/console/training/courses/:id<int>":                      fmt.Sprintf("/console/training/courses/%d", queryInt(t, env, `SELECT id FROM courses WHERE title = 'Acme Cloud Fundamentals'`)),
+		"/console/training/courses/:id<int>/lessons/:lesson<int>": queryText(t, env, `SELECT '/console/training/courses/' || course_id || '/lessons/' || id FROM lessons WHERE title = 'Pricing in five minutes'`),
+		"/console/training/accreditations/:id<int>":               fmt.Sprintf("/console/training/accreditations/%d", queryInt(t, env, `SELECT id FROM accreditations WHERE name = 'Acme Certified Partner'`)),
+		"/console/commissions/:id<int>/void":                      fmt.Sprintf("/console/commissions/%d/void", queryInt(t, env, `SELECT c.id FROM commissions c JOIN partners p ON p.id = c.partner_id WHERE p.name = 'Northwind Agency' AND c.status = 'pending' ORDER BY c.id LIMIT 1`)),
 	}
 	partner := func(a app.Access) bool { return a == app.SignedIn || a == app.Partner }
 	for _, p := range rolePages(t, partner, params) {
@@ -264,6 +281,7 @@ func TestBrowserAccessibilityEveryPage(t *testing.T) {
 	for _, p := range rolePages(t, func(a app.Access) bool { return a == app.Public }, map[string]string{
 		"/login/:token": b.requestLink("admin@globex.test"), "/invite/:token": invite,
 		"/account/email/confirm/:token": confirm, "/account/email/report/:token": report,
+		"/verify/:id": "/verify/" + queryText(t, env, `SELECT public_id FROM certificates ORDER BY id LIMIT 1`),
 	}) {
 		run.page("signed out "+p[0], p[1])
 	}

@@ -266,3 +266,13 @@ func TestTrainingTakeCourseQuizCertificateVerify(t *testing.T) {
 		t.Error("no training bonus in Payments")
 	}
 }
+
+// queryText runs a query that returns one text value.
+func queryText(t *testing.T, env *apptest.Env, sql string, args ...any) string {
+	t.Helper()
+	var s string
+	if err := env.Store.Pool.QueryRow(t.Context(), sql, args...).Scan(&s); err != nil {
+		t.Fatalf("%s %v: %v", sql, args, err)
+	}
+	return s
+}
