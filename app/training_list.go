@@ -22,6 +22,8 @@ type trainingListData struct {
 	Tab       string
 	Tabs      []trainingTab
 	Q, Topic  string
+	Page      int
+	More      bool
 	Topics    []string
 	Catalog   []queries.ListCatalogRow
 	Progress  []inProgressRow
@@ -40,6 +42,10 @@ func (h *Handler) showTraining(c *fiber.Ctx) error {
 	ctx := c.Context()
 	d := &trainingListData{Tab: c.Query("tab", "all"), Tabs: trainingTabs,
 		Q: strings.TrimSpace(c.Query("q")), Topic: strings.TrimSpace(c.Query("topic"))}
+	d.Page = c.QueryInt("page", 1)
+	if d.Page < 1 || d.Page > 1000 {
+		d.Page = 1
+	}
 	if len([]rune(d.Q)) > 100 {
 		d.Q = string([]rune(d.Q)[:100])
 	}
@@ -69,7 +75,10 @@ func (h *Handler) showTraining(c *fiber.Ctx) error {
 		d.Topics, err = h.Store.ListCatalogTopics(ctx, queries.ListCatalogTopicsParams{OrganizationID: u.OrganizationID, PartnerID: u.PartnerID})
 		if err == nil {
 			d.Catalog, err = h.Store.ListCatalog(ctx, queries.ListCatalogParams{OrganizationID: u.OrganizationID, PartnerID: u.PartnerID,
-				UserID: u.ID, Search: d.Q, Topic: d.Topic})
+				UserID: u.ID, Search: d.Q, Topic: d.Topic, MaxRows: catalogPage + 1, SkipRows: int32(d.Page-1) * catalogPage})
+		}
+		if len(d.Catalog) > catalogPage {
+			d.Catalog, d.More = d.Catalog[:catalogPage], true
 		}
 		if isFragmentRequest(c) {
 			announce(c, pluralCourses(len(d.Catalog)))
@@ -83,6 +92,9 @@ func (h *Handler) showTraining(c *fiber.Ctx) error {
 	p.Data = d
 	return h.render(c, fiber.StatusOK, "pages/training", "training/results", p)
 }
+
+// catalogPage is how many courses one catalog page shows.
+const catalogPage = 24
 
 func pluralCourses(n int) string {
 	if n == 1 {

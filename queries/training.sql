@@ -20,7 +20,7 @@ WHERE c.organization_id = @organization_id AND c.status = 'published'
   AND (@search::text = '' OR c.title ILIKE '%' || @search::text || '%' OR c.summary ILIKE '%' || @search::text || '%')
   AND (@topic::text = '' OR c.topic = @topic::text)
 ORDER BY c.title, c.id
-LIMIT 200;
+LIMIT @max_rows OFFSET @skip_rows;
 
 -- name: ListCatalogTopics :many
 SELECT DISTINCT c.topic
@@ -142,7 +142,8 @@ SELECT c.id, c.title, c.topic, c.minutes, e.enrolled_at, e.last_seen_at,
 FROM enrolments e
 JOIN courses c ON c.organization_id = e.organization_id AND c.id = e.course_id AND c.status = 'published'
 WHERE e.organization_id = @organization_id AND e.partner_id = @partner_id AND e.user_id = @user_id AND e.completed_at IS NULL
-ORDER BY e.last_seen_at DESC, c.id;
+ORDER BY e.last_seen_at DESC, c.id
+LIMIT 50;
 
 -- name: ListCompleted :many
 SELECT c.id, c.title, e.completed_at::timestamptz AS completed_at, e.score_pct,

@@ -1458,7 +1458,7 @@ WHERE c.organization_id = $3 AND c.status = 'published'
   AND ($4::text = '' OR c.title ILIKE '%' || $4::text || '%' OR c.summary ILIKE '%' || $4::text || '%')
   AND ($5::text = '' OR c.topic = $5::text)
 ORDER BY c.title, c.id
-LIMIT 200
+LIMIT $7 OFFSET $6
 `
 
 type ListCatalogParams struct {
@@ -1467,6 +1467,8 @@ type ListCatalogParams struct {
 	OrganizationID int64
 	Search         string
 	Topic          string
+	SkipRows       int32
+	MaxRows        int32
 }
 
 type ListCatalogRow struct {
@@ -1499,6 +1501,8 @@ func (q *Queries) ListCatalog(ctx context.Context, arg ListCatalogParams) ([]Lis
 		arg.OrganizationID,
 		arg.Search,
 		arg.Topic,
+		arg.SkipRows,
+		arg.MaxRows,
 	)
 	if err != nil {
 		return nil, err
@@ -1795,6 +1799,7 @@ FROM enrolments e
 JOIN courses c ON c.organization_id = e.organization_id AND c.id = e.course_id AND c.status = 'published'
 WHERE e.organization_id = $1 AND e.partner_id = $2 AND e.user_id = $3 AND e.completed_at IS NULL
 ORDER BY e.last_seen_at DESC, c.id
+LIMIT 50
 `
 
 type ListInProgressParams struct {
