@@ -179,6 +179,17 @@ func seedTraining(ctx context.Context, q *queries.Queries, orgID int64, tierIDs 
 	if err := take(userID, ids[0], lessons[ids[0]][:1], now.AddDate(0, 0, -3), 0, false); err != nil {
 		return err
 	}
-	_, err = q.MarkExpiredAwards(ctx, now)
-	return err
+	if _, err := q.MarkExpiredAwards(ctx, now); err != nil {
+		return err
+	}
+	if err := q.MarkSeedCourseEventsRelayed(ctx, queries.MarkSeedCourseEventsRelayedParams{Now: now, OrganizationID: orgID}); err != nil {
+		return err
+	}
+	// The demo's training notifications are months old: read.
+	for _, u := range []int64{adminID, userID} {
+		if err := q.MarkNotificationsRead(ctx, queries.MarkNotificationsReadParams{Now: now, OrganizationID: orgID, UserID: u}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
