@@ -452,7 +452,3 @@ WHERE e.organization_id = @organization_id
 GROUP BY p.id, c.id
 ORDER BY p.name, c.title;
 
--- name: MarkSeedCourseEventsRelayed :exec
--- The demo seed processes its completions itself: their events are done.
-UPDATE outbox_events SET processed_at = @now::timestamptz
-WHERE organization_id = @organization_id AND kind = 'course_completed' AND processed_at IS NULL;

@@ -2222,22 +2222,6 @@ func (q *Queries) MarkLessonDone(ctx context.Context, arg MarkLessonDoneParams) 
 	return err
 }
 
-const markSeedCourseEventsRelayed = `-- name: MarkSeedCourseEventsRelayed :exec
-UPDATE outbox_events SET processed_at = $1::timestamptz
-WHERE organization_id = $2 AND kind = 'course_completed' AND processed_at IS NULL
-`
-
-type MarkSeedCourseEventsRelayedParams struct {
-	Now            time.Time
-	OrganizationID int64
-}
-
-// The demo seed processes its completions itself: their events are done.
-func (q *Queries) MarkSeedCourseEventsRelayed(ctx context.Context, arg MarkSeedCourseEventsRelayedParams) error {
-	_, err := q.db.Exec(ctx, markSeedCourseEventsRelayed, arg.Now, arg.OrganizationID)
-	return err
-}
-
 const notifyUser = `-- name: NotifyUser :one
 INSERT INTO notifications (organization_id, user_id, body, link, created_at)
 SELECT u.organization_id, u.id, $1, $2, $3::timestamptz

@@ -155,15 +155,13 @@ func seedTraining(ctx context.Context, q *queries.Queries, orgID int64, tierIDs 
 		if !complete {
 			return nil
 		}
-		done, err := training.MaybeComplete(ctx, q, training.Who{OrganizationID: orgID, PartnerID: partnerID, UserID: user}, course, at)
-		if err != nil || !done {
-			return err
-		}
-		e, err := q.GetEnrolment(ctx, queries.GetEnrolmentParams{OrganizationID: orgID, PartnerID: partnerID, UserID: user, CourseID: course})
+		e, err := q.CompleteEnrolment(ctx, queries.CompleteEnrolmentParams{Now: at, ScorePct: scorePtr(quizScore),
+			OrganizationID: orgID, PartnerID: partnerID, UserID: user, CourseID: course})
 		if err != nil {
 			return err
 		}
-		_, err = training.Process(ctx, q, training.Event{OrganizationID: orgID, EnrolmentID: e.ID, PartnerID: partnerID, UserID: user, CourseID: course})
+		// The seed issues at once, without an outbox event or notifications.
+		_, err = training.ProcessQuiet(ctx, q, training.Event{OrganizationID: orgID, EnrolmentID: e.ID, PartnerID: partnerID, UserID: user, CourseID: course})
 		return err
 	}
 	// Admin: "Selling" 14 months ago (certificate and specialist badge now
@@ -182,14 +180,12 @@ func seedTraining(ctx context.Context, q *queries.Queries, orgID int64, tierIDs 
 	if _, err := q.MarkExpiredAwards(ctx, now); err != nil {
 		return err
 	}
-	if err := q.MarkSeedCourseEventsRelayed(ctx, queries.MarkSeedCourseEventsRelayedParams{Now: now, OrganizationID: orgID}); err != nil {
-		return err
-	}
-	// The demo's training notifications are months old: read.
-	for _, u := range []int64{adminID, userID} {
-		if err := q.MarkNotificationsRead(ctx, queries.MarkNotificationsReadParams{Now: now, OrganizationID: orgID, UserID: u}); err != nil {
-			return err
-		}
-	}
 	return nil
+}
+
+func scorePtr(s int32) *int32 {
+	if s == 0 {
+		return nil
+	}
+	return &s
 }

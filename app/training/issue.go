@@ -67,6 +67,15 @@ func AchievementKey(accreditationID int64, per string, partnerID, userID int64) 
 // running it at once, writes nothing twice. Times are the completion's, so a
 // replay computes the same rows.
 func Process(ctx context.Context, q *queries.Queries, ev Event) (Outcome, error) {
+	return process(ctx, q, ev, true)
+}
+
+// ProcessQuiet is Process without notifications (the demo seed).
+func ProcessQuiet(ctx context.Context, q *queries.Queries, ev Event) (Outcome, error) {
+	return process(ctx, q, ev, false)
+}
+
+func process(ctx context.Context, q *queries.Queries, ev Event, notify bool) (Outcome, error) {
 	var out Outcome
 	c, err := q.GetCompletionForIssue(ctx, queries.GetCompletionForIssueParams{
 		OrganizationID: ev.OrganizationID, PartnerID: ev.PartnerID, EnrolmentID: ev.EnrolmentID})
@@ -94,6 +103,9 @@ func Process(ctx context.Context, q *queries.Queries, ev Event) (Outcome, error)
 		return out, err
 	default:
 		out.NewCert = true
+		if !notify {
+			break
+		}
 		id, err := q.NotifyUser(ctx, queries.NotifyUserParams{Now: at, OrganizationID: c.OrganizationID, UserID: c.UserID,
 			PartnerID: c.PartnerID, Body: fmt.Sprintf("You completed %s. Your certificate is ready.", c.CourseTitle),
 			Link: "/training?tab=completed"})
@@ -115,6 +127,8 @@ func Process(ctx context.Context, q *queries.Queries, ev Event) (Outcome, error)
 		}
 		if err == nil {
 			out.BonusID = id
+		}
+		if err == nil && notify {
 			ids, err := q.NotifyPartnerAdmins(ctx, queries.NotifyPartnerAdminsParams{OrganizationID: c.OrganizationID,
 				PartnerID: c.PartnerID, Link: "/payments",
 				Body: fmt.Sprintf("New training bonus: %s for %s completing %s.", money.Format(c.BonusMinor, c.BonusCurrency), c.PersonName, c.CourseTitle)})
@@ -146,6 +160,8 @@ func Process(ctx context.Context, q *queries.Queries, ev Event) (Outcome, error)
 		}
 		if err == nil {
 			out.Awards = append(out.Awards, a.ID)
+		}
+		if err == nil && notify {
 			id, err := q.NotifyUser(ctx, queries.NotifyUserParams{Now: at, OrganizationID: c.OrganizationID, UserID: c.UserID,
 				PartnerID: c.PartnerID, Body: fmt.Sprintf("You earned the accreditation %s.", a.Name), Link: "/training?tab=accreditations"})
 			if err != nil {
@@ -163,6 +179,8 @@ func Process(ctx context.Context, q *queries.Queries, ev Event) (Outcome, error)
 			}
 			if err == nil {
 				out.AchievementID = append(out.AchievementID, id)
+			}
+			if err == nil && notify {
 				ids, err := q.NotifyPartnerAdmins(ctx, queries.NotifyPartnerAdminsParams{OrganizationID: c.OrganizationID,
 					PartnerID: c.PartnerID, Link: "/payments",
 					Body: fmt.Sprintf("New achievement bonus: %s for the accreditation %s.", money.Format(a.BonusMinor, a.BonusCurrency), a.Name)})
@@ -179,6 +197,8 @@ func Process(ctx context.Context, q *queries.Queries, ev Event) (Outcome, error)
 			}
 			if moved {
 				out.TierChanged = true
+			}
+			if moved && notify {
 				ids, err := q.NotifyPartnerAdmins(ctx, queries.NotifyPartnerAdminsParams{OrganizationID: c.OrganizationID,
 					PartnerID: c.PartnerID, Link: "/payments",
 					Body: fmt.Sprintf("Your company moved up a tier thanks to the accreditation %s.", a.Name)})
