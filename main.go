@@ -29,6 +29,7 @@ import (
 	"partnerportal/app/migrate"
 	"partnerportal/app/seed"
 	"partnerportal/app/storage"
+	"partnerportal/app/training"
 	"partnerportal/queries"
 	"partnerportal/workers"
 )
@@ -384,6 +385,12 @@ func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	}
 	defer stopRedis()
 	cfg.RedisURL = redisURL
+	if cfg.BadgeSigningKey == nil {
+		// Certificates stay verifiable across dev runs: one key kept in .data/.
+		if cfg.BadgeSigningKey, err = training.DevKey(".data/badge_signing_key"); err != nil {
+			return fmt.Errorf("badge signing key: %w", err)
+		}
+	}
 
 	store, err := openStore(ctx, cfg)
 	if err != nil {

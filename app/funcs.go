@@ -72,6 +72,12 @@ func templateFuncs() template.FuncMap {
 			}
 			return *i
 		},
+		"derefT": func(t *time.Time) time.Time {
+			if t == nil {
+				return time.Time{}
+			}
+			return *t
+		},
 		"derefI": func(i *int32) int32 {
 			if i == nil {
 				return 0

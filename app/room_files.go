@@ -28,6 +28,9 @@ const fileCSP = "sandbox; default-src 'none'; img-src 'self'; media-src 'self'; 
 // A single byte range (HTTP Range) is answered with 206, so the browser's
 // player can seek in a video; nothing is read into memory.
 func (h *Handler) serveStored(c *fiber.Ctx, key, name, typ string, inline bool) error {
+	if key == "" || h.Files == nil {
+		return fiber.ErrNotFound
+	}
 	obj, err := h.Files.Open(c.Context(), key)
 	if errors.Is(err, storage.ErrNotFound) {
 		return fiber.ErrNotFound

@@ -10,6 +10,35 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+type Accreditation struct {
+	ID             int64
+	OrganizationID int64
+	Name           string
+	Description    string
+	BadgeKey       string
+	CourseIds      []int64
+	ValidMonths    int32
+	BonusMinor     int64
+	BonusCurrency  string
+	BonusPer       string
+	UpgradeTierID  *int64
+	UpgradeHolders int32
+	Active         bool
+	CreatedAt      time.Time
+}
+
+type AccreditationAward struct {
+	ID              int64
+	OrganizationID  int64
+	PartnerID       int64
+	UserID          int64
+	AccreditationID int64
+	AwardedAt       time.Time
+	ExpiresAt       *time.Time
+	WarnedAt        *time.Time
+	ExpiredAt       *time.Time
+}
+
 type Agreement struct {
 	ID             int64
 	OrganizationID int64
@@ -58,6 +87,27 @@ type ApiKey struct {
 	RevokedAt      *time.Time
 }
 
+type Certificate struct {
+	ID             int64
+	PublicID       string
+	OrganizationID int64
+	PartnerID      int64
+	UserID         int64
+	CourseID       int64
+	CourseVersion  int32
+	CourseTitle    string
+	PersonName     string
+	PartnerName    string
+	OrgName        string
+	ScorePct       *int32
+	IssuedAt       time.Time
+	ExpiresAt      *time.Time
+	RevokedAt      *time.Time
+	RevokeReason   string
+	RevokedBy      *int64
+	PdfKey         string
+}
+
 type Click struct {
 	ClickID        string
 	OrganizationID int64
@@ -104,6 +154,29 @@ type CommissionTotal struct {
 	N              int64
 }
 
+type Course struct {
+	ID              int64
+	OrganizationID  int64
+	Title           string
+	Summary         string
+	Topic           string
+	CoverKey        string
+	Minutes         int32
+	Visibility      string
+	TierIds         []int64
+	Status          string
+	Version         int32
+	PassMarkPct     int32
+	CooldownMinutes int32
+	ValidMonths     int32
+	BonusMinor      int64
+	BonusCurrency   string
+	BonusTierIds    []int64
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	PublishedAt     *time.Time
+}
+
 type DirectorySetting struct {
 	OrganizationID     int64
 	Enabled            bool
@@ -134,6 +207,19 @@ type EmailChange struct {
 	ConfirmedAt     *time.Time
 	CancelledAt     *time.Time
 	ReportedAt      *time.Time
+}
+
+type Enrolment struct {
+	ID             int64
+	OrganizationID int64
+	PartnerID      int64
+	UserID         int64
+	CourseID       int64
+	CourseVersion  int32
+	EnrolledAt     time.Time
+	LastSeenAt     time.Time
+	CompletedAt    *time.Time
+	ScorePct       *int32
 }
 
 type Invitation struct {
@@ -217,6 +303,32 @@ type LeadStatusTotal struct {
 	OrganizationID int64
 	Status         string
 	Leads          int64
+}
+
+type Lesson struct {
+	ID             int64
+	OrganizationID int64
+	CourseID       int64
+	Position       int32
+	Title          string
+	BodyMd         string
+	VideoKey       string
+	VideoType      string
+	EmbedUrl       string
+	AttachmentKey  string
+	AttachmentName string
+	AttachmentType string
+	RemovedAt      *time.Time
+	CreatedAt      time.Time
+}
+
+type LessonProgress struct {
+	OrganizationID int64
+	PartnerID      int64
+	UserID         int64
+	CourseID       int64
+	LessonID       int64
+	DoneAt         time.Time
 }
 
 type LinkDailyStat struct {
@@ -344,6 +456,38 @@ type PartnerTierChange struct {
 	ToTierName     string
 	ChangedBy      *int64
 	ChangedAt      time.Time
+}
+
+type QuizAttempt struct {
+	ID               int64
+	OrganizationID   int64
+	PartnerID        int64
+	UserID           int64
+	CourseID         int64
+	CourseVersion    int32
+	ScorePct         int32
+	Passed           bool
+	WrongQuestionIds []int64
+	CreatedAt        time.Time
+}
+
+type QuizOption struct {
+	ID             int64
+	OrganizationID int64
+	QuestionID     int64
+	Position       int32
+	Label          string
+	Correct        bool
+}
+
+type QuizQuestion struct {
+	ID             int64
+	OrganizationID int64
+	CourseID       int64
+	Position       int32
+	Prompt         string
+	Multiple       bool
+	RemovedAt      *time.Time
 }
 
 type Resource struct {

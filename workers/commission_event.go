@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"partnerportal/app/commission"
+	"partnerportal/app/training"
 	"partnerportal/queries"
 )
 
@@ -76,7 +78,15 @@ func (d *Deps) handleCommissionEvent(ctx context.Context, t *asynq.Task) error {
 		return fmt.Errorf("outbox events %v are gone: %w", ids, asynq.SkipRetry)
 	}
 	events := make([]commission.Event, 0, len(rows))
+	var completions []queries.GetOutboxEventsByIDsRow
 	for _, row := range rows {
+		if row.Kind == training.EventCourseCompleted {
+			// Certificates, bonuses, accreditations and tier upgrades:
+			// app/training, each event in its own transaction, after the
+			// batch's commissions.
+			completions = append(completions, row)
+			continue
+		}
 		ev, err := commission.EventFromOutbox(row.ID, row.OrganizationID, row.Kind, row.Payload)
 		if err != nil { // cannot be read: retrying would not help; the others go on
 			d.Log.Error("commission event skipped", "outbox_id", row.ID, "err", err)
@@ -93,8 +103,21 @@ func (d *Deps) handleCommissionEvent(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	d.enqueueEmails(ctx, res.Notifications)
-	d.Log.Info("commission events processed", "events", len(events), "first_outbox_id", ids[0],
-		"created", len(res.Created), "recalculated", res.Recalculated, "voided", res.Voided)
+	if len(events) > 0 {
+		d.Log.Info("commission events processed", "events", len(events), "first_outbox_id", ids[0],
+			"created", len(res.Created), "recalculated", res.Recalculated, "voided", res.Voided)
+	}
+	for _, row := range completions {
+		// A retry runs the whole batch again: every step above and here
+		// finds its unique keys taken and writes nothing twice.
+		if err := d.handleCourseCompleted(ctx, row); err != nil {
+			if errors.Is(err, asynq.SkipRetry) {
+				d.Log.Error("course completion skipped", "outbox_id", row.ID, "err", err)
+				continue
+			}
+			return err
+		}
+	}
 	return nil
 }
 

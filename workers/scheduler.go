@@ -24,6 +24,7 @@ func PeriodicTasks() []Periodic {
 		{Every: time.Minute, New: NewClickRollupTask},
 		{Every: time.Minute, New: NewCommissionAutoApproveTask},
 		{Every: time.Minute, New: NewResourcePreviewSweepTask},
+		{Every: 24 * time.Hour, New: NewTrainingExpiryTask},
 	}
 }
 

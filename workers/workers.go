@@ -53,6 +53,7 @@ func NewMux(d *Deps) *asynq.ServeMux {
 	mux.HandleFunc(TypeCommissionAutoApprove, d.handleCommissionAutoApprove)
 	mux.HandleFunc(TypeResourcePreview, d.handleResourcePreview)
 	mux.HandleFunc(TypeResourcePreviewSweep, d.handleResourcePreviewSweep)
+	mux.HandleFunc(TypeTrainingExpiry, d.handleTrainingExpiry)
 	mux.Use(d.logPeriodic)
 	return mux
 }

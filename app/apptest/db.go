@@ -87,7 +87,14 @@ func templateDB(t testing.TB) string {
 	for i := range steps {
 		steps[i], _ = filepath.Rel(root, steps[i])
 	}
-	for _, f := range append([]string{"schema.sql", "app/seed/seed.go", "app/seed/spotlight.go"}, steps...) {
+	seedFiles, err := filepath.Glob(filepath.Join(root, "app/seed/*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range seedFiles {
+		seedFiles[i], _ = filepath.Rel(root, seedFiles[i])
+	}
+	for _, f := range append(append([]string{"schema.sql"}, seedFiles...), steps...) {
 		h.Write([]byte(f))
 		b, err := os.ReadFile(filepath.Join(root, f))
 		if err != nil {

@@ -161,6 +161,8 @@ func NewEnv(t testing.TB, opts ...Options) *Env {
 	}
 	t.Setenv("SMTP_URL", inbox.URL)
 	t.Setenv("SMTP_FROM", "Portal <no-reply@acme.test>")
+	// A fixed test key for the signed certificates (/verify/{id}.json).
+	t.Setenv("BADGE_SIGNING_KEY", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
 	if o.LoginLinkTTL > 0 {
 		t.Setenv("LOGIN_LINK_TTL", o.LoginLinkTTL.String())
 	}

@@ -4,6 +4,8 @@
 package config
 
 import (
+	"crypto/ed25519"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -48,6 +50,9 @@ type Config struct {
 	// sniffed MIME types Partner Room accepts.
 	UploadMaxBytes     int64
 	UploadAllowedTypes []string
+	// BadgeSigningKey signs certificates as Open Badges 3.0 VC-JWT; nil when
+	// BADGE_SIGNING_KEY is unset (`dev` then keeps one in .data/).
+	BadgeSigningKey ed25519.PrivateKey
 }
 
 // Secure reports whether the portal is served over HTTPS, which turns on
@@ -85,6 +90,7 @@ var Vars = []Var{
 	{"S3_SECRET_KEY", "", "With STORAGE_BACKEND=s3: the secret key (never logged)."},
 	{"UPLOAD_MAX_BYTES", "104857600", "Largest file staff may upload to Partner Room, in bytes (default 100 MB). Uploads stream to storage; a larger one is refused with a message."},
 	{"UPLOAD_ALLOWED_TYPES", "application/pdf,image/png,image/jpeg,image/gif,image/webp,video/mp4,video/webm,text/plain,text/markdown,text/csv,application/zip,application/vnd.openxmlformats-officedocument.wordprocessingml.document,application/vnd.openxmlformats-officedocument.presentationml.presentation,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Comma-separated MIME types Partner Room accepts, as sniffed from the file's content (never its name). `text/markdown` means plain text named `.md`. HTML, SVG and XML are never shown inline even if listed."},
+	{"BADGE_SIGNING_KEY", "", "Base64 of a 32-byte Ed25519 seed (`openssl rand -base64 32`) that signs certificates as Open Badges 3.0 credentials (`/verify/{id}.json`); its public key is published at `/.well-known/jwks.json` and `/.well-known/did.json`. Unset: `dev` creates one in `.data/badge_signing_key`; `web` serves the verification page but not the signed credential."},
 	{"TRUSTED_PROXIES", "", "Comma-separated CIDRs (e.g. `10.0.0.0/8,127.0.0.1/32`) of the reverse proxies in front of the web tier. Only a request from one of them has its `X-Forwarded-For` believed (the rightmost address not itself a trusted proxy is the client); unset: the direct peer is the client. Rate limits count by that address."},
 }
 
@@ -196,6 +202,13 @@ func Load() (*Config, error) {
 		}
 		c.UploadAllowedTypes = append(c.UploadAllowedTypes, t)
 	}
+	if raw := get("BADGE_SIGNING_KEY"); raw != "" {
+		key, err := ParseEd25519Seed(raw)
+		if err != nil {
+			bad("BADGE_SIGNING_KEY", "%v", err)
+		}
+		c.BadgeSigningKey = key
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -246,4 +259,16 @@ func Redacted(raw string) string {
 		return "(unparseable URL)"
 	}
 	return u.Redacted()
+}
+
+// ParseEd25519Seed reads the base64 (standard or URL alphabet, padded or
+// not) of a 32-byte Ed25519 seed.
+func ParseEd25519Seed(s string) (ed25519.PrivateKey, error) {
+	s = strings.TrimSpace(s)
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil && len(b) == ed25519.SeedSize {
+			return ed25519.NewKeyFromSeed(b), nil
+		}
+	}
+	return nil, errors.New("want the base64 of a 32-byte Ed25519 seed (e.g. `openssl rand -base64 32`)")
 }

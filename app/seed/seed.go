@@ -159,6 +159,11 @@ func seedOrganization(ctx context.Context, q *queries.Queries, o orgSpec, now ti
 	if err := seedCommissions(ctx, q, org.ID, now); err != nil {
 		return err
 	}
+	if o.slug == "acme" {
+		if err := seedTraining(ctx, q, org.ID, tierIDs, now); err != nil {
+			return fmt.Errorf("training: %w", err)
+		}
+	}
 	if o.agreements {
 		list, err := q.ListAgreements(ctx, org.ID)
 		if err != nil {
