@@ -47,7 +47,7 @@ INSERT INTO invoice_runs (organization_id, period_key, started_at) VALUES (@orga
 ON CONFLICT (organization_id, period_key) DO NOTHING;
 
 -- name: FinishInvoiceRun :exec
-UPDATE invoice_runs SET finished_at = @now, invoices = invoices + @invoices, carried_over = @carried_over
+UPDATE invoice_runs SET finished_at = @now::timestamptz, invoices = invoices + @invoices, carried_over = @carried_over
 WHERE organization_id = @organization_id AND period_key = @period_key;
 
 -- name: GetInvoiceRun :one
@@ -61,7 +61,7 @@ SELECT * FROM invoice_runs WHERE organization_id = @organization_id ORDER BY sta
 -- @until) on no live invoice, netted. The run's work list.
 SELECT c.partner_id, c.currency::text AS currency, sum(c.amount_minor)::bigint AS amount_minor, count(*)::bigint AS n
 FROM commissions c
-WHERE c.organization_id = @organization_id AND c.status = 'approved' AND c.approved_at < @until
+WHERE c.organization_id = @organization_id AND c.status = 'approved' AND c.approved_at < @until::timestamptz
   AND NOT EXISTS (SELECT 1 FROM invoice_lines il
                   WHERE il.organization_id = c.organization_id AND il.commission_id = c.id AND il.live)
 GROUP BY c.partner_id, c.currency
@@ -94,7 +94,7 @@ SELECT c.id, c.kind, c.amount_minor, c.basis_minor, c.rate_bps, c.stage, c.reaso
 FROM commissions c
 LEFT JOIN leads l ON l.organization_id = c.organization_id AND l.id = c.lead_id
 WHERE c.organization_id = @organization_id AND c.partner_id = @partner_id AND c.currency = @currency
-  AND c.status = 'approved' AND c.approved_at < @until
+  AND c.status = 'approved' AND c.approved_at < @until::timestamptz
   AND NOT EXISTS (SELECT 1 FROM invoice_lines il
                   WHERE il.organization_id = c.organization_id AND il.commission_id = c.id AND il.live)
 ORDER BY c.earned_at, c.id
@@ -246,12 +246,12 @@ ORDER BY period_key DESC LIMIT 36;
 
 -- name: MarkInvoicePaid :one
 -- Pending → paid; a paid or void invoice is left alone (no row).
-UPDATE invoices SET status = 'paid', paid_on = @paid_on, payment_reference = @payment_reference, paid_at = @now
+UPDATE invoices SET status = 'paid', paid_on = @paid_on, payment_reference = @payment_reference, paid_at = @now::timestamptz
 WHERE organization_id = @organization_id AND id = @id AND status = 'pending'
 RETURNING id, partner_id, number, total_minor, currency::text AS currency;
 
 -- name: MarkInvoiceCommissionsPaid :execrows
-UPDATE commissions c SET status = 'paid', paid_at = @now, updated_at = @now
+UPDATE commissions c SET status = 'paid', paid_at = @now::timestamptz, updated_at = @now::timestamptz
 FROM invoice_lines il
 WHERE il.organization_id = @organization_id AND il.invoice_id = @invoice_id AND il.live
   AND c.organization_id = il.organization_id AND c.id = il.commission_id AND c.status = 'approved';
@@ -259,7 +259,7 @@ WHERE il.organization_id = @organization_id AND il.invoice_id = @invoice_id AND 
 -- name: VoidInvoice :one
 -- Pending → void; its lines stop being live so their commissions are
 -- invoiced again.
-UPDATE invoices SET status = 'void', void_reason = @void_reason, voided_at = @now, batch_id = NULL
+UPDATE invoices SET status = 'void', void_reason = @void_reason, voided_at = @now::timestamptz, batch_id = NULL
 WHERE organization_id = @organization_id AND id = @id AND status = 'pending'
 RETURNING id, partner_id, number;
 

@@ -261,12 +261,12 @@ func (q *Queries) DeleteInvoiceMinimums(ctx context.Context, organizationID int6
 }
 
 const finishInvoiceRun = `-- name: FinishInvoiceRun :exec
-UPDATE invoice_runs SET finished_at = $1, invoices = invoices + $2, carried_over = $3
+UPDATE invoice_runs SET finished_at = $1::timestamptz, invoices = invoices + $2, carried_over = $3
 WHERE organization_id = $4 AND period_key = $5
 `
 
 type FinishInvoiceRunParams struct {
-	Now            *time.Time
+	Now            time.Time
 	Invoices       int32
 	CarriedOver    int32
 	OrganizationID int64
@@ -1256,7 +1256,7 @@ func (q *Queries) ListPayoutSettingsToSeal(ctx context.Context, currentKeyID str
 const listUninvoicedBalances = `-- name: ListUninvoicedBalances :many
 SELECT c.partner_id, c.currency::text AS currency, sum(c.amount_minor)::bigint AS amount_minor, count(*)::bigint AS n
 FROM commissions c
-WHERE c.organization_id = $1 AND c.status = 'approved' AND c.approved_at < $2
+WHERE c.organization_id = $1 AND c.status = 'approved' AND c.approved_at < $2::timestamptz
   AND NOT EXISTS (SELECT 1 FROM invoice_lines il
                   WHERE il.organization_id = c.organization_id AND il.commission_id = c.id AND il.live)
 GROUP BY c.partner_id, c.currency
@@ -1265,7 +1265,7 @@ ORDER BY c.partner_id, c.currency
 
 type ListUninvoicedBalancesParams struct {
 	OrganizationID int64
-	Until          *time.Time
+	Until          time.Time
 }
 
 type ListUninvoicedBalancesRow struct {
@@ -1308,7 +1308,7 @@ SELECT c.id, c.kind, c.amount_minor, c.basis_minor, c.rate_bps, c.stage, c.reaso
 FROM commissions c
 LEFT JOIN leads l ON l.organization_id = c.organization_id AND l.id = c.lead_id
 WHERE c.organization_id = $1 AND c.partner_id = $2 AND c.currency = $3
-  AND c.status = 'approved' AND c.approved_at < $4
+  AND c.status = 'approved' AND c.approved_at < $4::timestamptz
   AND NOT EXISTS (SELECT 1 FROM invoice_lines il
                   WHERE il.organization_id = c.organization_id AND il.commission_id = c.id AND il.live)
 ORDER BY c.earned_at, c.id
@@ -1319,7 +1319,7 @@ type ListUninvoicedCommissionsParams struct {
 	OrganizationID int64
 	PartnerID      int64
 	Currency       string
-	Until          *time.Time
+	Until          time.Time
 }
 
 type ListUninvoicedCommissionsRow struct {
@@ -1391,14 +1391,14 @@ func (q *Queries) LockPartnerForInvoicing(ctx context.Context, arg LockPartnerFo
 }
 
 const markInvoiceCommissionsPaid = `-- name: MarkInvoiceCommissionsPaid :execrows
-UPDATE commissions c SET status = 'paid', paid_at = $1, updated_at = $1
+UPDATE commissions c SET status = 'paid', paid_at = $1::timestamptz, updated_at = $1::timestamptz
 FROM invoice_lines il
 WHERE il.organization_id = $2 AND il.invoice_id = $3 AND il.live
   AND c.organization_id = il.organization_id AND c.id = il.commission_id AND c.status = 'approved'
 `
 
 type MarkInvoiceCommissionsPaidParams struct {
-	Now            *time.Time
+	Now            time.Time
 	OrganizationID int64
 	InvoiceID      int64
 }
@@ -1412,7 +1412,7 @@ func (q *Queries) MarkInvoiceCommissionsPaid(ctx context.Context, arg MarkInvoic
 }
 
 const markInvoicePaid = `-- name: MarkInvoicePaid :one
-UPDATE invoices SET status = 'paid', paid_on = $1, payment_reference = $2, paid_at = $3
+UPDATE invoices SET status = 'paid', paid_on = $1, payment_reference = $2, paid_at = $3::timestamptz
 WHERE organization_id = $4 AND id = $5 AND status = 'pending'
 RETURNING id, partner_id, number, total_minor, currency::text AS currency
 `
@@ -1420,7 +1420,7 @@ RETURNING id, partner_id, number, total_minor, currency::text AS currency
 type MarkInvoicePaidParams struct {
 	PaidOn           pgtype.Date
 	PaymentReference string
-	Now              *time.Time
+	Now              time.Time
 	OrganizationID   int64
 	ID               int64
 }
@@ -1813,14 +1813,14 @@ func (q *Queries) UpsertSealedPayoutSettings(ctx context.Context, arg UpsertSeal
 }
 
 const voidInvoice = `-- name: VoidInvoice :one
-UPDATE invoices SET status = 'void', void_reason = $1, voided_at = $2, batch_id = NULL
+UPDATE invoices SET status = 'void', void_reason = $1, voided_at = $2::timestamptz, batch_id = NULL
 WHERE organization_id = $3 AND id = $4 AND status = 'pending'
 RETURNING id, partner_id, number
 `
 
 type VoidInvoiceParams struct {
 	VoidReason     string
-	Now            *time.Time
+	Now            time.Time
 	OrganizationID int64
 	ID             int64
 }
