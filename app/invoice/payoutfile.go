@@ -91,8 +91,12 @@ type painAccount struct {
 }
 
 type painAgent struct {
-	BICFI string `xml:"FinInstnId>BICFI,omitempty"`
-	Othr  string `xml:"FinInstnId>Othr>Id,omitempty"`
+	BICFI string     `xml:"FinInstnId>BICFI,omitempty"`
+	Othr  *painOthId `xml:"FinInstnId>Othr,omitempty"`
+}
+
+type painOthId struct {
+	ID string `xml:"Id"`
 }
 
 type painPmtInf struct {
@@ -153,7 +157,7 @@ func WriteSEPA(msgID string, d Debtor, created, execute time.Time, ts []Transfer
 	ctrl := money.Input(sum, "EUR")
 	agent := painAgent{BICFI: d.BIC}
 	if d.BIC == "" {
-		agent = painAgent{Othr: "NOTPROVIDED"}
+		agent = painAgent{Othr: &painOthId{ID: "NOTPROVIDED"}}
 	}
 	doc := painDocument{Init: painInit{
 		GrpHdr: painGrpHdr{MsgID: sepaText(msgID, 35), CreDtTm: created.UTC().Format("2006-01-02T15:04:05"), NbOfTxs: n, CtrlSum: ctrl,
