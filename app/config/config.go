@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"partnerportal/app/vault"
 )
 
 // Config is the validated configuration shared by every subcommand.
@@ -35,6 +37,9 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// StorageDir is where uploaded and generated files live on local disk.
 	StorageDir string
+	// PayoutKeys seal partner payout details at rest (app/vault); nil when
+	// PAYOUT_KEYS is unset (`dev` then makes one and keeps it in .data/).
+	PayoutKeys *vault.Keyring
 }
 
 // Secure reports whether the portal is served over HTTPS, which turns on
@@ -63,6 +68,7 @@ var Vars = []Var{
 	{"INVITE_TTL", "168h", "How long an invitation link into a partner company stays valid (7 days)."},
 	{"EMAIL_CHANGE_TTL", "24h", "How long the link that confirms a new sign-in address stays valid."},
 	{"STORAGE_DIR", ".data/files", "Directory for uploaded and generated files (resources, course media, logos, PDFs) on local disk; created if missing. Several web processes need it on a shared volume."},
+	{"PAYOUT_KEYS", "", "Keys that encrypt partner payout details (IBAN, BIC, account holder, PayPal) with AES-256-GCM: `id:base64key` entries (32 random bytes each, e.g. `k2026:$(openssl rand -base64 32)`), comma-separated, the first one current. To rotate, put a new key first, keep the old ones, and run `portal keys rotate`. Unset: `dev` generates one and keeps it in `.data/payout_keys`; `web` and `worker` start but cannot save or read payout details."},
 	{"TRUSTED_PROXIES", "", "Comma-separated CIDRs (e.g. `10.0.0.0/8,127.0.0.1/32`) of the reverse proxies in front of the web tier. Only a request from one of them has its `X-Forwarded-For` believed (the rightmost address not itself a trusted proxy is the client); unset: the direct peer is the client. Rate limits count by that address."},
 }
 
@@ -134,6 +140,13 @@ func Load() (*Config, error) {
 			bad("TRUSTED_PROXIES", "%v", err)
 		}
 		c.TrustedProxies = prefixes
+	}
+	if raw := get("PAYOUT_KEYS"); raw != "" {
+		keys, err := vault.Parse(raw)
+		if err != nil {
+			bad("PAYOUT_KEYS", "%v", err) // never the key itself
+		}
+		c.PayoutKeys = keys
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

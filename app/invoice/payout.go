@@ -1,11 +1,14 @@
 package invoice
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 
 	"partnerportal/app/iban"
 	"partnerportal/app/vault"
+	"partnerportal/queries"
 )
 
 // Details are a partner's payout details, kept sealed at rest (app/vault).
@@ -91,4 +94,38 @@ func maskEmail(s string) string {
 		return "•••"
 	}
 	return s[:1] + "•••" + s[at:]
+}
+
+// Reseal seals every payout row that is still plaintext (written before
+// sealing) or sealed under another key than the current one, under the
+// current key, emptying the plaintext columns: `portal keys rotate`. A row
+// whose key is no longer configured stops it with an error naming the row.
+func Reseal(ctx context.Context, store *queries.Store, keys *vault.Keyring) (int, error) {
+	if keys == nil {
+		return 0, ErrNoKeys
+	}
+	done := 0
+	for {
+		rows, err := store.ListPayoutSettingsToSeal(ctx, keys.Current())
+		if err != nil || len(rows) == 0 {
+			return done, err
+		}
+		for _, r := range rows {
+			d := Details{Holder: r.AccountHolder, IBAN: r.Iban, BIC: r.Bic, PayPal: r.PaypalEmail}
+			if r.Sealed != nil {
+				if d, err = OpenDetails(keys, r.OrganizationID, r.PartnerID, r.SealedKeyID, r.Sealed); err != nil {
+					return done, fmt.Errorf("payout details of organization %d partner %d (key %q): %w", r.OrganizationID, r.PartnerID, r.SealedKeyID, err)
+				}
+			}
+			id, sealed, err := SealDetails(keys, r.OrganizationID, r.PartnerID, d)
+			if err != nil {
+				return done, err
+			}
+			if err := store.ResealPayoutSettings(ctx, queries.ResealPayoutSettingsParams{OrganizationID: r.OrganizationID,
+				PartnerID: r.PartnerID, SealedKeyID: id, Sealed: sealed}); err != nil {
+				return done, err
+			}
+			done++
+		}
+	}
 }
