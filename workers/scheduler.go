@@ -23,6 +23,7 @@ func PeriodicTasks() []Periodic {
 		{Every: time.Minute, New: NewLoginSweepTask},
 		{Every: time.Minute, New: NewClickRollupTask},
 		{Every: time.Minute, New: NewCommissionAutoApproveTask},
+		{Every: time.Minute, New: NewInvoiceScheduleTask},
 	}
 }
 

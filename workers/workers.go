@@ -51,6 +51,8 @@ func NewMux(d *Deps) *asynq.ServeMux {
 	mux.HandleFunc(TypeEmailChange, d.handleEmailChange)
 	mux.HandleFunc(TypeCommissionEvent, d.handleCommissionEvent)
 	mux.HandleFunc(TypeCommissionAutoApprove, d.handleCommissionAutoApprove)
+	mux.HandleFunc(TypeInvoiceRun, d.handleInvoiceRun)
+	mux.HandleFunc(TypeInvoiceSchedule, d.handleInvoiceSchedule)
 	mux.Use(d.logPeriodic)
 	return mux
 }
