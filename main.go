@@ -224,7 +224,20 @@ func runSeed(ctx context.Context, cfg *config.Config, log *slog.Logger, scale in
 	if scale > 0 {
 		return seed.Scale(ctx, store, log, scale, reset, clock.Real{}.Now())
 	}
-	return seed.Demo(ctx, store, log, clock.Real{}.Now())
+	if err := seed.Demo(ctx, store, log, clock.Real{}.Now()); err != nil {
+		return err
+	}
+	return seedInvoices(ctx, cfg, store, log)
+}
+
+// seedInvoices adds the demo invoices (they need the file store and, for
+// the partners' payout details, the payout key).
+func seedInvoices(ctx context.Context, cfg *config.Config, store *queries.Store, log *slog.Logger) error {
+	files, err := openFiles(cfg)
+	if err != nil {
+		return err
+	}
+	return seed.Invoices(ctx, store, files, cfg.PayoutKeys, log, clock.Real{}.Now())
 }
 
 // web serves HTTP until SIGTERM, then stops accepting and drains in-flight
@@ -410,6 +423,9 @@ func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		return err
 	} else if n == 0 {
 		if err := seed.Demo(ctx, store, log, clock.Real{}.Now()); err != nil {
+			return err
+		}
+		if err := seedInvoices(ctx, cfg, store, log); err != nil {
 			return err
 		}
 	}

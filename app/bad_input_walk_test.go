@@ -245,6 +245,9 @@ func walkIDs(t *testing.T, env *apptest.Env) map[string]string {
 		"/manage/invitations/":    one(`SELECT id FROM invitations WHERE partner_id = ` + northwind + ` ORDER BY id LIMIT 1`),
 		"/r/":                     code,
 		"/t/":                     slug,
+		"/payments/invoices/":     one(`SELECT id FROM invoices WHERE partner_id = ` + northwind + ` ORDER BY id LIMIT 1`),
+		"/console/invoices/":      one(`SELECT id FROM invoices WHERE organization_id = ` + acme + ` ORDER BY id LIMIT 1`),
+		"/console/payouts/":       one(`SELECT id FROM payout_batches WHERE organization_id = ` + acme + ` ORDER BY id LIMIT 1`),
 	}
 }
 
@@ -281,6 +284,7 @@ func TestRouteTableBadInput(t *testing.T) {
 		t.Fatalf("creating an API key: %d", r.StatusCode)
 	}
 	user := signedIn(t, env, "user@northwind.test")
+	invoiceSamples(t, env, true) // an invoice and a payout batch for the invoice routes
 	ids := walkIDs(t, env)
 	fields := formFieldNames(t)
 

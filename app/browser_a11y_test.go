@@ -168,9 +168,13 @@ func shotName(s string) string {
 // notPages are GET routes that answer something other than an HTML page.
 var notPages = map[string]bool{
 	"/metrics": true, "/healthz": true, "/readyz": true, "/": true, // text or a redirect
-	"/leads/export.csv":               true, // a CSV download
-	"/console/commissions/export.csv": true, // a CSV download
-	"/console/leads/:id<int>/row":     true, // an htmx row; without htmx a redirect to the lead page
+	"/leads/export.csv":                     true, // a CSV download
+	"/console/commissions/export.csv":       true, // a CSV download
+	"/payments/invoices/:id<int>/pdf":       true, // a PDF download
+	"/console/invoices/:id<int>/pdf":        true, // a PDF download
+	"/console/payouts/:id<int>/payouts.csv": true, // a CSV download
+	"/console/payouts/:id<int>/sepa.xml":    true, // a SEPA XML download
+	"/console/leads/:id<int>/row":           true, // an htmx row; without htmx a redirect to the lead page
 }
 
 // rolePages lists the GET pages of the route table a role may open, with
@@ -217,7 +221,12 @@ func TestBrowserAccessibilityEveryPage(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(".tabs")))
 
 	lead := rvLead(t, env, "in_review", "new", "user@northwind.test")
+	invoiceID, _, batchID := invoiceSamples(t, env, true)
 	params := map[string]string{
+		"/payments/invoices/:id<int>":        fmt.Sprintf("/payments/invoices/%d", invoiceID),
+		"/console/invoices/:id<int>":         fmt.Sprintf("/console/invoices/%d", invoiceID),
+		"/console/invoices/:id<int>/void":    fmt.Sprintf("/console/invoices/%d/void", invoiceID),
+		"/console/payouts/:id<int>":          fmt.Sprintf("/console/payouts/%d", batchID),
 		"/leads/:id<int>":                    fmt.Sprintf("/leads/%d", lead),
 		"/leads/:id<int>/edit":               fmt.Sprintf("/leads/%d/edit", lead),
 		"/leads/:id<int>/delete":             fmt.Sprintf("/leads/%d/delete", lead),
