@@ -205,7 +205,7 @@ func (h *Handler) loadInvoicePage(c *fiber.Ctx, org, partner int64, inv queries.
 	}
 	for _, l := range lines {
 		r := invoiceLineRow{CommissionID: l.CommissionID, Lead: l.LeadCompany, Kind: commission.KindLabel(l.Kind),
-			Basis: invoice.LineBasis(l.Kind, l.BasisMinor, l.RateBps, l.Stage, l.Reason, inv.Currency),
+			Basis:  invoice.LineBasis(l.Kind, l.BasisMinor, l.RateBps, l.Stage, l.Reason, inv.Currency),
 			Amount: money.Format(l.AmountMinor, inv.Currency), Earned: l.EarnedAt}
 		if l.LeadID != nil {
 			r.LeadID = *l.LeadID
