@@ -220,7 +220,9 @@ func TestInvoiceRunKill9(t *testing.T) {
 	if err := child.Start(); err != nil {
 		t.Fatal(err)
 	}
-	made := func() int64 { return count(t, d.Store, `SELECT count(*) FROM invoices WHERE organization_id = $1`, org) }
+	made := func() int64 {
+		return count(t, d.Store, `SELECT count(*) FROM invoices WHERE organization_id = $1`, org)
+	}
 	deadline := time.Now().Add(60 * time.Second)
 	for made() < n/20 {
 		if time.Now().After(deadline) {
