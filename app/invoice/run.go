@@ -30,6 +30,8 @@ type Runner struct {
 	// PDFWorkers render PDFs in parallel after the invoices are committed
 	// (default 2).
 	PDFWorkers int
+	// Parallel is how many partners are invoiced at once (default 4).
+	Parallel int
 	// OnPDF, when set, is told how long each PDF took to render (benchmarks).
 	OnPDF func(time.Duration)
 }
@@ -90,29 +92,59 @@ func (r *Runner) Run(ctx context.Context, org int64, p Period) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	// Partners are invoiced by a few goroutines at once: each transaction
+	// locks its own partner, and only the counter row is shared (held from
+	// numbering to commit), so they cannot deadlock.
+	par := r.Parallel
+	if par <= 0 {
+		par = 4
+	}
+	jobs := make(chan queries.ListUninvoicedBalancesRow)
+	var mu sync.Mutex
+	var errs []error
+	var wg sync.WaitGroup
+	for range par {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range jobs {
+				var out issued
+				err := r.Store.Tx(ctx, func(q *queries.Queries) (err error) {
+					out, err = r.issue(ctx, q, s, b.PartnerID, b.Currency, p, now)
+					return err
+				})
+				mu.Lock()
+				if err != nil {
+					errs = append(errs, fmt.Errorf("partner %d %s: %w", b.PartnerID, b.Currency, err))
+				}
+				switch {
+				case err != nil:
+				case out.existing:
+					res.Existing++
+				case out.carried:
+					res.CarriedOver++
+				case out.credit:
+					res.CreditNotes++
+				case out.id != 0:
+					res.Invoices++
+				}
+				if err == nil {
+					res.Notifications = append(res.Notifications, out.notes...)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
 	for _, b := range balances {
-		if err := ctx.Err(); err != nil {
-			return res, err
+		if ctx.Err() != nil {
+			break
 		}
-		var out issued
-		err := r.Store.Tx(ctx, func(q *queries.Queries) (err error) {
-			out, err = r.issue(ctx, q, s, b.PartnerID, b.Currency, p, now)
-			return err
-		})
-		if err != nil {
-			return res, fmt.Errorf("partner %d %s: %w", b.PartnerID, b.Currency, err)
-		}
-		switch {
-		case out.existing:
-			res.Existing++
-		case out.carried:
-			res.CarriedOver++
-		case out.credit:
-			res.CreditNotes++
-		case out.id != 0:
-			res.Invoices++
-		}
-		res.Notifications = append(res.Notifications, out.notes...)
+		jobs <- b
+	}
+	close(jobs)
+	wg.Wait()
+	if err := errors.Join(append(errs, ctx.Err())...); err != nil {
+		return res, err
 	}
 	n, err := r.RenderMissingPDFs(ctx, org)
 	res.PDFs = n
