@@ -48,6 +48,11 @@ commands:
   migrate    install schema.sql on an empty database, or run the upgrade steps
              an existing one lacks (one at a time, under a lock)
              --status: show the database's steps and change nothing
+  invoices run [--org SLUG] [--period YYYY-MM]
+             queue the invoice run (the scheduler's task) for one organization
+             or all, for that month or the last closed period
+  keys rotate  seal every partner's payout details under the first
+             PAYOUT_KEYS key (legacy plaintext rows too)
   seed       load the demo data (idempotent)
              --scale N [--reset]: instead, the Scale Corp data set with N leads
              (docs/BENCHMARKS.md); --reset rebuilds it
@@ -94,6 +99,22 @@ func main() {
 		} else {
 			err = runMigrate(ctx, cfg, log)
 		}
+	case "invoices":
+		fs := flag.NewFlagSet("invoices run", flag.ExitOnError)
+		org := fs.String("org", "", "only this organization (slug)")
+		period := fs.String("period", "", "the month to invoice, YYYY-MM (default: the last closed period)")
+		if len(args) == 0 || args[0] != "run" {
+			fmt.Fprintln(os.Stderr, usage)
+			os.Exit(2)
+		}
+		_ = fs.Parse(args[1:])
+		err = runInvoices(ctx, cfg, *org, *period)
+	case "keys":
+		if len(args) != 1 || args[0] != "rotate" {
+			fmt.Fprintln(os.Stderr, usage)
+			os.Exit(2)
+		}
+		err = runKeysRotate(ctx, cfg, log)
 	case "seed":
 		fs := flag.NewFlagSet("seed", flag.ExitOnError)
 		scale := fs.Int("scale", 0, "load the Scale Corp data set with this many leads instead of the demo data")
@@ -215,7 +236,23 @@ func runSeed(ctx context.Context, cfg *config.Config, log *slog.Logger, scale in
 	if err != nil {
 		return err
 	}
-	return seed.DemoFiles(ctx, store, files)
+	if err := seed.DemoFiles(ctx, store, files); err != nil {
+		return err
+	}
+	if err := seed.Resources(ctx, store, files, log, clock.Real{}.Now()); err != nil {
+		return err
+	}
+	return seed.Invoices(ctx, store, files, cfg.PayoutKeys, log, clock.Real{}.Now())
+}
+
+// seedInvoices adds the demo invoices (they need the file store and, for
+// the partners' payout details, the payout key).
+func seedInvoices(ctx context.Context, cfg *config.Config, store *queries.Store, log *slog.Logger) error {
+	files, err := openFiles(cfg)
+	if err != nil {
+		return err
+	}
+	return seed.Invoices(ctx, store, files, cfg.PayoutKeys, log, clock.Real{}.Now())
 }
 
 // web serves HTTP until SIGTERM, then stops accepting and drains in-flight
@@ -373,6 +410,9 @@ func runScheduler(ctx context.Context, cfg *config.Config, log *slog.Logger, eve
 // at the configured URLs it starts a project-local PostgreSQL (under .data/)
 // and an in-process Redis, and says so.
 func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	if err := devPayoutKeys(cfg, log); err != nil {
+		return err
+	}
 	pgURL, stopPG, err := devenv.EnsurePostgres(ctx, log, cfg.DatabaseURL, ".data/postgres")
 	if err != nil {
 		return err
@@ -406,12 +446,17 @@ func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		if err := seed.Demo(ctx, store, log, clock.Real{}.Now()); err != nil {
 			return err
 		}
+		if err := seedInvoices(ctx, cfg, store, log); err != nil {
+			return err
+		}
 	}
 	// The demo logos live in the file store, not the database.
 	if files, err := openFiles(cfg); err != nil {
 		return err
 	} else if err := seed.DemoFiles(ctx, store, files); err != nil {
 		return err
+	} else if err := seed.Resources(ctx, store, files, log, clock.Real{}.Now()); err != nil {
+		return err // Partner Room's demo files (kept if already there)
 	}
 	rdb, err := openRedis(ctx, cfg)
 	if err != nil {

@@ -261,6 +261,9 @@ func walkIDs(t *testing.T, env *apptest.Env) map[string]string {
 		"/console/training/courses/":        one(`SELECT id FROM courses WHERE title = 'Acme Cloud Fundamentals'`),
 		"/console/training/accreditations/": one(`SELECT id FROM accreditations WHERE organization_id = ` + acme + ` ORDER BY id LIMIT 1`),
 		"/console/training/certificates/":   one(`SELECT id FROM certificates WHERE organization_id = ` + acme + ` ORDER BY id LIMIT 1`),
+		"/payments/invoices/":               one(`SELECT id FROM invoices WHERE partner_id = ` + northwind + ` ORDER BY id LIMIT 1`),
+		"/console/invoices/":                one(`SELECT id FROM invoices WHERE organization_id = ` + acme + ` ORDER BY id LIMIT 1`),
+		"/console/payouts/":                 one(`SELECT id FROM payout_batches WHERE organization_id = ` + acme + ` ORDER BY id LIMIT 1`),
 	}
 }
 
@@ -300,6 +303,7 @@ func TestRouteTableBadInput(t *testing.T) {
 	if err := seed.Resources(t.Context(), env.Store, env.Files, env.Log, env.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
+	invoiceSamples(t, env, true) // an invoice and a payout batch for the invoice routes
 	ids := walkIDs(t, env)
 	fields := formFieldNames(t)
 

@@ -194,6 +194,10 @@ var notPages = map[string]bool{
 	"/verify/:id.json":                                           true,
 	"/.well-known/jwks.json":                                     true,
 	"/.well-known/did.json":                                      true,
+	"/payments/invoices/:id<int>/pdf":                            true, // a PDF download
+	"/console/invoices/:id<int>/pdf":                             true, // a PDF download
+	"/console/payouts/:id<int>/payouts.csv":                      true, // a CSV download
+	"/console/payouts/:id<int>/sepa.xml":                         true, // a SEPA XML download
 }
 
 // rolePages lists the GET pages of the route table a role may open, with
@@ -244,6 +248,7 @@ func TestBrowserAccessibilityEveryPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	overview := queryInt(t, env, `SELECT r.id FROM resources r JOIN organizations o ON o.id = r.organization_id WHERE o.slug = 'acme' AND r.title = 'Product overview'`)
+	invoiceID, _, batchID := invoiceSamples(t, env, true)
 	params := map[string]string{
 		"/partner-room/:id<int>":                                  fmt.Sprintf("/partner-room/%d", overview),
 		"/console/resources/:id<int>":                             fmt.Sprintf("/console/resources/%d", overview),
@@ -268,6 +273,10 @@ func TestBrowserAccessibilityEveryPage(t *testing.T) {
 		"/console/training/courses/:id<int>":                      fmt.Sprintf("/console/training/courses/%d", queryInt(t, env, `SELECT id FROM courses WHERE title = 'Acme Cloud Fundamentals'`)),
 		"/console/training/courses/:id<int>/lessons/:lesson<int>": queryText(t, env, `SELECT '/console/training/courses/' || course_id || '/lessons/' || id FROM lessons WHERE title = 'Pricing in five minutes'`),
 		"/console/training/accreditations/:id<int>":               fmt.Sprintf("/console/training/accreditations/%d", queryInt(t, env, `SELECT id FROM accreditations WHERE name = 'Acme Certified Partner'`)),
+		"/payments/invoices/:id<int>":                             fmt.Sprintf("/payments/invoices/%d", invoiceID),
+		"/console/invoices/:id<int>":                              fmt.Sprintf("/console/invoices/%d", invoiceID),
+		"/console/invoices/:id<int>/void":                         fmt.Sprintf("/console/invoices/%d/void", invoiceID),
+		"/console/payouts/:id<int>":                               fmt.Sprintf("/console/payouts/%d", batchID),
 	}
 	partner := func(a app.Access) bool { return a == app.SignedIn || a == app.Partner }
 	for _, p := range rolePages(t, partner, params) {

@@ -73,6 +73,9 @@ type commissionRow struct {
 	CanVoid      bool
 	AmountMinor  int64
 	CurrencyCode string
+	// The live invoice that carries the commission, if any.
+	InvoiceID     int64
+	InvoiceNumber string
 }
 
 func newCommissionRow(c queries.Commission, lead, partner string, now time.Time) commissionRow {
@@ -211,6 +214,11 @@ func (h *Handler) showPaymentsTab(c *fiber.Ctx, tab string) error {
 	for _, r := range rows {
 		d.Rows = append(d.Rows, newCommissionRow(r.Commission, r.Commission.LeadCompany, "", now))
 	}
+	if u.IsPartnerAdmin() && len(d.Rows) > 0 {
+		if err := h.linkCommissionInvoices(c, u, d.Rows); err != nil {
+			return err
+		}
+	}
 	if !isFragmentRequest(c) {
 		if err := h.loadPaymentFigures(c, u, d); err != nil {
 			return err
@@ -223,6 +231,30 @@ func (h *Handler) showPaymentsTab(c *fiber.Ctx, tab string) error {
 	}
 	p.Data = d
 	return h.render(c, fiber.StatusOK, "pages/payments", "payments/results", p)
+}
+
+// linkCommissionInvoices names the invoice that carries each row (partner
+// admins see invoices).
+func (h *Handler) linkCommissionInvoices(c *fiber.Ctx, u *User, rows []commissionRow) error {
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	invs, err := h.Store.ListInvoicesOfCommissions(c.Context(), queries.ListInvoicesOfCommissionsParams{OrganizationID: u.OrganizationID,
+		PartnerID: u.PartnerID, CommissionIds: ids})
+	if err != nil {
+		return err
+	}
+	by := map[int64]queries.ListInvoicesOfCommissionsRow{}
+	for _, i := range invs {
+		by[i.CommissionID] = i
+	}
+	for k := range rows {
+		if i, ok := by[rows[k].ID]; ok {
+			rows[k].InvoiceID, rows[k].InvoiceNumber = i.InvoiceID, i.Number
+		}
+	}
+	return nil
 }
 
 // loadPaymentFigures fills the Pending / Approved / Paid figures (per
@@ -250,13 +282,6 @@ func (h *Handler) loadPaymentFigures(c *fiber.Ctx, u *User, d *paymentsData) err
 		}
 	}
 	return nil
-}
-
-// showInvoices is the Invoices tab: for partner admins; the invoices issue fills it.
-func (h *Handler) showInvoices(c *fiber.Ctx) error {
-	p := h.newPage(c, "Invoices")
-	p.Section = "payments"
-	return h.render(c, fiber.StatusOK, "pages/payments_invoices", "", p)
 }
 
 // loadActiveSpiffs lists the active campaigns the partner's tier is eligible for.

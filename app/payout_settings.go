@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"partnerportal/app/iban"
+	"partnerportal/app/invoice"
 	"partnerportal/queries"
 )
 
@@ -29,21 +31,32 @@ type payoutView struct {
 	UpdatedAt                                               time.Time
 }
 
-func maskPayout(s queries.PartnerPayoutSetting) *payoutView {
+// savedPayoutSettings are the saved settings with the details opened
+// (app/vault): kept in memory for the request, never logged or rendered
+// unmasked.
+type savedPayoutSettings struct {
+	Method, Currency string
+	UpdatedAt        time.Time
+	invoice.Details
+}
+
+func maskPayout(s savedPayoutSettings) *payoutView {
 	v := &payoutView{Method: s.Method, Currency: s.Currency, UpdatedAt: s.UpdatedAt}
 	if s.Method == payoutBank {
-		v.AccountHolder, v.BIC = s.AccountHolder, s.Bic
-		if s.Iban != "" {
-			v.IBAN = iban.Mask(s.Iban)
+		v.AccountHolder, v.BIC = s.Holder, s.BIC
+		if s.IBAN != "" {
+			v.IBAN = iban.Mask(s.IBAN)
 		}
-	} else if s.PaypalEmail != "" {
-		v.PayPalEmail = MaskEmail(s.PaypalEmail)
+	} else if s.PayPal != "" {
+		v.PayPalEmail = MaskEmail(s.PayPal)
 	}
 	return v
 }
 
 // savedPayout loads the partner's settings; nil when none are saved yet.
-func (h *Handler) savedPayout(c *fiber.Ctx, u *User) (*queries.PartnerPayoutSetting, error) {
+// Rows written before sealing (plaintext columns) are read as they are
+// until `portal keys rotate` seals them.
+func (h *Handler) savedPayout(c *fiber.Ctx, u *User) (*savedPayoutSettings, error) {
 	s, err := h.Store.GetPayoutSettings(c.Context(), queries.GetPayoutSettingsParams{
 		OrganizationID: u.OrganizationID, PartnerID: u.PartnerID})
 	if queries.IsNotFound(err) {
@@ -52,7 +65,16 @@ func (h *Handler) savedPayout(c *fiber.Ctx, u *User) (*queries.PartnerPayoutSett
 	if err != nil {
 		return nil, err
 	}
-	return &s, nil
+	out := &savedPayoutSettings{Method: s.Method, Currency: s.Currency, UpdatedAt: s.UpdatedAt,
+		Details: invoice.Details{Holder: s.AccountHolder, IBAN: s.Iban, BIC: s.Bic, PayPal: s.PaypalEmail}}
+	if s.Sealed != nil {
+		d, err := invoice.OpenDetails(h.Config.PayoutKeys, u.OrganizationID, u.PartnerID, s.SealedKeyID, s.Sealed)
+		if err != nil {
+			return nil, fmt.Errorf("payout details of partner %d do not open: %w", u.PartnerID, err)
+		}
+		out.Details = d
+	}
+	return out, nil
 }
 
 func (h *Handler) showPayoutSettings(c *fiber.Ctx) error {
@@ -66,18 +88,18 @@ func (h *Handler) showPayoutSettings(c *fiber.Ctx) error {
 	if saved != nil {
 		p.Form["method"], p.Form["currency"] = saved.Method, saved.Currency
 		if saved.Method == payoutBank {
-			p.Form["account_holder"], p.Form["bic"] = saved.AccountHolder, saved.Bic
+			p.Form["account_holder"], p.Form["bic"] = saved.Holder, saved.BIC
 		}
 	}
 	return h.renderPayoutSettings(c, fiber.StatusOK, p, saved)
 }
 
-func (h *Handler) renderPayoutSettings(c *fiber.Ctx, status int, p *Page, saved *queries.PartnerPayoutSetting) error {
+func (h *Handler) renderPayoutSettings(c *fiber.Ctx, status int, p *Page, saved *savedPayoutSettings) error {
 	data := fiber.Map{"Tab": "payout", "Saved": nil, "HasIBAN": false, "HasPayPal": false}
 	if saved != nil {
 		data["Saved"] = maskPayout(*saved)
-		data["HasIBAN"] = saved.Method == payoutBank && saved.Iban != ""
-		data["HasPayPal"] = saved.Method == payoutPayPal && saved.PaypalEmail != ""
+		data["HasIBAN"] = saved.Method == payoutBank && saved.IBAN != ""
+		data["HasPayPal"] = saved.Method == payoutPayPal && saved.PayPal != ""
 	}
 	p.Section = "manage"
 	p.Data = data
@@ -101,25 +123,26 @@ func (h *Handler) updatePayoutSettings(c *fiber.Ctx) error {
 		"bic":            strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(c.FormValue("bic")), " ", "")),
 		"paypal_email":   strings.TrimSpace(c.FormValue("paypal_email")),
 	}
-	row := queries.UpsertPayoutSettingsParams{UpdatedAt: h.Clock.Now(), OrganizationID: u.OrganizationID, PartnerID: u.PartnerID,
+	row := queries.UpsertSealedPayoutSettingsParams{UpdatedAt: h.Clock.Now(), OrganizationID: u.OrganizationID, PartnerID: u.PartnerID,
 		Method: p.Form["method"], Currency: p.Form["currency"]}
+	var d invoice.Details
 	errs := map[string]string{}
 	if !currencyCodeRe.MatchString(row.Currency) {
 		errs["currency"] = "Enter a three-letter currency code such as USD or EUR."
 	}
 	switch row.Method {
 	case payoutBank:
-		row.AccountHolder, row.Bic = p.Form["account_holder"], p.Form["bic"]
-		if n := len([]rune(row.AccountHolder)); n < 2 || n > 200 {
+		d.Holder, d.BIC = p.Form["account_holder"], p.Form["bic"]
+		if n := len([]rune(d.Holder)); n < 2 || n > 200 {
 			errs["account_holder"] = "Enter the name the bank account is held in (2 to 200 characters)."
 		}
 		switch {
-		case p.Form["iban"] == "" && saved != nil && saved.Method == payoutBank && saved.Iban != "":
-			row.Iban = saved.Iban // keep the saved account
+		case p.Form["iban"] == "" && saved != nil && saved.Method == payoutBank && saved.IBAN != "":
+			d.IBAN = saved.IBAN // keep the saved account
 		case p.Form["iban"] == "":
 			errs["iban"] = "Enter the IBAN of the account."
 		default:
-			row.Iban, err = iban.Normalize(p.Form["iban"])
+			d.IBAN, err = iban.Normalize(p.Form["iban"])
 			switch {
 			case errors.Is(err, iban.ErrChecksum):
 				errs["iban"] = "This IBAN's check digits do not match: please check it for a typing mistake."
@@ -129,19 +152,19 @@ func (h *Handler) updatePayoutSettings(c *fiber.Ctx) error {
 				errs["iban"] = "Enter an IBAN: two letters for the country, two check digits and the account number."
 			}
 		}
-		if row.Bic != "" && !bicRe.MatchString(row.Bic) {
+		if d.BIC != "" && !bicRe.MatchString(d.BIC) {
 			errs["bic"] = "A BIC (SWIFT code) has 8 or 11 letters and digits, or leave it empty."
 		}
 	case payoutPayPal:
 		switch {
-		case p.Form["paypal_email"] == "" && saved != nil && saved.Method == payoutPayPal && saved.PaypalEmail != "":
-			row.PaypalEmail = saved.PaypalEmail // keep the saved address
+		case p.Form["paypal_email"] == "" && saved != nil && saved.Method == payoutPayPal && saved.PayPal != "":
+			d.PayPal = saved.PayPal // keep the saved address
 		default:
 			email, problem := normalizeEmail(p.Form["paypal_email"])
 			if problem != "" {
 				errs["paypal_email"] = strings.Replace(problem, "your email", "the PayPal account's email", 1)
 			}
-			row.PaypalEmail = email
+			d.PayPal = email
 		}
 	default:
 		errs["method"] = "Choose bank transfer or PayPal."
@@ -150,7 +173,12 @@ func (h *Handler) updatePayoutSettings(c *fiber.Ctx) error {
 		p.Errors = errs
 		return h.renderPayoutSettings(c, fiber.StatusUnprocessableEntity, p, saved)
 	}
-	if err := h.Store.UpsertPayoutSettings(c.Context(), row); err != nil {
+	// Sealed under the current key, bound to this partner (app/vault).
+	row.SealedKeyID, row.Sealed, err = invoice.SealDetails(h.Config.PayoutKeys, u.OrganizationID, u.PartnerID, d)
+	if err != nil {
+		return fiber.NewError(fiber.StatusServiceUnavailable, "Payout details cannot be saved right now: the encryption key is not configured.")
+	}
+	if err := h.Store.UpsertSealedPayoutSettings(c.Context(), row); err != nil {
 		return err
 	}
 	h.flash(c, "Your payout settings are saved.")

@@ -239,6 +239,98 @@ type Invitation struct {
 	RevokedAt      *time.Time
 }
 
+type Invoice struct {
+	ID                   int64
+	OrganizationID       int64
+	PartnerID            int64
+	Kind                 string
+	CreditsInvoiceID     *int64
+	Sequence             int64
+	Number               string
+	Currency             string
+	PeriodKey            string
+	PeriodLabel          string
+	Status               string
+	IssuedOn             pgtype.Date
+	DueOn                pgtype.Date
+	TotalMinor           int64
+	LineCount            int32
+	VendorName           string
+	VendorAddress        string
+	VendorTaxID          string
+	VendorCountry        string
+	PartnerName          string
+	PartnerAddress       string
+	PartnerTaxID         string
+	PartnerCountry       string
+	ReverseCharge        bool
+	PayoutMethod         string
+	PayoutMasked         string
+	PayoutDetailsMissing bool
+	PdfKey               string
+	BatchID              *int64
+	PaidOn               pgtype.Date
+	PaymentReference     string
+	VoidReason           string
+	CreatedAt            time.Time
+	PaidAt               *time.Time
+	VoidedAt             *time.Time
+}
+
+type InvoiceCounter struct {
+	OrganizationID int64
+	LastSequence   int64
+}
+
+type InvoiceEvent struct {
+	ID             int64
+	OrganizationID int64
+	InvoiceID      int64
+	Kind           string
+	Detail         string
+	UserID         *int64
+	CreatedAt      time.Time
+}
+
+type InvoiceLine struct {
+	ID             int64
+	OrganizationID int64
+	PartnerID      int64
+	InvoiceID      int64
+	CommissionID   int64
+	Live           bool
+	AmountMinor    int64
+}
+
+type InvoiceMinimum struct {
+	OrganizationID int64
+	Currency       string
+	AmountMinor    int64
+}
+
+type InvoiceRun struct {
+	OrganizationID int64
+	PeriodKey      string
+	StartedAt      time.Time
+	FinishedAt     *time.Time
+	Invoices       int32
+	CarriedOver    int32
+}
+
+type InvoiceSetting struct {
+	OrganizationID int64
+	Period         string
+	NetDays        int32
+	NumberPrefix   string
+	VendorName     string
+	VendorAddress  string
+	VendorTaxID    string
+	VendorCountry  string
+	VendorIban     string
+	VendorBic      string
+	UpdatedAt      time.Time
+}
+
 type Lead struct {
 	ID                int64
 	OrganizationID    int64
@@ -407,6 +499,15 @@ type Partner struct {
 	CreatedAt      time.Time
 }
 
+type PartnerBillingDetail struct {
+	OrganizationID int64
+	PartnerID      int64
+	LegalName      string
+	Address        string
+	TaxID          string
+	Country        string
+}
+
 type PartnerPayoutSetting struct {
 	OrganizationID int64
 	PartnerID      int64
@@ -417,6 +518,8 @@ type PartnerPayoutSetting struct {
 	PaypalEmail    string
 	Currency       string
 	UpdatedAt      time.Time
+	SealedKeyID    string
+	Sealed         []byte
 }
 
 type PartnerProfile struct {
@@ -456,6 +559,16 @@ type PartnerTierChange struct {
 	ToTierName     string
 	ChangedBy      *int64
 	ChangedAt      time.Time
+}
+
+type PayoutBatch struct {
+	ID               int64
+	OrganizationID   int64
+	Status           string
+	CreatedBy        *int64
+	CreatedAt        time.Time
+	PaidOn           pgtype.Date
+	PaymentReference string
 }
 
 type QuizAttempt struct {

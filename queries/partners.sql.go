@@ -174,7 +174,7 @@ func (q *Queries) GetPartner(ctx context.Context, arg GetPartnerParams) (GetPart
 }
 
 const getPayoutSettings = `-- name: GetPayoutSettings :one
-SELECT organization_id, partner_id, method, account_holder, iban, bic, paypal_email, currency, updated_at FROM partner_payout_settings WHERE organization_id = $1 AND partner_id = $2
+SELECT organization_id, partner_id, method, account_holder, iban, bic, paypal_email, currency, updated_at, sealed_key_id, sealed FROM partner_payout_settings WHERE organization_id = $1 AND partner_id = $2
 `
 
 type GetPayoutSettingsParams struct {
@@ -195,6 +195,8 @@ func (q *Queries) GetPayoutSettings(ctx context.Context, arg GetPayoutSettingsPa
 		&i.PaypalEmail,
 		&i.Currency,
 		&i.UpdatedAt,
+		&i.SealedKeyID,
+		&i.Sealed,
 	)
 	return i, err
 }

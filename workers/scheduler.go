@@ -25,6 +25,7 @@ func PeriodicTasks() []Periodic {
 		{Every: time.Minute, New: NewCommissionAutoApproveTask},
 		{Every: time.Minute, New: NewResourcePreviewSweepTask},
 		{Every: 24 * time.Hour, New: NewTrainingExpiryTask},
+		{Every: time.Minute, New: NewInvoiceScheduleTask},
 	}
 }
 

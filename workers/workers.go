@@ -54,6 +54,8 @@ func NewMux(d *Deps) *asynq.ServeMux {
 	mux.HandleFunc(TypeResourcePreview, d.handleResourcePreview)
 	mux.HandleFunc(TypeResourcePreviewSweep, d.handleResourcePreviewSweep)
 	mux.HandleFunc(TypeTrainingExpiry, d.handleTrainingExpiry)
+	mux.HandleFunc(TypeInvoiceRun, d.handleInvoiceRun)
+	mux.HandleFunc(TypeInvoiceSchedule, d.handleInvoiceSchedule)
 	mux.Use(d.logPeriodic)
 	return mux
 }

@@ -24,6 +24,7 @@ import (
 	"partnerportal/app/config"
 	"partnerportal/app/seed"
 	"partnerportal/app/storage"
+	"partnerportal/app/vault"
 	"partnerportal/queries"
 	"partnerportal/workers"
 )
@@ -82,6 +83,19 @@ func NewRedis(t testing.TB) *redis.Client {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// PayoutKeySpec is the tests' payout key (one random key per test process),
+// and PayoutKeys the ring holding it.
+var (
+	PayoutKeySpec = vault.NewKeySpec("test")
+	PayoutKeys    = func() *vault.Keyring {
+		k, err := vault.Parse(PayoutKeySpec)
+		if err != nil {
+			panic(err)
+		}
+		return k
+	}()
+)
 
 // Env is the whole portal running for one test: web tier on a real port,
 // worker pool, fresh database with demo data, own Redis database, SMTP inbox.
@@ -169,6 +183,9 @@ func NewEnv(t testing.TB, opts ...Options) *Env {
 	cfg, err := config.Load()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if cfg.PayoutKeys == nil {
+		cfg.PayoutKeys = PayoutKeys
 	}
 	level := slog.LevelWarn
 	if os.Getenv("TEST_LOG") != "" {

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"partnerportal/app/vault"
 )
 
 // Config is the validated configuration shared by every subcommand.
@@ -53,6 +55,9 @@ type Config struct {
 	// BadgeSigningKey signs certificates as Open Badges 3.0 VC-JWT; nil when
 	// BADGE_SIGNING_KEY is unset (`dev` then keeps one in .data/).
 	BadgeSigningKey ed25519.PrivateKey
+	// PayoutKeys seal partner payout details at rest (app/vault); nil when
+	// PAYOUT_KEYS is unset (`dev` then makes one and keeps it in .data/).
+	PayoutKeys *vault.Keyring
 }
 
 // Secure reports whether the portal is served over HTTPS, which turns on
@@ -91,6 +96,7 @@ var Vars = []Var{
 	{"UPLOAD_MAX_BYTES", "104857600", "Largest file staff may upload to Partner Room, in bytes (default 100 MB). Uploads stream to storage; a larger one is refused with a message."},
 	{"UPLOAD_ALLOWED_TYPES", "application/pdf,image/png,image/jpeg,image/gif,image/webp,video/mp4,video/webm,text/plain,text/markdown,text/csv,application/zip,application/vnd.openxmlformats-officedocument.wordprocessingml.document,application/vnd.openxmlformats-officedocument.presentationml.presentation,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Comma-separated MIME types Partner Room accepts, as sniffed from the file's content (never its name). `text/markdown` means plain text named `.md`. HTML, SVG and XML are never shown inline even if listed."},
 	{"BADGE_SIGNING_KEY", "", "Base64 of a 32-byte Ed25519 seed (`openssl rand -base64 32`) that signs certificates as Open Badges 3.0 credentials (`/verify/{id}.json`); its public key is published at `/.well-known/jwks.json` and `/.well-known/did.json`. Unset: `dev` creates one in `.data/badge_signing_key`; `web` serves the verification page but not the signed credential."},
+	{"PAYOUT_KEYS", "", "Keys that encrypt partner payout details (IBAN, BIC, account holder, PayPal) with AES-256-GCM: `id:base64key` entries (32 random bytes each, e.g. `k2026:$(openssl rand -base64 32)`), comma-separated, the first one current. To rotate, put a new key first, keep the old ones, and run `portal keys rotate`. Unset: `dev` generates one and keeps it in `.data/payout_keys`; `web` and `worker` start but cannot save or read payout details."},
 	{"TRUSTED_PROXIES", "", "Comma-separated CIDRs (e.g. `10.0.0.0/8,127.0.0.1/32`) of the reverse proxies in front of the web tier. Only a request from one of them has its `X-Forwarded-For` believed (the rightmost address not itself a trusted proxy is the client); unset: the direct peer is the client. Rate limits count by that address."},
 }
 
@@ -208,6 +214,13 @@ func Load() (*Config, error) {
 			bad("BADGE_SIGNING_KEY", "%v", err)
 		}
 		c.BadgeSigningKey = key
+	}
+	if raw := get("PAYOUT_KEYS"); raw != "" {
+		keys, err := vault.Parse(raw)
+		if err != nil {
+			bad("PAYOUT_KEYS", "%v", err) // never the key itself
+		}
+		c.PayoutKeys = keys
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -1,0 +1,148 @@
+package app
+
+import (
+	"net/url"
+	"regexp"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"partnerportal/app/invoice"
+	"partnerportal/app/money"
+	"partnerportal/queries"
+)
+
+// consoleInvoiceFilter is the console list's query string.
+type consoleInvoiceFilter struct {
+	Status, Period, Currency string
+	PartnerID                int64
+}
+
+func (f consoleInvoiceFilter) Query() string {
+	v := url.Values{}
+	if f.Status != "" {
+		v.Set("status", f.Status)
+	}
+	if f.Period != "" {
+		v.Set("period", f.Period)
+	}
+	if f.Currency != "" {
+		v.Set("currency", f.Currency)
+	}
+	if f.PartnerID != 0 {
+		v.Set("partner", strconv.FormatInt(f.PartnerID, 10))
+	}
+	return v.Encode()
+}
+
+var periodKeyRe = regexp.MustCompile(`^\d{4}-\d{2}(-\d{1,2})?$`)
+
+func parseConsoleInvoiceFilter(c *fiber.Ctx) consoleInvoiceFilter {
+	f := consoleInvoiceFilter{Status: c.Query("status"), Period: c.Query("period"), Currency: c.Query("currency")}
+	switch f.Status {
+	case "pending", "paid", "void":
+	default:
+		f.Status = ""
+	}
+	if !periodKeyRe.MatchString(f.Period) {
+		f.Period = ""
+	}
+	if !currencyCodeRe.MatchString(f.Currency) {
+		f.Currency = ""
+	}
+	if id, err := strconv.ParseInt(c.Query("partner"), 10, 64); err == nil && id > 0 {
+		f.PartnerID = id
+	}
+	return f
+}
+
+type consoleInvoicesData struct {
+	Filter   consoleInvoiceFilter
+	Rows     []invoiceRow
+	Pager    Pager
+	Total    int64
+	Partners []queries.ListPartnerChoicesRow
+	Periods  []queries.ListInvoicePeriodsRow
+	Batches  []batchRow
+	Runs     []queries.InvoiceRun
+	Manual   bool
+	Today    string
+	Back     string
+}
+
+type batchRow struct {
+	ID                   int64
+	Status, Created, Ref string
+	Invoices             int64
+	Currencies           string
+}
+
+// showConsoleInvoices is Invoices and payouts: every invoice, filtered by
+// status, partner, period and currency; pending ones can be marked paid
+// (one or many, with a date and reference) or put in a payout batch.
+func (h *Handler) showConsoleInvoices(c *fiber.Ctx) error {
+	return h.renderConsoleInvoices(c, h.newPage(c, "Invoices and payouts"), fiber.StatusOK)
+}
+
+// renderConsoleInvoices renders the list for the request's query string
+// (a form error passes its errors in p and 422).
+func (h *Handler) renderConsoleInvoices(c *fiber.Ctx, p *Page, status int) error {
+	u := currentUser(c)
+	ctx := c.Context()
+	p.Section = "invoices"
+	d := &consoleInvoicesData{Filter: parseConsoleInvoiceFilter(c)}
+	f := d.Filter
+	total, err := h.Store.CountInvoicesForOrganization(ctx, queries.CountInvoicesForOrganizationParams{OrganizationID: u.OrganizationID,
+		Status: f.Status, PartnerID: f.PartnerID, PeriodKey: f.Period, Currency: f.Currency})
+	if err != nil {
+		return err
+	}
+	d.Total = total
+	d.Pager = newPager(c, pageNumber(c), 50, total)
+	rows, err := h.Store.ListInvoicesForOrganization(ctx, queries.ListInvoicesForOrganizationParams{OrganizationID: u.OrganizationID,
+		Status: f.Status, PartnerID: f.PartnerID, PeriodKey: f.Period, Currency: f.Currency, MaxRows: d.Pager.Limit(), SkipRows: d.Pager.Offset()})
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		d.Rows = append(d.Rows, invoiceRow{ID: r.ID, Kind: r.Kind, Number: r.Number, Period: r.PeriodLabel, Status: r.Status,
+			Currency: r.Currency, Partner: r.PartnerName, Issued: day(r.IssuedOn), Due: day(r.DueOn), PaidOn: day(r.PaidOn),
+			Total: money.Format(r.TotalMinor, r.Currency), TotalMinor: r.TotalMinor, Missing: r.PayoutDetailsMissing,
+			CreditNote: r.Kind == "credit_note", InBatch: r.BatchID != nil})
+	}
+	if d.Partners, err = h.Store.ListPartnerChoices(ctx, u.OrganizationID); err != nil {
+		return err
+	}
+	if d.Periods, err = h.Store.ListInvoicePeriods(ctx, u.OrganizationID); err != nil {
+		return err
+	}
+	batches, err := h.Store.ListPayoutBatches(ctx, u.OrganizationID)
+	if err != nil {
+		return err
+	}
+	for _, b := range batches {
+		r := batchRow{ID: b.ID, Status: b.Status, Created: b.CreatedAt.Format("2 Jan 2006"), Invoices: b.Invoices, Currencies: b.Currencies, Ref: b.PaymentReference}
+		d.Batches = append(d.Batches, r)
+	}
+	if d.Runs, err = h.Store.ListInvoiceRuns(ctx, u.OrganizationID); err != nil {
+		return err
+	}
+	s, err := invoice.LoadSettings(ctx, h.Store.Queries, u.OrganizationID)
+	if err != nil {
+		return err
+	}
+	d.Manual = s.Period == invoice.Manual
+	d.Today = invoice.IssueDate(s.Loc, h.Clock.Now()).Format("2006-01-02")
+	d.Back = "/console/invoices"
+	if q := string(c.Request().URI().QueryString()); q != "" {
+		d.Back += "?" + q
+	}
+	if p.Form == nil {
+		p.Form = map[string]string{}
+	}
+	if p.Form["paid_on"] == "" {
+		p.Form["paid_on"] = d.Today
+	}
+	p.Data = d
+	return h.render(c, status, "pages/console_invoices", "", p)
+}

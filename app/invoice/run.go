@@ -1,0 +1,369 @@
+package invoice
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"partnerportal/app/money"
+	"partnerportal/app/storage"
+	"partnerportal/app/vault"
+	"partnerportal/queries"
+)
+
+// Runner makes invoices. Store, Files and Now are required; Keys opens the
+// partners' payout details (nil: every invoice says the details could not
+// be read and is flagged as missing them).
+type Runner struct {
+	Store *queries.Store
+	Files storage.Store
+	Keys  *vault.Keyring
+	Now   func() time.Time
+	Log   *slog.Logger
+	// PDFWorkers render PDFs in parallel after the invoices are committed
+	// (default 2).
+	PDFWorkers int
+	// Parallel is how many partners are invoiced at once (default 4).
+	Parallel int
+	// OnPDF, when set, is told how long each PDF took to render (benchmarks).
+	OnPDF func(time.Duration)
+}
+
+// Result is what one run did.
+type Result struct {
+	Invoices, CreditNotes, CarriedOver, Existing int
+	PDFs                                         int
+	// Notifications are the in-app notifications written (issued, payout
+	// details missing); the caller queues their emails.
+	Notifications []int64
+}
+
+// Settings are an organization's invoice settings with its minimums.
+type Settings struct {
+	queries.GetInvoiceSettingsRow
+	Minimums map[string]int64
+	Loc      *time.Location
+}
+
+// LoadSettings reads the organization's settings.
+func LoadSettings(ctx context.Context, q *queries.Queries, org int64) (Settings, error) {
+	row, err := q.GetInvoiceSettings(ctx, org)
+	if err != nil {
+		return Settings{}, err
+	}
+	mins, err := q.ListInvoiceMinimums(ctx, org)
+	if err != nil {
+		return Settings{}, err
+	}
+	s := Settings{GetInvoiceSettingsRow: row, Minimums: map[string]int64{}, Loc: Location(row.TimeZone)}
+	for _, m := range mins {
+		s.Minimums[m.Currency] = m.AmountMinor
+	}
+	return s, nil
+}
+
+// Run invoices the organization's approved, not yet invoiced commissions
+// approved before the period's close. It is idempotent and safe to run
+// twice at once or to kill: each partner and currency is one transaction
+// that locks the partner, checks for a live invoice of the period, takes the
+// next number from the organization's counter row and writes the invoice
+// and its lines; the unique indexes refuse a second live invoice for the
+// period and a second live line for a commission. PDFs are rendered after
+// the commit for every invoice that has none yet, so a run killed between
+// the two is completed by the next.
+func (r *Runner) Run(ctx context.Context, org int64, p Period) (Result, error) {
+	var res Result
+	now := r.Now()
+	s, err := LoadSettings(ctx, r.Store.Queries, org)
+	if err != nil {
+		return res, err
+	}
+	if err := r.Store.StartInvoiceRun(ctx, queries.StartInvoiceRunParams{OrganizationID: org, PeriodKey: p.Key, Now: now}); err != nil {
+		return res, err
+	}
+	balances, err := r.Store.ListUninvoicedBalances(ctx, queries.ListUninvoicedBalancesParams{OrganizationID: org, Until: p.End})
+	if err != nil {
+		return res, err
+	}
+	// Partners are invoiced by a few goroutines at once: each transaction
+	// locks its own partner, and only the counter row is shared (held from
+	// numbering to commit), so they cannot deadlock.
+	par := r.Parallel
+	if par <= 0 {
+		par = 4
+	}
+	jobs := make(chan queries.ListUninvoicedBalancesRow)
+	var mu sync.Mutex
+	var errs []error
+	var wg sync.WaitGroup
+	for range par {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range jobs {
+				var out issued
+				err := r.Store.Tx(ctx, func(q *queries.Queries) (err error) {
+					out, err = r.issue(ctx, q, s, b.PartnerID, b.Currency, p, now)
+					return err
+				})
+				mu.Lock()
+				if err != nil {
+					errs = append(errs, fmt.Errorf("partner %d %s: %w", b.PartnerID, b.Currency, err))
+				}
+				switch {
+				case err != nil:
+				case out.existing:
+					res.Existing++
+				case out.carried:
+					res.CarriedOver++
+				case out.credit:
+					res.CreditNotes++
+				case out.id != 0:
+					res.Invoices++
+				}
+				if err == nil {
+					res.Notifications = append(res.Notifications, out.notes...)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, b := range balances {
+		if ctx.Err() != nil {
+			break
+		}
+		jobs <- b
+	}
+	close(jobs)
+	wg.Wait()
+	if err := errors.Join(append(errs, ctx.Err())...); err != nil {
+		return res, err
+	}
+	n, err := r.RenderMissingPDFs(ctx, org)
+	res.PDFs = n
+	if err != nil {
+		return res, err
+	}
+	err = r.Store.FinishInvoiceRun(ctx, queries.FinishInvoiceRunParams{OrganizationID: org, PeriodKey: p.Key, Now: r.Now(),
+		Invoices: int32(res.Invoices + res.CreditNotes), CarriedOver: int32(res.CarriedOver)})
+	return res, err
+}
+
+type issued struct {
+	id                        int64
+	existing, carried, credit bool
+	notes                     []int64
+}
+
+func date(t time.Time) pgtype.Date { return pgtype.Date{Time: t, Valid: true} }
+
+// issue makes one partner's invoice (or credit note) for one currency.
+func (r *Runner) issue(ctx context.Context, q *queries.Queries, s Settings, partner int64, currency string, p Period, now time.Time) (issued, error) {
+	var out issued
+	org := s.OrganizationID
+	if _, err := q.LockPartnerForInvoicing(ctx, queries.LockPartnerForInvoicingParams{OrganizationID: org, PartnerID: partner}); err != nil {
+		return out, err
+	}
+	if _, err := q.GetLiveInvoiceForPeriod(ctx, queries.GetLiveInvoiceForPeriodParams{OrganizationID: org, PartnerID: partner,
+		Currency: currency, PeriodKey: p.Key}); err == nil {
+		out.existing = true
+		return out, nil
+	} else if !queries.IsNotFound(err) {
+		return out, err
+	}
+	rows, err := q.ListUninvoicedCommissions(ctx, queries.ListUninvoicedCommissionsParams{OrganizationID: org, PartnerID: partner,
+		Currency: currency, Until: p.End})
+	if err != nil {
+		return out, err
+	}
+	var total int64
+	ids := make([]int64, 0, len(rows))
+	var corrected *int64
+	for _, c := range rows {
+		total += c.AmountMinor
+		ids = append(ids, c.ID)
+		if c.AdjustsID != nil && corrected == nil {
+			corrected = c.AdjustsID
+		}
+	}
+	if len(rows) == 0 || total == 0 || (total > 0 && total < s.Minimums[currency]) {
+		out.carried = true // stays approved; the next run sees it again
+		return out, nil
+	}
+	kind := "invoice"
+	var credits *int64
+	if total < 0 {
+		kind, out.credit = "credit_note", true
+		if corrected != nil {
+			if id, err := q.InvoiceOfCommission(ctx, queries.InvoiceOfCommissionParams{OrganizationID: org, PartnerID: partner, CommissionID: *corrected}); err == nil {
+				credits = &id
+			} else if !queries.IsNotFound(err) {
+				return out, err
+			}
+		}
+	}
+	pt, err := q.GetPartnerForInvoice(ctx, queries.GetPartnerForInvoiceParams{OrganizationID: org, PartnerID: partner})
+	if err != nil {
+		return out, err
+	}
+	masked, missing := "", true
+	if pt.PayoutMethod != "" && pt.Sealed != nil {
+		if d, err := OpenDetails(r.Keys, org, partner, pt.SealedKeyID, pt.Sealed); err == nil && d.Complete(pt.PayoutMethod) {
+			masked, missing = d.Masked(pt.PayoutMethod), false
+		} else if err != nil && r.Log != nil {
+			r.Log.Warn("payout details do not open", "organization_id", org, "partner_id", partner, "err", err)
+		}
+	}
+	seq, err := q.NextInvoiceSequence(ctx, org)
+	if err != nil {
+		return out, err
+	}
+	issuedOn := IssueDate(s.Loc, now)
+	number := Number(s.NumberPrefix, issuedOn.Year(), seq)
+	legal := pt.LegalName
+	if legal == "" {
+		legal = pt.Name
+	}
+	vendor := s.VendorName
+	if vendor == "" {
+		vendor = s.OrganizationName
+	}
+	out.id, err = q.CreateInvoice(ctx, queries.CreateInvoiceParams{OrganizationID: org, PartnerID: partner, Kind: kind,
+		CreditsInvoiceID: credits, Sequence: seq, Number: number, Currency: currency, PeriodKey: p.Key, PeriodLabel: p.Label,
+		IssuedOn: date(issuedOn), DueOn: date(DueDate(issuedOn, int(s.NetDays))), TotalMinor: total, LineCount: int32(len(rows)),
+		VendorName: vendor, VendorAddress: s.VendorAddress, VendorTaxID: s.VendorTaxID, VendorCountry: s.VendorCountry,
+		PartnerName: legal, PartnerAddress: pt.Address, PartnerTaxID: pt.TaxID, PartnerCountry: pt.Country,
+		ReverseCharge: ReverseCharge(s.VendorCountry, pt.Country), PayoutMethod: pt.PayoutMethod, PayoutMasked: masked,
+		PayoutDetailsMissing: missing, Now: now})
+	if err != nil {
+		return out, err
+	}
+	n, err := q.AddInvoiceLines(ctx, queries.AddInvoiceLinesParams{OrganizationID: org, PartnerID: partner, InvoiceID: out.id, CommissionIds: ids})
+	if err != nil {
+		return out, err
+	}
+	if n != int64(len(ids)) {
+		return out, fmt.Errorf("invoice %s: %d of %d lines written", number, n, len(ids))
+	}
+	if err := q.AddInvoiceEvent(ctx, queries.AddInvoiceEventParams{OrganizationID: org, InvoiceID: out.id, Kind: "issued",
+		Detail: fmt.Sprintf("%s %s, %d lines", strings.ReplaceAll(kind, "_", " "), money.Format(total, currency), len(ids)), Now: now}); err != nil {
+		return out, err
+	}
+	what := "Invoice"
+	if out.credit {
+		what = "Credit note"
+	}
+	body := fmt.Sprintf("%s %s for %s (%s) was issued on your behalf; due %s. Its PDF is on the invoice page.",
+		what, number, p.Label, money.Format(total, currency), DueDate(issuedOn, int(s.NetDays)).Format("2 Jan 2006"))
+	notes, err := q.NotifyInvoicePartnerAdmins(ctx, queries.NotifyInvoicePartnerAdminsParams{OrganizationID: org, PartnerID: partner,
+		Body: body, Link: fmt.Sprintf("/payments/invoices/%d", out.id), Now: now})
+	if err != nil {
+		return out, err
+	}
+	out.notes = notes
+	if missing && kind == "invoice" {
+		more, err := q.NotifyInvoicePartnerAdmins(ctx, queries.NotifyInvoicePartnerAdminsParams{OrganizationID: org, PartnerID: partner,
+			Body: fmt.Sprintf("Invoice %s cannot be paid yet: your payout details are missing. Add a bank account (account holder and IBAN) or a PayPal address under Manage → Payout settings.", number),
+			Link: "/manage/payout", Now: now})
+		if err != nil {
+			return out, err
+		}
+		out.notes = append(out.notes, more...)
+	}
+	return out, nil
+}
+
+// Number formats an invoice number: prefix, year of issue, sequence
+// (ACME-2026-0042). The sequence runs on across years; gapless per
+// organization.
+func Number(prefix string, year int, seq int64) string {
+	return fmt.Sprintf("%s-%d-%04d", prefix, year, seq)
+}
+
+var euCountries = map[string]bool{"AT": true, "BE": true, "BG": true, "HR": true, "CY": true, "CZ": true, "DK": true,
+	"EE": true, "FI": true, "FR": true, "DE": true, "GR": true, "HU": true, "IE": true, "IT": true, "LV": true, "LT": true,
+	"LU": true, "MT": true, "NL": true, "PL": true, "PT": true, "RO": true, "SK": true, "SI": true, "ES": true, "SE": true}
+
+// ReverseCharge reports whether the invoice carries the EU reverse-charge
+// note: vendor and partner in two different EU member states.
+func ReverseCharge(vendor, partner string) bool {
+	return euCountries[vendor] && euCountries[partner] && vendor != partner
+}
+
+// PDFKey is where an invoice's PDF is stored.
+func PDFKey(org int64, number string) string {
+	return fmt.Sprintf("org/%d/invoices/%s.pdf", org, strings.ToLower(number))
+}
+
+// RenderMissingPDFs renders and stores the PDF of every invoice of the
+// organization that has none yet; it reports how many it made.
+func (r *Runner) RenderMissingPDFs(ctx context.Context, org int64) (int, error) {
+	workers := r.PDFWorkers
+	if workers <= 0 {
+		workers = 2
+	}
+	total := 0
+	for {
+		todo, err := r.Store.ListInvoicesWithoutPDF(ctx, queries.ListInvoicesWithoutPDFParams{OrganizationID: org, MaxRows: 200})
+		if err != nil || len(todo) == 0 {
+			return total, err
+		}
+		jobs := make(chan queries.ListInvoicesWithoutPDFRow)
+		var mu sync.Mutex
+		var errs []error
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for j := range jobs {
+					if err := r.storePDF(ctx, org, j.PartnerID, j.ID); err != nil {
+						mu.Lock()
+						errs = append(errs, err)
+						mu.Unlock()
+					}
+				}
+			}()
+		}
+		for _, j := range todo {
+			jobs <- j
+		}
+		close(jobs)
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return total, err
+		}
+		total += len(todo)
+	}
+}
+
+func (r *Runner) storePDF(ctx context.Context, org, partner, id int64) error {
+	inv, err := r.Store.GetInvoice(ctx, queries.GetInvoiceParams{OrganizationID: org, PartnerID: partner, ID: id})
+	if err != nil {
+		return err
+	}
+	lines, err := r.Store.ListInvoiceLines(ctx, queries.ListInvoiceLinesParams{OrganizationID: org, PartnerID: partner, InvoiceID: id})
+	if err != nil {
+		return err
+	}
+	t0 := time.Now() // a duration for OnPDF, not a time the portal keeps
+	b, err := RenderPDF(inv, lines)
+	if err != nil {
+		return err
+	}
+	if r.OnPDF != nil {
+		r.OnPDF(time.Since(t0))
+	}
+	key := PDFKey(org, inv.Number)
+	if _, err := r.Files.Put(ctx, key, bytes.NewReader(b), int64(len(b)), "application/pdf"); err != nil {
+		return err
+	}
+	return r.Store.SetInvoicePDF(ctx, queries.SetInvoicePDFParams{OrganizationID: org, ID: id, PdfKey: key})
+}
