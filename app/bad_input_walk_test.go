@@ -58,6 +58,12 @@ type walkResult struct {
 func (w *walkClient) send(t *testing.T, method, rawURL, ctype string, body []byte, headers map[string]string) walkResult {
 	t.Helper()
 	res, err := w.try(method, rawURL, ctype, body, headers)
+	for i := 0; err != nil && i < 3 && (strings.Contains(err.Error(), "connection reset") || strings.Contains(err.Error(), "broken pipe")); i++ {
+		// A kept-alive connection the server closed after an earlier
+		// refusal (a body it did not read): Go does not resend a POST on
+		// its own. The request never reached a handler; send it again.
+		res, err = w.try(method, rawURL, ctype, body, headers)
+	}
 	if err != nil {
 		t.Fatalf("%s %q as %s: %v", method, rawURL, w.name, err)
 	}
@@ -173,8 +179,11 @@ func badCorpus() []corpusEntry {
 		{name: "invalid-utf8", fields: every("caf\xe9 \xff\xfe"), refused: true},
 		{name: "nul-in-name", fields: func([]string) [][2]string { return [][2]string{{"note\x00x", "1"}} }, refused: true},
 		{name: "utf8-name", fields: func([]string) [][2]string { return [][2]string{{"\xffname", "1"}} }, refused: true},
-		{name: "huge", fields: every(strings.Repeat("x", 16<<10))},
-		{name: "huge-unicode", fields: every(strings.Repeat("😀", 1500))},
+		// Every field at once stays under the 2 MB body limit (the
+		// route table has well over a hundred field names): 8 KB each, and
+		// the emoji, 12 bytes each once URL-encoded, 7.2 KB.
+		{name: "huge", fields: every(strings.Repeat("x", 8<<10))},
+		{name: "huge-unicode", fields: every(strings.Repeat("😀", 600))}, // 7.2 KB a field, URL-encoded
 		{name: "controls", fields: every("a\x01\x1b[31m\r\nb\u202e\ufeff")},
 		{name: "negative", fields: every("-1")},
 		{name: "overflow", fields: every("99999999999999999999999")},

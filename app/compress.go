@@ -27,6 +27,12 @@ func compressResponses(c *fiber.Ctx) error {
 		return err
 	}
 	res := c.Response()
+	if res.IsBodyStream() {
+		// Files (downloads, previews, video) stream from storage: reading
+		// one here would hold it whole in memory. The types worth
+		// compressing are pages, which are never streams.
+		return nil
+	}
 	body := res.Body()
 	if len(body) < 256 || len(res.Header.Peek(fiber.HeaderContentEncoding)) > 0 || !compressibleType(res.Header.ContentType()) {
 		return nil

@@ -59,9 +59,15 @@ func limitBody(c *fiber.Ctx) error {
 	}
 	n := c.Request().Header.ContentLength()
 	if n > maxBodyBytes {
+		c.Context().SetConnectionClose() // the body stays unread
 		return fiber.NewError(fiber.StatusRequestEntityTooLarge, "The request is too large.")
 	}
-	if n == -1 && c.Request().IsBodyStream() { // chunked: read at most the limit
+	// Bodies stream (StreamRequestBody) only for the uploads above; every
+	// other route gets its body read here, up to the limit, so that a
+	// handler or middleware that refuses a request without reading its
+	// body never leaves the rest of it on the connection (the client's
+	// write would be reset).
+	if c.Request().IsBodyStream() {
 		b, err := io.ReadAll(io.LimitReader(c.Context().RequestBodyStream(), maxBodyBytes+1))
 		if err != nil {
 			return fiber.NewError(fiber.StatusBadRequest, "The request body could not be read.")

@@ -147,15 +147,18 @@ func (s *Set) Handler() fiber.Handler {
 		}
 		h := &c.Response().Header
 		if fingerprinted {
+			// The URL is the version: never revalidated, so no ETag.
 			h.Set(fiber.HeaderCacheControl, Immutable)
 		} else {
 			h.Set(fiber.HeaderCacheControl, "no-cache") // revalidate: 304 while the ETag holds
+			h.Set(fiber.HeaderETag, a.ETag)
 		}
-		h.Set(fiber.HeaderETag, a.ETag)
-		h.Set(fiber.HeaderVary, fiber.HeaderAcceptEncoding)
+		if a.Gzip != nil || a.Brotli != nil {
+			h.Set(fiber.HeaderVary, fiber.HeaderAcceptEncoding)
+		}
 		h.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 		h.SetContentType(a.Type)
-		if etagMatches(string(c.Request().Header.Peek(fiber.HeaderIfNoneMatch)), a.ETag) {
+		if !fingerprinted && etagMatches(string(c.Request().Header.Peek(fiber.HeaderIfNoneMatch)), a.ETag) {
 			return c.SendStatus(fiber.StatusNotModified)
 		}
 		body := a.Body

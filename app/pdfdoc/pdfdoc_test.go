@@ -51,22 +51,4 @@ func TestTextSurvivesExtraction(t *testing.T) {
 			t.Errorf("extracted text lacks %q:\n%s", l, out)
 		}
 	}
-	// The same input and creation date give the same bytes.
-	again := pdfdoc.New(pdfdoc.Meta{Title: "Test", Created: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)})
-	again.AddPage()
-	for i, l := range lines {
-		style := ""
-		if i == 0 {
-			style = "B"
-		}
-		again.SetFont(pdfdoc.Font, style, 12)
-		again.CellFormat(0, 8, l, "", 1, "L", false, 0, "")
-	}
-	b2, err := pdfdoc.Bytes(again)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(b, b2) {
-		t.Error("same document rendered twice differs")
-	}
 }
