@@ -311,8 +311,8 @@ func (r *Runner) RenderMissingPDFs(ctx context.Context, org int64) (int, error) 
 	}
 	total := 0
 	for {
-		todo, err := r.Store.ListInvoicesWithoutPDF(ctx, queries.ListInvoicesWithoutPDFParams{OrganizationID: org, MaxRows: 200})
-		if err != nil || len(todo) == 0 {
+		missing, err := r.Store.ListInvoicesWithoutPDF(ctx, queries.ListInvoicesWithoutPDFParams{OrganizationID: org, MaxRows: 200})
+		if err != nil || len(missing) == 0 {
 			return total, err
 		}
 		jobs := make(chan queries.ListInvoicesWithoutPDFRow)
@@ -332,7 +332,7 @@ func (r *Runner) RenderMissingPDFs(ctx context.Context, org int64) (int, error) 
 				}
 			}()
 		}
-		for _, j := range todo {
+		for _, j := range missing {
 			jobs <- j
 		}
 		close(jobs)
@@ -340,7 +340,7 @@ func (r *Runner) RenderMissingPDFs(ctx context.Context, org int64) (int, error) 
 		if err := errors.Join(errs...); err != nil {
 			return total, err
 		}
-		total += len(todo)
+		total += len(missing)
 	}
 }
 
