@@ -12,23 +12,34 @@ ORDER BY id;
 -- The leads of a batch with their partners' current tiers, locked in id order
 -- until the transaction ends (two batches that share leads wait for each
 -- other and cannot deadlock).
+WITH l AS MATERIALIZED (
+    -- Locked first, alone, through (organization_id, id): joined to partners
+    -- in one scan, a planner with stale statistics (a burst of new leads)
+    -- walked the partner's whole lead index instead (84 ms vs 1 ms for 250).
+    SELECT * FROM leads
+    WHERE leads.organization_id = @organization_id AND leads.id = ANY(@lead_ids::bigint[])
+    ORDER BY leads.id
+    FOR UPDATE
+)
 SELECT l.id, l.organization_id, l.partner_id, l.company, l.stage, l.status, l.currency::text AS currency,
        l.deal_value_minor, l.revenue_minor, l.refunded_minor, l.won_at, l.updated_at,
        p.tier_id, coalesce(t.name, '')::text AS tier_name, coalesce(t.commission_bps, 0)::integer AS tier_bps,
        coalesce(t.trigger_stage, 'won')::text AS trigger_stage
-FROM leads l
+FROM l
 JOIN partners p ON p.organization_id = l.organization_id AND p.id = l.partner_id
 LEFT JOIN tiers t ON t.organization_id = p.organization_id AND t.id = p.tier_id
-WHERE l.organization_id = @organization_id AND l.id = ANY(@lead_ids::bigint[])
-ORDER BY l.id
-FOR UPDATE OF l;
+ORDER BY l.id;
 
 -- name: ListCommissionsOfLeads :many
 -- Every row of the batch's leads, each scoped by its lead's partner.
-SELECT c.* FROM commissions c
-JOIN (SELECT unnest(@partner_ids::bigint[]) AS partner_id, unnest(@lead_ids::bigint[]) AS lead_id) k
-  ON c.partner_id = k.partner_id AND c.lead_id = k.lead_id
-WHERE c.organization_id = @organization_id
+-- Driven from the keys (LATERAL): joined both ways, a planner with stale
+-- statistics read every row of the organization for each key.
+SELECT c.* FROM (SELECT unnest(@partner_ids::bigint[]) AS partner_id, unnest(@lead_ids::bigint[]) AS lead_id) k
+CROSS JOIN LATERAL (
+    SELECT * FROM commissions
+    WHERE commissions.organization_id = @organization_id
+      AND commissions.lead_id = k.lead_id AND commissions.partner_id = k.partner_id
+) c
 ORDER BY c.id;
 
 -- name: ListActiveStageSpiffsOfOrganization :many
