@@ -20,9 +20,7 @@ func TestCommissionRowsLinkTheirInvoice(t *testing.T) {
 	sid := strconv.FormatInt(id, 10)
 	cid := invCount(t, env, `SELECT id FROM commissions WHERE earning_key = 'sample:invoice'`)
 	row := "#commission-" + strconv.FormatInt(cid, 10)
-	link := func(r interface {
-		Find(string) *goquery.Selection
-	}) (string, string) {
+	link := func(r *goquery.Selection) (string, string) {
 		a := r.Find(row + " a.commission-invoice")
 		return strings.TrimSpace(a.Text()), a.AttrOr("href", "")
 	}
