@@ -40,6 +40,11 @@ func TestCommissionRowsLinkTheirInvoice(t *testing.T) {
 	if text, href := link(admin.Get("/payments?status=approved").Doc.Selection); text != number || href != "/payments/invoices/"+sid {
 		t.Errorf("partner row links %q → %q", text, href)
 	}
+	// A partner User sees the commission but no link to an invoice they may not open.
+	if r := signedIn(t, env, "user@northwind.test").Get("/payments?status=approved"); r.Doc.Find(row).Length() != 1 ||
+		r.Doc.Find("a.commission-invoice").Length() != 0 || strings.Contains(r.Body, number) {
+		t.Errorf("partner user's Payments: row %d, invoice links %d", r.Doc.Find(row).Length(), r.Doc.Find("a.commission-invoice").Length())
+	}
 	if r := signedIn(t, env, "staff@initech.test").Get("/console/commissions"); strings.Contains(r.Body, number) {
 		t.Error("another organization's staff see the invoice number")
 	}
