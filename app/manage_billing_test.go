@@ -103,6 +103,13 @@ func TestBillingDetailsForm(t *testing.T) {
 		t.Errorf("the page after saving: %q %q", r.Doc.Find("#tax_id").AttrOr("value", ""), r.Doc.Find(`#country option[selected]`).AttrOr("value", ""))
 	}
 
+	// Staff see them on the partner's console page.
+	pid := invCount(t, env, `SELECT id FROM partners WHERE name = 'Northwind Agency'`)
+	if got := staff.Get("/console/partners/" + strconv.FormatInt(pid, 10)).Doc.Find("#partner-billing").Text(); !strings.Contains(got, "Northwind Agency SARL") ||
+		!strings.Contains(got, "FR12345678901") || !strings.Contains(got, "75002 Paris") {
+		t.Errorf("console partner page: %q", got)
+	}
+
 	// The next invoice prints them.
 	id, _, _ := invoiceSamples(t, env, false)
 	if n := invCount(t, env, `SELECT count(*) FROM invoices WHERE id = $1 AND partner_name = 'Northwind Agency SARL'
