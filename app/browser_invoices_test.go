@@ -35,6 +35,28 @@ func TestBrowserInvoiceJourney(t *testing.T) {
 		}
 	}
 
+	// The admin fills in the billing details the invoice prints: a VAT id
+	// from another country than the one chosen is refused in place.
+	partner := newBrowser(t, env)
+	partner.signIn("admin@northwind.test")
+	partner.open("/manage/billing")
+	partner.do(chromedp.SetValue(chromedp.ID("legal_name"), "Northwind Agency SARL"),
+		chromedp.SetValue(chromedp.ID("address"), "12 rue de la Paix\n75002 Paris"),
+		chromedp.SetValue(chromedp.ID("country"), "FR"), chromedp.SetValue(chromedp.ID("tax_id"), "DE123456789"),
+		chromedp.Click(chromedp.CSS(`#billing-form button[type=submit]`)), chromedp.WaitVisible(chromedp.ID("tax_id-error")))
+	partner.screenshotAt("billing-error", 1280)
+	partner.screenshotAt("billing-error-390", 390)
+	if got := partner.attr("#legal_name", "value"); got != "Northwind Agency SARL" {
+		t.Errorf("the form lost the legal name: %q", got)
+	}
+	partner.do(chromedp.SetValue(chromedp.ID("tax_id"), "FR 12 345 678 901"),
+		chromedp.Click(chromedp.CSS(`#billing-form button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	partner.screenshotAt("billing-saved", 1280)
+	partner.screenshotAt("billing-saved-390", 390)
+	if got := partner.attr("#tax_id", "value"); got != "FR12345678901" {
+		t.Errorf("saved VAT id %q", got)
+	}
+
 	// `portal invoices run --org acme`, against this test's database and Redis.
 	bin := filepath.Join(t.TempDir(), "portal")
 	if out, err := exec.Command("go", "build", "-o", bin, "..").CombinedOutput(); err != nil {
@@ -57,8 +79,6 @@ func TestBrowserInvoiceJourney(t *testing.T) {
 	id := queryInt(t, env, `SELECT i.id FROM invoices i JOIN partners p ON p.id = i.partner_id WHERE p.name = 'Northwind Agency'`)
 	row := fmt.Sprintf("#invoice-%d", id)
 
-	partner := newBrowser(t, env)
-	partner.signIn("admin@northwind.test")
 	partner.open("/payments/invoices")
 	partner.screenshot("invoice-partner-pending")
 	if n := partner.count("#invoice-table tbody tr"); n != 1 {
@@ -86,6 +106,9 @@ func TestBrowserInvoiceJourney(t *testing.T) {
 	// The invoice page and its PDF (fetched with the admin's session, as the link does).
 	partner.open(fmt.Sprintf("/payments/invoices/%d", id))
 	partner.screenshot("invoice-partner-page")
+	if got := partner.text("main"); !strings.Contains(got, "Northwind Agency SARL") || !strings.Contains(got, "FR12345678901") {
+		t.Errorf("the invoice does not name the partner by its billing details: %q", got)
+	}
 	href := partner.attr("#invoice-pdf", "href")
 	kind, err := chromedp.Run(partner.ctx, chromedp.Evaluate[string](`fetch(`+jsString(href)+`).then(r => r.headers.get('content-type') + ' ' + r.status + ' ' + r.headers.get('content-disposition'))`, chromedp.EvalAwaitPromise))
 	if err != nil || !strings.HasPrefix(kind, "application/pdf 200 attachment") {
@@ -122,4 +145,14 @@ func (b *browser) attr(sel, name string) string {
 		b.t.Fatal(err)
 	}
 	return v
+}
+
+// screenshotAt is screenshot with the window width set first (390: a phone).
+func (b *browser) screenshotAt(name string, width int64) {
+	if os.Getenv("SCREENSHOT_DIR") == "" {
+		return
+	}
+	_ = chromedp.Do(b.ctx, chromedp.EmulateViewport(width, 900))
+	b.screenshot(name)
+	_ = chromedp.Do(b.ctx, chromedp.EmulateViewport(1280, 900))
 }

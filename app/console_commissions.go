@@ -92,6 +92,9 @@ func (h *Handler) showConsoleCommissions(c *fiber.Ctx) error {
 	for _, r := range rows {
 		d.Rows = append(d.Rows, newCommissionRow(r.Commission, r.LeadCompany, r.PartnerName, now))
 	}
+	if err := h.linkConsoleCommissionInvoices(c, u, d.Rows); err != nil {
+		return err
+	}
 	if d.Partners, err = q.ListPartnerChoices(ctx, u.OrganizationID); err != nil {
 		return err
 	}
@@ -151,4 +154,31 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
+}
+
+// linkConsoleCommissionInvoices names the live invoice that carries each
+// row of the console list (one query for the page).
+func (h *Handler) linkConsoleCommissionInvoices(c *fiber.Ctx, u *User, rows []commissionRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	invs, err := h.Store.ListInvoicesOfOrganizationCommissions(c.Context(), queries.ListInvoicesOfOrganizationCommissionsParams{
+		OrganizationID: u.OrganizationID, CommissionIds: ids})
+	if err != nil {
+		return err
+	}
+	by := make(map[int64]queries.ListInvoicesOfOrganizationCommissionsRow, len(invs))
+	for _, i := range invs {
+		by[i.CommissionID] = i
+	}
+	for k := range rows {
+		if i, ok := by[rows[k].ID]; ok {
+			rows[k].InvoiceID, rows[k].InvoiceNumber = i.InvoiceID, i.Number
+		}
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"partnerportal/app/invoice"
 	"partnerportal/queries"
 )
 
@@ -48,6 +49,11 @@ func (h *Handler) showConsoleInvoice(c *fiber.Ctx) error {
 		return err
 	}
 	d.Console = true
+	if inv.Status == "pending" && inv.Kind == "invoice" {
+		if d.PayoutUnreadable, err = h.payoutUnreadable(c, inv.OrganizationID, inv.PartnerID); err != nil {
+			return err
+		}
+	}
 	if inv.PdfKey != "" {
 		d.PDFURL = "/console/invoices/" + strconv.FormatInt(inv.ID, 10) + "/pdf"
 	}
@@ -64,4 +70,22 @@ func (h *Handler) downloadConsoleInvoicePDF(c *fiber.Ctx) error {
 		return err
 	}
 	return h.sendInvoicePDF(c, inv)
+}
+
+// payoutUnreadable reports whether the partner's saved payout details are
+// sealed but do not open (altered, or under a key no longer configured);
+// the failure is logged without the bytes.
+func (h *Handler) payoutUnreadable(c *fiber.Ctx, org, partner int64) (bool, error) {
+	s, err := h.Store.GetPayoutSettings(c.Context(), queries.GetPayoutSettingsParams{OrganizationID: org, PartnerID: partner})
+	if queries.IsNotFound(err) || (err == nil && s.Sealed == nil) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if _, err := invoice.OpenDetails(h.Config.PayoutKeys, org, partner, s.SealedKeyID, s.Sealed); err != nil {
+		h.Log.Warn("payout details do not open", "organization_id", org, "partner_id", partner, "key_id", s.SealedKeyID, "err", openFailure(err))
+		return true, nil
+	}
+	return false, nil
 }

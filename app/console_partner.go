@@ -17,6 +17,8 @@ type consolePartnerData struct {
 	LeadsStage  []queries.CountPartnerLeadsByStageRow
 	Links       []queries.TrackingLink
 	Commissions []statusFigure
+	// Billing is what the partner's invoices print for it (nil: none saved).
+	Billing *queries.PartnerBillingDetail
 }
 
 // showConsolePartner is a partner company for staff: members, tier (and
@@ -56,6 +58,12 @@ func (h *Handler) showConsolePartner(c *fiber.Ctx) error {
 		return err
 	}
 	d.Commissions = statusFigures(sums, u.Currency)
+	switch b, err := h.Store.GetPartnerBillingDetails(ctx, queries.GetPartnerBillingDetailsParams{OrganizationID: u.OrganizationID, PartnerID: id}); {
+	case err == nil:
+		d.Billing = &b
+	case !queries.IsNotFound(err):
+		return err
+	}
 	p := h.newPage(c, d.Partner.Name)
 	p.Section = "partners"
 	p.Data = d

@@ -51,28 +51,38 @@ type payoutBatchData struct {
 type payoutRow struct {
 	ID                                            int64
 	Number, Partner, Method, Amount, Status, Note string
-	SEPA                                          bool
+	SEPA, Unreadable                              bool
 }
 
 // batchTransfers reads a batch's invoices with their payout details opened.
+// Details that do not open (altered, or sealed under a key no longer
+// configured) count as missing: the files leave them out, and the page
+// flags them as unreadable (batchData.unreadable) so staff ask the partner
+// to enter them again.
 func (h *Handler) batchTransfers(c *fiber.Ctx) (queries.PayoutBatch, []queries.ListBatchInvoicesRow, []invoice.Transfer, error) {
+	b, rows, ts, _, err := h.batchTransfersFlagged(c)
+	return b, rows, ts, err
+}
+
+func (h *Handler) batchTransfersFlagged(c *fiber.Ctx) (queries.PayoutBatch, []queries.ListBatchInvoicesRow, []invoice.Transfer, map[int64]bool, error) {
 	u := currentUser(c)
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
-		return queries.PayoutBatch{}, nil, nil, fiber.ErrNotFound
+		return queries.PayoutBatch{}, nil, nil, nil, fiber.ErrNotFound
 	}
 	b, err := h.Store.GetPayoutBatch(c.Context(), queries.GetPayoutBatchParams{OrganizationID: u.OrganizationID, ID: id})
 	if queries.IsNotFound(err) {
-		return b, nil, nil, fiber.ErrNotFound
+		return b, nil, nil, nil, fiber.ErrNotFound
 	}
 	if err != nil {
-		return b, nil, nil, err
+		return b, nil, nil, nil, err
 	}
 	rows, err := h.Store.ListBatchInvoices(c.Context(), queries.ListBatchInvoicesParams{OrganizationID: u.OrganizationID, BatchID: &b.ID})
 	if err != nil {
-		return b, nil, nil, err
+		return b, nil, nil, nil, err
 	}
 	ts := make([]invoice.Transfer, len(rows))
+	unreadable := map[int64]bool{}
 	for i, r := range rows {
 		t := invoice.Transfer{InvoiceNumber: r.Number, Partner: r.PartnerName, Method: r.PayoutMethod, Currency: r.Currency, AmountMinor: r.TotalMinor}
 		if r.Sealed == nil {
@@ -80,29 +90,31 @@ func (h *Handler) batchTransfers(c *fiber.Ctx) (queries.PayoutBatch, []queries.L
 		} else if d, err := invoice.OpenDetails(h.Config.PayoutKeys, u.OrganizationID, r.PartnerID, r.SealedKeyID, r.Sealed); err != nil || !d.Complete(r.PayoutMethod) {
 			t.Missing = true
 			if err != nil {
-				h.Log.Warn("payout details do not open", "organization_id", u.OrganizationID, "partner_id", r.PartnerID)
+				unreadable[r.ID] = true
+				h.Log.Warn("payout details do not open", "organization_id", u.OrganizationID, "partner_id", r.PartnerID,
+					"key_id", r.SealedKeyID, "err", openFailure(err))
 			}
 		} else {
 			t.Details = d
 		}
 		ts[i] = t
 	}
-	return b, rows, ts, nil
+	return b, rows, ts, unreadable, nil
 }
 
 // showPayoutBatch is one batch: its invoices, the payout files, mark paid.
 func (h *Handler) showPayoutBatch(c *fiber.Ctx) error {
-	b, rows, ts, err := h.batchTransfers(c)
+	b, rows, ts, unreadable, err := h.batchTransfersFlagged(c)
 	if err != nil {
 		return err
 	}
 	p := h.newPage(c, "Payout batch "+strconv.FormatInt(b.ID, 10))
 	p.Section = "invoices"
 	p.Form = map[string]string{"paid_on": h.Clock.Now().Format("2006-01-02"), "reference": fmt.Sprintf("PAYOUT-%d", b.ID)}
-	return h.renderPayoutBatch(c, fiber.StatusOK, p, b, rows, ts)
+	return h.renderPayoutBatch(c, fiber.StatusOK, p, b, rows, ts, unreadable)
 }
 
-func (h *Handler) renderPayoutBatch(c *fiber.Ctx, status int, p *Page, b queries.PayoutBatch, rows []queries.ListBatchInvoicesRow, ts []invoice.Transfer) error {
+func (h *Handler) renderPayoutBatch(c *fiber.Ctx, status int, p *Page, b queries.PayoutBatch, rows []queries.ListBatchInvoicesRow, ts []invoice.Transfer, unreadable map[int64]bool) error {
 	d := &payoutBatchData{Batch: b, PaidOn: day(b.PaidOn)}
 	sums := map[string]int64{}
 	var order []string
@@ -111,6 +123,8 @@ func (h *Handler) renderPayoutBatch(c *fiber.Ctx, status int, p *Page, b queries
 		row := payoutRow{ID: r.ID, Number: r.Number, Partner: r.PartnerName, Method: statusLabel(r.PayoutMethod),
 			Amount: money.Format(r.TotalMinor, r.Currency), Status: r.Status, SEPA: invoice.SEPAEligible(t)}
 		switch {
+		case unreadable[r.ID]:
+			row.Note, row.Unreadable = "Payout details unreadable: ask the partner to enter them again", true
 		case t.Missing:
 			row.Note = "Payout details missing"
 		case t.Method == invoice.MethodBank:
@@ -182,7 +196,7 @@ func (h *Handler) downloadPayoutSEPA(c *fiber.Ctx) error {
 // with the batch's date and reference.
 func (h *Handler) payPayoutBatch(c *fiber.Ctx) error {
 	u := currentUser(c)
-	b, rows, ts, err := h.batchTransfers(c)
+	b, rows, ts, unreadable, err := h.batchTransfersFlagged(c)
 	if err != nil {
 		return err
 	}
@@ -195,7 +209,7 @@ func (h *Handler) payPayoutBatch(c *fiber.Ctx) error {
 		p := h.newPage(c, "Payout batch "+strconv.FormatInt(b.ID, 10))
 		p.Section, p.Errors = "invoices", errs
 		p.Form = map[string]string{"paid_on": c.FormValue("paid_on"), "reference": c.FormValue("reference")}
-		return h.renderPayoutBatch(c, fiber.StatusUnprocessableEntity, p, b, rows, ts)
+		return h.renderPayoutBatch(c, fiber.StatusUnprocessableEntity, p, b, rows, ts, unreadable)
 	}
 	var notes []int64
 	err = h.Store.Tx(c.Context(), func(q *queries.Queries) (err error) {

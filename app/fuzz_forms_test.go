@@ -251,6 +251,10 @@ func FuzzFormPayout(f *testing.F) {
 	fuzzForm(f, formTarget{who: "admin@northwind.test", page: "/manage/payout", fields: []string{"method", "iban", "bic", "paypal_email"}})
 }
 
+func FuzzFormBillingDetails(f *testing.F) {
+	fuzzForm(f, formTarget{who: "admin@northwind.test", page: "/manage/billing", fields: []string{"legal_name", "address", "country", "tax_id"}})
+}
+
 func FuzzFormCompanySettings(f *testing.F) {
 	fuzzForm(f, formTarget{who: "admin@northwind.test", page: "/manage/organization", fields: []string{"name", "website"}})
 }

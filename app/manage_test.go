@@ -85,7 +85,7 @@ func TestManageTeamListsMembers(t *testing.T) {
 
 func TestManagePartnerUserForbidden(t *testing.T) {
 	env, c := manageEnv(t, "user@northwind.test")
-	for _, p := range []string{"/manage", "/manage/invite", "/manage/organization", "/manage/payout"} {
+	for _, p := range []string{"/manage", "/manage/invite", "/manage/organization", "/manage/payout", "/manage/billing"} {
 		if r := c.Get(p); r.StatusCode != http.StatusForbidden {
 			t.Errorf("GET %s: %d, want 403", p, r.StatusCode)
 		}
@@ -96,6 +96,7 @@ func TestManagePartnerUserForbidden(t *testing.T) {
 		"/manage/users/" + self + "/role": {"role": {"partner_admin"}},
 		"/manage/organization":            {"name": {"Hijacked"}, "website": {""}},
 		"/manage/payout":                  {"method": {"paypal"}, "currency": {"USD"}, "paypal_email": {"eve@evil.test"}},
+		"/manage/billing":                 {"legal_name": {"Eve Holdings"}, "address": {"1 Evil Road"}, "country": {"US"}},
 	}
 	for p, form := range posts {
 		if r := c.Post(p, form); r.StatusCode != http.StatusForbidden {
@@ -114,6 +115,9 @@ func TestManagePartnerUserForbidden(t *testing.T) {
 	}
 	if n := manageCount(t, env, "SELECT count(*) FROM partner_payout_settings"); n != 0 {
 		t.Fatal("the user saved payout settings")
+	}
+	if n := manageCount(t, env, "SELECT count(*) FROM partner_billing_details WHERE legal_name = 'Eve Holdings'"); n != 0 {
+		t.Fatal("the user saved billing details")
 	}
 }
 

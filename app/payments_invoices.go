@@ -190,6 +190,10 @@ type invoicePageData struct {
 	Events  []invoiceEventRow
 	PDFURL  string
 	Console bool
+	// PayoutUnreadable (console): the partner's saved payout details do not
+	// open now, so this pending invoice cannot be paid until they are
+	// entered again.
+	PayoutUnreadable bool
 }
 
 // loadInvoicePage reads one invoice of one partner with its lines and history.

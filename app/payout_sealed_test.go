@@ -105,7 +105,7 @@ func TestPayoutDetailsSealedAtRest(t *testing.T) {
 	}
 	g := env.Client(t)
 	g.SignIn("admin@globex.test")
-	if r := g.Get("/manage/payout"); r.StatusCode == http.StatusOK || strings.Contains(r.Body, "3000") {
+	if r := g.Get("/manage/payout"); r.StatusCode != http.StatusOK || r.Doc.Find("#payout-unreadable").Length() != 1 || strings.Contains(r.Body, "3000") {
 		t.Errorf("Globex's page with Northwind's copied details: %d", r.StatusCode)
 	}
 	for _, plain := range []string{northwindIBAN, legacyIBAN, "0532013000"} {

@@ -2,7 +2,6 @@ package app
 
 import (
 	"errors"
-	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 
 	"partnerportal/app/iban"
 	"partnerportal/app/invoice"
+	"partnerportal/app/vault"
 	"partnerportal/queries"
 )
 
@@ -38,10 +38,17 @@ type savedPayoutSettings struct {
 	Method, Currency string
 	UpdatedAt        time.Time
 	invoice.Details
+	// Unreadable: the sealed details do not open (altered bytes, a key id
+	// no longer in PAYOUT_KEYS, or no key configured). Details are then
+	// empty and the partner is asked to enter them again.
+	Unreadable bool
 }
 
 func maskPayout(s savedPayoutSettings) *payoutView {
 	v := &payoutView{Method: s.Method, Currency: s.Currency, UpdatedAt: s.UpdatedAt}
+	if s.Unreadable {
+		return v
+	}
 	if s.Method == payoutBank {
 		v.AccountHolder, v.BIC = s.Holder, s.BIC
 		if s.IBAN != "" {
@@ -55,7 +62,10 @@ func maskPayout(s savedPayoutSettings) *payoutView {
 
 // savedPayout loads the partner's settings; nil when none are saved yet.
 // Rows written before sealing (plaintext columns) are read as they are
-// until `portal keys rotate` seals them.
+// until `portal keys rotate` seals them. Sealed details that do not open
+// are no error: the settings come back Unreadable (and the failure is
+// logged with the row's owner and key id, never its bytes), so the page
+// asks for the details again instead of failing.
 func (h *Handler) savedPayout(c *fiber.Ctx, u *User) (*savedPayoutSettings, error) {
 	s, err := h.Store.GetPayoutSettings(c.Context(), queries.GetPayoutSettingsParams{
 		OrganizationID: u.OrganizationID, PartnerID: u.PartnerID})
@@ -70,7 +80,10 @@ func (h *Handler) savedPayout(c *fiber.Ctx, u *User) (*savedPayoutSettings, erro
 	if s.Sealed != nil {
 		d, err := invoice.OpenDetails(h.Config.PayoutKeys, u.OrganizationID, u.PartnerID, s.SealedKeyID, s.Sealed)
 		if err != nil {
-			return nil, fmt.Errorf("payout details of partner %d do not open: %w", u.PartnerID, err)
+			h.Log.Warn("payout details do not open", "organization_id", u.OrganizationID, "partner_id", u.PartnerID,
+				"key_id", s.SealedKeyID, "err", openFailure(err))
+			out.Unreadable = true
+			return out, nil
 		}
 		out.Details = d
 	}
@@ -87,7 +100,7 @@ func (h *Handler) showPayoutSettings(c *fiber.Ctx) error {
 	p.Form = map[string]string{"method": payoutBank, "currency": u.Currency}
 	if saved != nil {
 		p.Form["method"], p.Form["currency"] = saved.Method, saved.Currency
-		if saved.Method == payoutBank {
+		if saved.Method == payoutBank && !saved.Unreadable {
 			p.Form["account_holder"], p.Form["bic"] = saved.Holder, saved.BIC
 		}
 	}
@@ -95,8 +108,10 @@ func (h *Handler) showPayoutSettings(c *fiber.Ctx) error {
 }
 
 func (h *Handler) renderPayoutSettings(c *fiber.Ctx, status int, p *Page, saved *savedPayoutSettings) error {
-	data := fiber.Map{"Tab": "payout", "Saved": nil, "HasIBAN": false, "HasPayPal": false}
-	if saved != nil {
+	data := fiber.Map{"Tab": "payout", "Saved": nil, "HasIBAN": false, "HasPayPal": false, "Unreadable": false}
+	if saved != nil && saved.Unreadable {
+		data["Unreadable"] = true
+	} else if saved != nil {
 		data["Saved"] = maskPayout(*saved)
 		data["HasIBAN"] = saved.Method == payoutBank && saved.IBAN != ""
 		data["HasPayPal"] = saved.Method == payoutPayPal && saved.PayPal != ""
@@ -183,4 +198,16 @@ func (h *Handler) updatePayoutSettings(c *fiber.Ctx) error {
 	}
 	h.flash(c, "Your payout settings are saved.")
 	return redirect(c, "/manage/payout")
+}
+
+// openFailure names why sealed details did not open, for the log: never the
+// sealed bytes, the key, or what a JSON error might quote of the plaintext.
+func openFailure(err error) string {
+	switch {
+	case errors.Is(err, invoice.ErrNoKeys):
+		return "no payout key configured"
+	case errors.Is(err, vault.ErrOpen):
+		return "wrong key, wrong owner or altered bytes"
+	}
+	return "opened but not payout details"
 }

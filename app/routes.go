@@ -164,6 +164,8 @@ func (h *Handler) routes() []route {
 		{"POST", "/manage/organization", PartnerAdmin, h.updatePartnerSettings},
 		{"GET", "/manage/payout", PartnerAdmin, h.showPayoutSettings},
 		{"POST", "/manage/payout", PartnerAdmin, h.updatePayoutSettings},
+		{"GET", "/manage/billing", PartnerAdmin, h.showBillingDetails},
+		{"POST", "/manage/billing", PartnerAdmin, h.updateBillingDetails},
 		// Spotlight: the company's profile in the public partner directory.
 		{"GET", "/manage/spotlight", PartnerAdmin, h.showSpotlight},
 		{"POST", "/manage/spotlight", PartnerAdmin, h.saveSpotlight},

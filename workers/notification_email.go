@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -54,8 +55,8 @@ func (d *Deps) handleNotificationEmail(ctx context.Context, t *asynq.Task) error
 		link += n.Link
 	}
 	body := fmt.Sprintf("Hello %s,\n\n%s\n\nSee it in the partner portal:\n%s\n\n"+
-		"You get this email because you work with this lead in the partner portal.\n",
-		firstNonEmpty(n.Name, n.Email), n.Body, link)
+		"You get this email because %s.\n",
+		firstNonEmpty(n.Name, n.Email), n.Body, link, notificationReason(n.Link))
 	if err := d.Mailer.Send(ctx, Message{To: n.Email, Subject: notificationSubject(n.Body), Body: body}); err != nil {
 		return fmt.Errorf("send notification email (notification %d): %w", n.ID, err)
 	}
@@ -64,6 +65,23 @@ func (d *Deps) handleNotificationEmail(ctx context.Context, t *asynq.Task) error
 	}
 	d.Log.Info("notification emailed", "notification_id", n.ID, "user_id", n.UserID)
 	return nil
+}
+
+// notificationReason says why the email came, from what it links to: an
+// invoice or the payout settings go to the partner's admins, a lead to the
+// people who work with it.
+func notificationReason(link string) string {
+	switch {
+	case strings.HasPrefix(link, "/leads/"):
+		return "you work with this lead in the partner portal"
+	case strings.HasPrefix(link, "/payments/invoices"), strings.HasPrefix(link, "/manage/"):
+		return "you are an admin of your company in the partner portal: invoices and payouts go to its admins"
+	case strings.HasPrefix(link, "/payments"):
+		return "your company earns commissions in the partner portal"
+	case strings.HasPrefix(link, "/training"):
+		return "you take training in the partner portal"
+	}
+	return "you have an account in the partner portal"
 }
 
 // notificationSubject is the notification's text, cut to a subject line.
