@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"partnerportal/app/media"
+	"partnerportal/app/resource"
 )
 
 // A lesson's form (POST /console/training/courses/:id/lessons and
@@ -185,14 +186,17 @@ func shownField(name string) string {
 	return "title"
 }
 
-// fileTooLarge is tooLarge's 413 shown at the lesson form's field.
+// fileTooLarge is the 413 shown at the lesson form's field.
 func fileTooLarge(max int64, fname, field string) error {
-	err := tooLarge(max, fname)
-	var r *errUploadRefused
-	if errors.As(err, &r) {
-		r.field = field
+	what := "The file is"
+	if fname != "" {
+		what = "“" + fname + "” is"
 	}
-	return err
+	hint := "Make it smaller."
+	if field == "video" {
+		hint = "Make it smaller, or put it on YouTube or Vimeo and give its link."
+	}
+	return &errUploadRefused{fiber.StatusRequestEntityTooLarge, field, what + " larger than " + resource.Size(max) + ", the upload limit. " + hint}
 }
 
 // dropUploads deletes files stored for a form that was then refused.
