@@ -242,6 +242,9 @@ func runSeed(ctx context.Context, cfg *config.Config, log *slog.Logger, scale in
 	if err := seed.Resources(ctx, store, files, log, clock.Real{}.Now()); err != nil {
 		return err
 	}
+	if err := seed.TrainingVideo(ctx, store, files, log); err != nil {
+		return err
+	}
 	return seed.Invoices(ctx, store, files, cfg.PayoutKeys, log, clock.Real{}.Now())
 }
 
@@ -457,6 +460,8 @@ func runDev(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		return err
 	} else if err := seed.Resources(ctx, store, files, log, clock.Real{}.Now()); err != nil {
 		return err // Partner Room's demo files (kept if already there)
+	} else if err := seed.TrainingVideo(ctx, store, files, log); err != nil {
+		return err // the demo lesson's video (kept if already there)
 	}
 	rdb, err := openRedis(ctx, cfg)
 	if err != nil {

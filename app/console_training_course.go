@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"partnerportal/app/money"
+	"partnerportal/app/resource"
 	"partnerportal/app/secret"
 	"partnerportal/queries"
 )
@@ -16,6 +17,7 @@ type consoleCourseData struct {
 	Tiers     []queries.Tier
 	Lessons   []queries.Lesson
 	Questions []staffQuestion
+	MaxUpload string // UPLOAD_MAX_BYTES, e.g. "100 MB"
 }
 
 type staffQuestion struct {
@@ -53,7 +55,7 @@ func courseFormValues(co queries.Course) map[string]string {
 func (h *Handler) loadConsoleCourse(c *fiber.Ctx, co queries.Course) (*consoleCourseData, error) {
 	u := currentUser(c)
 	ctx := c.Context()
-	d := &consoleCourseData{Course: co}
+	d := &consoleCourseData{Course: co, MaxUpload: resource.Size(h.Config.UploadMaxBytes)}
 	var err error
 	if d.Tiers, err = h.Store.ListTiers(ctx, u.OrganizationID); err != nil {
 		return nil, err

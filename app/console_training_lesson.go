@@ -4,14 +4,16 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
-	"io"
 	"mime/multipart"
+	"net/url"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"partnerportal/app/media"
+	"partnerportal/app/resource"
 	"partnerportal/app/training"
 	"partnerportal/queries"
 )
@@ -37,10 +39,9 @@ func formFile(c *fiber.Ctx, field string) *multipart.FileHeader {
 	return fh
 }
 
-// storeTrainingFile stores one uploaded file under the course's folder.
-// kind "video": MP4 or WebM by its bytes (sniffed, not by name); "cover" and
-// "badge": an image re-encoded (JPEG 1280×720 filled / PNG 256×256);
-// "attachment": any file, served as a download.
+// storeTrainingFile stores an uploaded image, re-encoded: "cover" (JPEG
+// 1280×720 filled) or "badge" (PNG 256×256). Lesson videos and attachments
+// stream instead (console_training_upload.go).
 func (h *Handler) storeTrainingFile(c *fiber.Ctx, fh *multipart.FileHeader, prefix, kind string) (upload, string) {
 	f, err := fh.Open()
 	if err != nil {
@@ -48,35 +49,19 @@ func (h *Handler) storeTrainingFile(c *fiber.Ctx, fh *multipart.FileHeader, pref
 	}
 	defer f.Close()
 	u := upload{Name: media.DispositionName(fh.Filename, kind)}
-	var body io.Reader
-	size := int64(-1)
-	switch kind {
-	case "cover", "badge":
-		w, hgt, fill, format, ext, mime := 1280, 720, true, media.JPEG, ".jpg", "image/jpeg"
-		if kind == "badge" {
-			w, hgt, fill, format, ext, mime = 256, 256, false, media.PNG, ".png", "image/png"
-		}
-		b, _, err := media.Image(f, w, hgt, fill, format)
-		if err != nil {
-			return upload{}, "Upload a PNG, JPEG, GIF or WebP image."
-		}
-		body, size, u.Type = bytes.NewReader(b), int64(len(b)), mime
-		u.Key = prefix + "/" + kind + "-" + randomHex() + ext
-	default:
-		mime, r, err := media.SniffReader(f)
-		if err != nil {
-			return upload{}, "The file could not be read; try again."
-		}
-		if kind == "video" && mime != "video/mp4" && mime != "video/webm" {
-			return upload{}, "Upload an MP4 or WebM video."
-		}
-		body, size, u.Type = r, fh.Size, mime
-		u.Key = prefix + "/" + kind + "-" + randomHex()
+	w, hgt, fill, format, ext, mime := 1280, 720, true, media.JPEG, ".jpg", "image/jpeg"
+	if kind == "badge" {
+		w, hgt, fill, format, ext, mime = 256, 256, false, media.PNG, ".png", "image/png"
 	}
+	b, _, err := media.Image(f, w, hgt, fill, format)
+	if err != nil {
+		return upload{}, "Upload a PNG, JPEG, GIF or WebP image."
+	}
+	u.Type, u.Key = mime, prefix+"/"+kind+"-"+randomHex()+ext
 	if h.Files == nil {
 		return upload{}, "File uploads are not configured."
 	}
-	if _, err := h.Files.Put(c.Context(), u.Key, body, size, u.Type); err != nil {
+	if _, err := h.Files.Put(c.Context(), u.Key, bytes.NewReader(b), int64(len(b)), u.Type); err != nil {
 		h.Log.Warn("training upload failed", "kind", kind, "err", err)
 		return upload{}, "The file could not be stored; try again."
 	}
@@ -113,17 +98,46 @@ type lessonInput struct {
 	Video, Attachment  *upload
 }
 
-// readLessonForm validates a lesson and stores its files (only when the
-// text fields are valid, so a refused form stores nothing).
-func (h *Handler) readLessonForm(c *fiber.Ctx, co queries.Course) (lessonInput, map[string]string, map[string]string) {
+// files are the lesson's newly stored files.
+func (in lessonInput) files() map[string]upload {
+	m := map[string]upload{}
+	if in.Video != nil {
+		m["video"] = *in.Video
+	}
+	if in.Attachment != nil {
+		m["attachment"] = *in.Attachment
+	}
+	return m
+}
+
+// readLessonForm reads and validates a lesson. A multipart form streams
+// (readLessonUpload: its files are stored as they arrive and deleted again
+// when the form is refused); a URL-encoded one has no files. status is the
+// refusal's (422, or 413 for a file over the limit) when errs is not empty.
+func (h *Handler) readLessonForm(c *fiber.Ctx, co queries.Course) (in lessonInput, errs, form map[string]string, status int, err error) {
 	u := currentUser(c)
-	form := map[string]string{"title": strings.TrimSpace(c.FormValue("title")), "body": c.FormValue("body"), "embed": strings.TrimSpace(c.FormValue("embed"))}
-	errs := map[string]string{}
-	in := lessonInput{Title: form["title"], Body: form["body"]}
+	var vals url.Values
+	files := map[string]upload{}
+	if streamedUpload(c) {
+		v, f, err := h.readLessonUpload(c, coursePrefix(u.OrganizationID, co.ID))
+		var r *errUploadRefused
+		if errors.As(err, &r) {
+			return in, map[string]string{r.field: r.msg}, lessonFormValues(v), r.status, nil
+		}
+		if err != nil {
+			return in, nil, nil, 0, err
+		}
+		vals, files = v, f
+	} else {
+		vals = url.Values{"title": {c.FormValue("title")}, "body": {c.FormValue("body")}, "embed": {c.FormValue("embed")}}
+	}
+	form = lessonFormValues(vals)
+	errs = map[string]string{}
+	in = lessonInput{Title: form["title"], Body: form["body"]}
 	if l := len([]rune(in.Title)); l < 1 || l > 200 {
 		errs["title"] = "Give the lesson a title of up to 200 characters."
 	}
-	if len(in.Body) > 100000 {
+	if len([]rune(in.Body)) > 100000 {
 		errs["body"] = "At most 100,000 characters."
 	}
 	embed, err := training.EmbedURL(form["embed"])
@@ -131,31 +145,25 @@ func (h *Handler) readLessonForm(c *fiber.Ctx, co queries.Course) (lessonInput, 
 		errs["embed"] = "Videos can be embedded from YouTube or Vimeo (an https:// link)."
 	}
 	in.Embed = embed
-	video, attachment := formFile(c, "video"), formFile(c, "attachment")
-	if video != nil && in.Embed != "" {
+	video, hasVideo := files["video"]
+	if hasVideo && in.Embed != "" {
 		errs["video"] = "Upload a video or give an embed link, not both."
 	}
 	if len(errs) > 0 {
-		return in, errs, form
+		h.dropUploads(c.Context(), files)
+		return in, errs, form, fiber.StatusUnprocessableEntity, nil
 	}
-	prefix := coursePrefix(u.OrganizationID, co.ID)
-	if video != nil {
-		up, msg := h.storeTrainingFile(c, video, prefix, "video")
-		if msg != "" {
-			errs["video"] = msg
-		} else {
-			in.Video = &up
-		}
+	if hasVideo {
+		in.Video = &video
 	}
-	if attachment != nil {
-		up, msg := h.storeTrainingFile(c, attachment, prefix, "attachment")
-		if msg != "" {
-			errs["attachment"] = msg
-		} else {
-			in.Attachment = &up
-		}
+	if a, ok := files["attachment"]; ok {
+		in.Attachment = &a
 	}
-	return in, errs, form
+	return in, nil, form, 0, nil
+}
+
+func lessonFormValues(v url.Values) map[string]string {
+	return map[string]string{"title": strings.TrimSpace(v.Get("title")), "body": v.Get("body"), "embed": strings.TrimSpace(v.Get("embed"))}
 }
 
 func (h *Handler) addLesson(c *fiber.Ctx) error {
@@ -164,13 +172,16 @@ func (h *Handler) addLesson(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	in, errs, form := h.readLessonForm(c, co)
+	in, errs, form, status, err := h.readLessonForm(c, co)
+	if err != nil {
+		return err
+	}
 	if len(errs) > 0 {
 		lessonErrs := map[string]string{}
 		for k, v := range errs {
 			lessonErrs["lesson_"+k] = v
 		}
-		return h.renderConsoleCourse(c, fiber.StatusUnprocessableEntity, co, lessonErrs, mergeForm(courseFormValues(co), form))
+		return h.renderConsoleCourse(c, status, co, lessonErrs, mergeForm(courseFormValues(co), form))
 	}
 	p := queries.CreateLessonParams{Now: h.Clock.Now(), OrganizationID: u.OrganizationID, CourseID: co.ID, Title: in.Title, BodyMd: in.Body, EmbedUrl: in.Embed}
 	if in.Video != nil {
@@ -186,6 +197,7 @@ func (h *Handler) addLesson(c *fiber.Ctx) error {
 		return q.BumpCourseVersion(c.Context(), queries.BumpCourseVersionParams{Now: h.Clock.Now(), OrganizationID: u.OrganizationID, ID: co.ID})
 	})
 	if err != nil {
+		h.dropUploads(c.Context(), in.files())
 		return err
 	}
 	h.flash(c, "Lesson added.")
@@ -214,8 +226,9 @@ func (h *Handler) staffLesson(c *fiber.Ctx) (queries.Course, queries.Lesson, err
 }
 
 type consoleLessonData struct {
-	Course queries.Course
-	Lesson queries.Lesson
+	Course    queries.Course
+	Lesson    queries.Lesson
+	MaxUpload string // UPLOAD_MAX_BYTES, e.g. "100 MB"
 }
 
 func (h *Handler) showConsoleLesson(c *fiber.Ctx) error {
@@ -229,7 +242,7 @@ func (h *Handler) showConsoleLesson(c *fiber.Ctx) error {
 func (h *Handler) renderConsoleLesson(c *fiber.Ctx, status int, co queries.Course, l queries.Lesson, errs, form map[string]string) error {
 	p := h.newPage(c, "Lesson: "+l.Title)
 	p.Section = "training"
-	p.Data, p.Errors, p.Form = &consoleLessonData{Course: co, Lesson: l}, errs, form
+	p.Data, p.Errors, p.Form = &consoleLessonData{Course: co, Lesson: l, MaxUpload: resource.Size(h.Config.UploadMaxBytes)}, errs, form
 	return h.render(c, status, "pages/console_lesson", "", p)
 }
 
@@ -241,9 +254,12 @@ func (h *Handler) saveLesson(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	in, errs, form := h.readLessonForm(c, co)
+	in, errs, form, status, err := h.readLessonForm(c, co)
+	if err != nil {
+		return err
+	}
 	if len(errs) > 0 {
-		return h.renderConsoleLesson(c, fiber.StatusUnprocessableEntity, co, l, errs, form)
+		return h.renderConsoleLesson(c, status, co, l, errs, form)
 	}
 	now := h.Clock.Now()
 	err = h.Store.Tx(c.Context(), func(q *queries.Queries) error {
@@ -265,6 +281,7 @@ func (h *Handler) saveLesson(c *fiber.Ctx) error {
 		return q.BumpCourseVersion(c.Context(), queries.BumpCourseVersionParams{Now: now, OrganizationID: u.OrganizationID, ID: co.ID})
 	})
 	if err != nil {
+		h.dropUploads(c.Context(), in.files())
 		return err
 	}
 	h.flash(c, "Lesson saved.")

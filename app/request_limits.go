@@ -37,14 +37,47 @@ func limitHeaders(c *fiber.Ctx) error {
 // the limit is ours: a larger body is refused before it is read.
 const maxBodyBytes = 2 << 20
 
-// streamedUpload reports whether the request is a Partner Room upload, whose
-// handler reads the body as a stream and applies UPLOAD_MAX_BYTES per file.
+// streamedUpload reports whether the request is an upload whose handler
+// reads the body as a stream and applies UPLOAD_MAX_BYTES per file: the two
+// Partner Room uploads, and a training lesson's form (a video, an
+// attachment) when it is sent as multipart (a lesson form without files may
+// come URL-encoded: that one is an ordinary body).
 func streamedUpload(c *fiber.Ctx) bool {
 	if c.Method() != fiber.MethodPost {
 		return false
 	}
 	p := c.Path()
-	return p == "/console/resources" || (strings.HasPrefix(p, "/console/resources/") && strings.HasSuffix(p, "/files"))
+	if p == "/console/resources" || (strings.HasPrefix(p, "/console/resources/") && strings.HasSuffix(p, "/files")) {
+		return true
+	}
+	return lessonUploadPath(p) && strings.HasPrefix(string(c.Request().Header.ContentType()), fiber.MIMEMultipartForm)
+}
+
+// lessonUploadPath: /console/training/courses/{id}/lessons (a new lesson)
+// and /console/training/courses/{id}/lessons/{lesson} (an edited one).
+func lessonUploadPath(p string) bool {
+	rest, ok := strings.CutPrefix(p, "/console/training/courses/")
+	if !ok {
+		return false
+	}
+	id, rest, _ := strings.Cut(rest, "/")
+	lesson, ok := strings.CutPrefix(rest, "lessons")
+	if !digits(id) || !ok {
+		return false
+	}
+	return lesson == "" || (lesson[0] == '/' && digits(lesson[1:]))
+}
+
+func digits(s string) bool {
+	if s == "" || len(s) > 19 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // limitBody runs before every route, hot routes included.

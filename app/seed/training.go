@@ -2,8 +2,12 @@ package seed
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
+	"os"
 	"time"
 
+	"partnerportal/app/storage"
 	"partnerportal/app/training"
 	"partnerportal/queries"
 )
@@ -188,4 +192,80 @@ func scorePtr(s int32) *int32 {
 		return nil
 	}
 	return &s
+}
+
+// The demo lesson with an uploaded video (the other demo video lesson is a
+// Vimeo embed): Fundamentals' first lesson.
+const (
+	videoCourse = "Acme Cloud Fundamentals"
+	videoLesson = "What Acme Cloud does"
+)
+
+// TrainingVideo gives the demo video lesson a real uploaded video in files:
+// a short WebM made by ffmpeg (DemoVideo), stored as staff uploads are. It
+// runs after Demo with the file store, and again at every start: a file store
+// emptied since is filled again; without ffmpeg the lesson stays (or becomes)
+// text only, with a log line.
+func TrainingVideo(ctx context.Context, store *queries.Store, files storage.Store, log *slog.Logger) error {
+	var path string
+	for _, o := range Organizations {
+		org, err := store.GetOrganizationBySlug(ctx, o.slug)
+		if err != nil {
+			return fmt.Errorf("seed training video %s: %w", o.slug, err)
+		}
+		courses, err := store.ListCoursesForStaff(ctx, org.ID)
+		if err != nil {
+			return err
+		}
+		for _, c := range courses {
+			if c.Title != videoCourse {
+				continue
+			}
+			lessons, err := store.ListLessonsForStaff(ctx, queries.ListLessonsForStaffParams{OrganizationID: org.ID, CourseID: c.ID})
+			if err != nil {
+				return err
+			}
+			for _, l := range lessons {
+				if l.Title != videoLesson || l.EmbedUrl != "" {
+					continue
+				}
+				key := fmt.Sprintf("org/%d/training/courses/%d/video-demo-%d.webm", org.ID, c.ID, l.ID)
+				if l.VideoKey == key {
+					if _, err := files.Stat(ctx, key); err == nil {
+						continue
+					}
+				} else if l.VideoKey != "" {
+					continue // staff uploaded their own
+				}
+				if path == "" {
+					dir, err := os.MkdirTemp("", "portal-seed-video-")
+					if err != nil {
+						return err
+					}
+					defer os.RemoveAll(dir)
+					if path, err = DemoVideo(ctx, dir, "webm"); err != nil {
+						log.Info("demo lesson video skipped (ffmpeg is needed to make it)", "lesson", videoLesson, "err", err)
+						if l.VideoKey == key { // its file is gone: the lesson becomes text only
+							return store.SetLessonVideo(ctx, queries.SetLessonVideoParams{OrganizationID: org.ID, ID: l.ID})
+						}
+						return nil
+					}
+				}
+				f, err := os.Open(path)
+				if err != nil {
+					return err
+				}
+				_, err = files.Put(ctx, key, f, -1, "video/webm")
+				f.Close()
+				if err != nil {
+					return fmt.Errorf("seed training video: %w", err)
+				}
+				if err := store.SetLessonVideo(ctx, queries.SetLessonVideoParams{OrganizationID: org.ID, ID: l.ID, VideoKey: key, VideoType: "video/webm"}); err != nil {
+					return err
+				}
+				log.Info("demo lesson video stored", "organization", o.slug, "lesson_id", l.ID)
+			}
+		}
+	}
+	return nil
 }
