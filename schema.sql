@@ -828,7 +828,9 @@ CREATE INDEX IF NOT EXISTS invitations_unsent_idx ON invitations (id) WHERE sent
 -- adds a version, the old ones stay) or an external link. Visibility is all
 -- partners or the tiers listed in resource_tiers. `search` is the full-text
 -- document (title A, tags B, description C, text extracted from the current
--- file D), kept by a trigger; the worker fills body_text.
+-- file D) that searches match against, rank_doc the same without the file's
+-- text that results are ranked by; both kept by a trigger; the worker fills
+-- body_text.
 CREATE TABLE IF NOT EXISTS resource_categories (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     organization_id bigint NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
@@ -856,6 +858,10 @@ CREATE TABLE IF NOT EXISTS resources (
     created_at      timestamptz NOT NULL,
     updated_at      timestamptz NOT NULL,
     archived_at     timestamptz,
+    -- title A, tags B, description C only: what search results are ranked
+    -- by. Small and inline, so ranking every match never detoasts the
+    -- extracted text's large vector (search, used only to match).
+    rank_doc        tsvector NOT NULL DEFAULT ''::tsvector,
     UNIQUE (organization_id, id),
     FOREIGN KEY (organization_id, category_id) REFERENCES resource_categories (organization_id, id)
 );
@@ -865,10 +871,10 @@ CREATE INDEX IF NOT EXISTS resources_tags_idx ON resources USING gin (tags);
 
 CREATE OR REPLACE FUNCTION resources_search_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    NEW.search := setweight(to_tsvector('english', NEW.title), 'A')
-               || setweight(to_tsvector('english', array_to_string(NEW.tags, ' ')), 'B')
-               || setweight(to_tsvector('english', NEW.description), 'C')
-               || setweight(to_tsvector('english', left(NEW.body_text, 500000)), 'D');
+    NEW.rank_doc := setweight(to_tsvector('english', NEW.title), 'A')
+                 || setweight(to_tsvector('english', array_to_string(NEW.tags, ' ')), 'B')
+                 || setweight(to_tsvector('english', NEW.description), 'C');
+    NEW.search := NEW.rank_doc || setweight(to_tsvector('english', left(NEW.body_text, 500000)), 'D');
     RETURN NEW;
 END $$;
 CREATE OR REPLACE TRIGGER resources_search_trg BEFORE INSERT OR UPDATE OF title, tags, description, body_text
@@ -882,6 +888,9 @@ CREATE TABLE IF NOT EXISTS resource_tiers (
     FOREIGN KEY (organization_id, resource_id) REFERENCES resources (organization_id, id) ON DELETE CASCADE,
     FOREIGN KEY (organization_id, tier_id) REFERENCES tiers (organization_id, id) ON DELETE CASCADE
 );
+-- The resources a tier sees (the partner-facing visibility filter reads only
+-- the partner's tier's rows).
+CREATE INDEX IF NOT EXISTS resource_tiers_tier_idx ON resource_tiers (organization_id, tier_id, resource_id);
 
 -- One uploaded file of a resource. The type is sniffed from the bytes; the
 -- worker extracts its text and makes its preview (preview_state).
