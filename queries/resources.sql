@@ -125,8 +125,8 @@ LEFT JOIN resource_categories c ON c.organization_id = r.organization_id AND c.i
 LEFT JOIN resource_versions v ON v.organization_id = r.organization_id AND v.id = r.current_version_id
 WHERE r.organization_id = @organization_id AND r.archived_at IS NULL
   AND (r.visibility = 'all' OR r.id IN (
-        SELECT t.resource_id FROM resource_tiers t JOIN partners p ON p.organization_id = t.organization_id AND p.tier_id = t.tier_id
-        WHERE t.organization_id = @organization_id AND p.id = @partner_id))
+        SELECT t.resource_id FROM resource_tiers t WHERE t.organization_id = @organization_id
+           AND t.tier_id = (SELECT p.tier_id FROM partners p WHERE p.organization_id = @organization_id AND p.id = @partner_id)))
   AND (sqlc.narg(category_id)::bigint IS NULL OR r.category_id = sqlc.narg(category_id)::bigint)
   AND (@tag::text = '' OR r.tags @> ARRAY[@tag::text])
 ORDER BY r.featured DESC, r.created_at DESC, r.id DESC
@@ -148,8 +148,8 @@ hits AS (
     FROM resources r CROSS JOIN q
     WHERE r.organization_id = @organization_id AND r.archived_at IS NULL AND r.search @@ q.tsq
       AND (r.visibility = 'all' OR r.id IN (
-            SELECT t.resource_id FROM resource_tiers t JOIN partners p ON p.organization_id = t.organization_id AND p.tier_id = t.tier_id
-            WHERE t.organization_id = @organization_id AND p.id = @partner_id))
+            SELECT t.resource_id FROM resource_tiers t WHERE t.organization_id = @organization_id
+               AND t.tier_id = (SELECT p.tier_id FROM partners p WHERE p.organization_id = @organization_id AND p.id = @partner_id)))
       AND (sqlc.narg(category_id)::bigint IS NULL OR r.category_id = sqlc.narg(category_id)::bigint)
       AND (@tag::text = '' OR r.tags @> ARRAY[@tag::text])
     ORDER BY rank DESC, r.featured DESC, r.created_at DESC, r.id DESC

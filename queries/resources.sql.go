@@ -605,8 +605,8 @@ LEFT JOIN resource_categories c ON c.organization_id = r.organization_id AND c.i
 LEFT JOIN resource_versions v ON v.organization_id = r.organization_id AND v.id = r.current_version_id
 WHERE r.organization_id = $1 AND r.archived_at IS NULL
   AND (r.visibility = 'all' OR r.id IN (
-        SELECT t.resource_id FROM resource_tiers t JOIN partners p ON p.organization_id = t.organization_id AND p.tier_id = t.tier_id
-        WHERE t.organization_id = $1 AND p.id = $2))
+        SELECT t.resource_id FROM resource_tiers t WHERE t.organization_id = $1
+           AND t.tier_id = (SELECT p.tier_id FROM partners p WHERE p.organization_id = $1 AND p.id = $2)))
   AND ($3::bigint IS NULL OR r.category_id = $3::bigint)
   AND ($4::text = '' OR r.tags @> ARRAY[$4::text])
 ORDER BY r.featured DESC, r.created_at DESC, r.id DESC
@@ -805,8 +805,8 @@ hits AS (
     FROM resources r CROSS JOIN q
     WHERE r.organization_id = $1 AND r.archived_at IS NULL AND r.search @@ q.tsq
       AND (r.visibility = 'all' OR r.id IN (
-            SELECT t.resource_id FROM resource_tiers t JOIN partners p ON p.organization_id = t.organization_id AND p.tier_id = t.tier_id
-            WHERE t.organization_id = $1 AND p.id = $3))
+            SELECT t.resource_id FROM resource_tiers t WHERE t.organization_id = $1
+               AND t.tier_id = (SELECT p.tier_id FROM partners p WHERE p.organization_id = $1 AND p.id = $3)))
       AND ($4::bigint IS NULL OR r.category_id = $4::bigint)
       AND ($5::text = '' OR r.tags @> ARRAY[$5::text])
     ORDER BY rank DESC, r.featured DESC, r.created_at DESC, r.id DESC
