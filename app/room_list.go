@@ -35,7 +35,7 @@ type roomRow struct {
 type roomData struct {
 	Filter     roomFilter
 	Rows       []roomRow
-	Categories []queries.ListResourceCategoriesRow
+	Categories []queries.ListResourceCategoryChoicesRow
 	Tags       []string
 	PrevURL    string
 	NextURL    string
@@ -89,7 +89,7 @@ func (h *Handler) showPartnerRoom(c *fiber.Ctx) error {
 	for _, r := range rows {
 		d.Rows = append(d.Rows, roomRow{SearchVisibleResourcesRow: r, Snippet: highlight(r.Snippet), Size: resource.Size(r.SizeBytes), Kind: resource.Kind(r.Mime)})
 	}
-	if d.Categories, err = h.Store.ListResourceCategories(ctx, u.OrganizationID); err != nil {
+	if d.Categories, err = h.Store.ListResourceCategoryChoices(ctx, u.OrganizationID); err != nil {
 		return err
 	}
 	// The tag choices are those of the listed resources (a list of every

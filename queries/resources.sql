@@ -5,6 +5,11 @@
 SELECT c.*, (SELECT count(*) FROM resources r WHERE r.organization_id = c.organization_id AND r.category_id = c.id AND r.archived_at IS NULL)::bigint AS resources
 FROM resource_categories c WHERE c.organization_id = @organization_id ORDER BY c.position, c.name;
 
+-- name: ListResourceCategoryChoices :many
+-- The category filter's choices (no counts: counting costs a pass over the
+-- library on every Partner Room request).
+SELECT id, name FROM resource_categories WHERE organization_id = @organization_id ORDER BY position, name;
+
 -- name: CreateResourceCategory :one
 INSERT INTO resource_categories (organization_id, name, position, created_at)
 VALUES (@organization_id, @name, @position, @now::timestamptz)

@@ -440,6 +440,37 @@ func (q *Queries) ListResourceCategories(ctx context.Context, organizationID int
 	return items, nil
 }
 
+const listResourceCategoryChoices = `-- name: ListResourceCategoryChoices :many
+SELECT id, name FROM resource_categories WHERE organization_id = $1 ORDER BY position, name
+`
+
+type ListResourceCategoryChoicesRow struct {
+	ID   int64
+	Name string
+}
+
+// The category filter's choices (no counts: counting costs a pass over the
+// library on every Partner Room request).
+func (q *Queries) ListResourceCategoryChoices(ctx context.Context, organizationID int64) ([]ListResourceCategoryChoicesRow, error) {
+	rows, err := q.db.Query(ctx, listResourceCategoryChoices, organizationID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListResourceCategoryChoicesRow
+	for rows.Next() {
+		var i ListResourceCategoryChoicesRow
+		if err := rows.Scan(&i.ID, &i.Name); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listResourceTierIDs = `-- name: ListResourceTierIDs :many
 SELECT tier_id FROM resource_tiers WHERE organization_id = $1 AND resource_id = $2 ORDER BY tier_id
 `

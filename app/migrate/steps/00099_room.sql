@@ -17,7 +17,13 @@ BEGIN
 END $$;
 -- +goose StatementEnd
 
--- Fires the trigger for the existing rows.
+-- Narrow rows: a row with extracted text has body_text and search moved
+-- to TOAST; the columns every match reads stay in the row.
+ALTER TABLE resources SET (toast_tuple_target = 128);
+ALTER TABLE resources ALTER COLUMN title SET STORAGE MAIN, ALTER COLUMN description SET STORAGE MAIN,
+    ALTER COLUMN tags SET STORAGE MAIN, ALTER COLUMN rank_doc SET STORAGE MAIN;
+
+-- Fires the trigger for the existing rows (and rewrites them narrow).
 UPDATE resources SET title = title;
 
 CREATE INDEX resource_tiers_tier_idx ON resource_tiers (organization_id, tier_id, resource_id);
