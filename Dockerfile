@@ -16,9 +16,10 @@ RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache
 FROM debian:bookworm-slim
 # ca-certificates for smtps:// and TLS to managed databases; curl only for
 # the container health check (GET /readyz); poppler-utils (pdftoppm,
-# pdftotext) for the worker's PDF previews and text extraction.
+# pdftotext) for the worker's PDF previews and text extraction; ffmpeg for
+# `seed`'s demo video (app/seed/video.go).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates curl poppler-utils \
+ && apt-get install -y --no-install-recommends ca-certificates curl poppler-utils ffmpeg \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin portal \
  && install -d -o portal -g portal -m 0750 /files

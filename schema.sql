@@ -828,7 +828,9 @@ CREATE INDEX IF NOT EXISTS invitations_unsent_idx ON invitations (id) WHERE sent
 -- adds a version, the old ones stay) or an external link. Visibility is all
 -- partners or the tiers listed in resource_tiers. `search` is the full-text
 -- document (title A, tags B, description C, text extracted from the current
--- file D), kept by a trigger; the worker fills body_text.
+-- file D) that searches match against, rank_doc the same without the file's
+-- text that results are ranked by; both kept by a trigger; the worker fills
+-- body_text.
 CREATE TABLE IF NOT EXISTS resource_categories (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     organization_id bigint NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
@@ -856,19 +858,30 @@ CREATE TABLE IF NOT EXISTS resources (
     created_at      timestamptz NOT NULL,
     updated_at      timestamptz NOT NULL,
     archived_at     timestamptz,
+    -- title A, tags B, description C only: what search results are ranked
+    -- by. Small and inline, so ranking every match never detoasts the
+    -- extracted text's large vector (search, used only to match).
+    rank_doc        tsvector NOT NULL DEFAULT ''::tsvector,
     UNIQUE (organization_id, id),
     FOREIGN KEY (organization_id, category_id) REFERENCES resource_categories (organization_id, id)
 );
+-- Keep the rows narrow: a row with extracted text (over 2 KB) has body_text
+-- and search moved to TOAST down to 128 bytes, while the columns a search
+-- reads for every match (title, description, tags, rank_doc) stay in the row
+-- (MAIN). A search visits a row per match; narrow rows are fewer pages.
+ALTER TABLE resources SET (toast_tuple_target = 128);
+ALTER TABLE resources ALTER COLUMN title SET STORAGE MAIN, ALTER COLUMN description SET STORAGE MAIN,
+    ALTER COLUMN tags SET STORAGE MAIN, ALTER COLUMN rank_doc SET STORAGE MAIN;
 CREATE INDEX IF NOT EXISTS resources_search_idx ON resources USING gin (search);
 CREATE INDEX IF NOT EXISTS resources_list_idx ON resources (organization_id, featured DESC, created_at DESC, id DESC) WHERE archived_at IS NULL;
 CREATE INDEX IF NOT EXISTS resources_tags_idx ON resources USING gin (tags);
 
 CREATE OR REPLACE FUNCTION resources_search_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    NEW.search := setweight(to_tsvector('english', NEW.title), 'A')
-               || setweight(to_tsvector('english', array_to_string(NEW.tags, ' ')), 'B')
-               || setweight(to_tsvector('english', NEW.description), 'C')
-               || setweight(to_tsvector('english', left(NEW.body_text, 500000)), 'D');
+    NEW.rank_doc := setweight(to_tsvector('english', NEW.title), 'A')
+                 || setweight(to_tsvector('english', array_to_string(NEW.tags, ' ')), 'B')
+                 || setweight(to_tsvector('english', NEW.description), 'C');
+    NEW.search := NEW.rank_doc || setweight(to_tsvector('english', left(NEW.body_text, 500000)), 'D');
     RETURN NEW;
 END $$;
 CREATE OR REPLACE TRIGGER resources_search_trg BEFORE INSERT OR UPDATE OF title, tags, description, body_text
@@ -882,6 +895,9 @@ CREATE TABLE IF NOT EXISTS resource_tiers (
     FOREIGN KEY (organization_id, resource_id) REFERENCES resources (organization_id, id) ON DELETE CASCADE,
     FOREIGN KEY (organization_id, tier_id) REFERENCES tiers (organization_id, id) ON DELETE CASCADE
 );
+-- The resources a tier sees (the partner-facing visibility filter reads only
+-- the partner's tier's rows).
+CREATE INDEX IF NOT EXISTS resource_tiers_tier_idx ON resource_tiers (organization_id, tier_id, resource_id);
 
 -- One uploaded file of a resource. The type is sniffed from the bytes; the
 -- worker extracts its text and makes its preview (preview_state).

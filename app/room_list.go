@@ -35,7 +35,7 @@ type roomRow struct {
 type roomData struct {
 	Filter     roomFilter
 	Rows       []roomRow
-	Categories []queries.ListResourceCategoriesRow
+	Categories []queries.ListResourceCategoryChoicesRow
 	Tags       []string
 	PrevURL    string
 	NextURL    string
@@ -57,10 +57,24 @@ func (h *Handler) showPartnerRoom(c *fiber.Ctx) error {
 	if f.Category != 0 {
 		cat = &f.Category
 	}
-	rows, err := h.Store.SearchVisibleResources(ctx, queries.SearchVisibleResourcesParams{
-		OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, Query: f.Query, CategoryID: cat, Tag: f.Tag,
-		Lim: roomPerPage + 1, Off: int32((f.Page - 1) * roomPerPage),
-	})
+	// A search ranks every match; without one the list walks the
+	// featured-and-newest index. Two queries, so each keeps its own plan.
+	var rows []queries.SearchVisibleResourcesRow
+	var err error
+	lim, off := int32(roomPerPage+1), int32((f.Page-1)*roomPerPage)
+	if f.Query != "" {
+		rows, err = h.Store.SearchVisibleResources(ctx, queries.SearchVisibleResourcesParams{
+			OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, Query: f.Query, CategoryID: cat, Tag: f.Tag, Lim: lim, Off: off,
+		})
+	} else {
+		var list []queries.ListVisibleResourcesRow
+		list, err = h.Store.ListVisibleResources(ctx, queries.ListVisibleResourcesParams{
+			OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, CategoryID: cat, Tag: f.Tag, Lim: lim, Off: off,
+		})
+		for _, r := range list {
+			rows = append(rows, queries.SearchVisibleResourcesRow(r))
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -75,7 +89,7 @@ func (h *Handler) showPartnerRoom(c *fiber.Ctx) error {
 	for _, r := range rows {
 		d.Rows = append(d.Rows, roomRow{SearchVisibleResourcesRow: r, Snippet: highlight(r.Snippet), Size: resource.Size(r.SizeBytes), Kind: resource.Kind(r.Mime)})
 	}
-	if d.Categories, err = h.Store.ListResourceCategories(ctx, u.OrganizationID); err != nil {
+	if d.Categories, err = h.Store.ListResourceCategoryChoices(ctx, u.OrganizationID); err != nil {
 		return err
 	}
 	// The tag choices are those of the listed resources (a list of every

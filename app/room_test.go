@@ -5,14 +5,18 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 
 	"partnerportal/app/apptest"
+	"partnerportal/app/media"
 	"partnerportal/app/resource"
 	"partnerportal/app/seed"
 )
@@ -385,4 +389,51 @@ func TestPartnerRoomPreviewPollsUntilReady(t *testing.T) {
 	if !strings.Contains(frag.Doc.Find("#preview").Text(), "could not be drawn") {
 		t.Errorf("failed fragment: %s", frag.Body)
 	}
+}
+
+// The seed's WebM video (made by ffmpeg, app/seed/video.go): stored as a
+// real WebM, shown in the player, and served with ranges for seeking.
+// Without ffmpeg the seed skips it; under CI (CI=true, where .ci/services
+// installs ffmpeg) its absence is a failure.
+func TestPartnerRoomSeededVideo(t *testing.T) {
+	env := roomEnv(t)
+	var id, vid int64
+	err := env.Store.Pool.QueryRow(t.Context(), `SELECT r.id, r.current_version_id FROM resources r JOIN organizations o ON o.id = r.organization_id
+		WHERE o.slug = 'acme' AND r.title = 'Product tour video'`).Scan(&id, &vid)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("the seeded WebM resource is missing under CI (is ffmpeg installed?): %v", err)
+		}
+		if _, lerr := exec.LookPath("ffmpeg"); lerr != nil {
+			t.Skip("ffmpeg is not installed: the seed skips its video")
+		}
+		t.Fatalf("ffmpeg is installed but the seeded WebM resource is missing: %v", err)
+	}
+	var key, mime string
+	var size int64
+	if err := env.Store.Pool.QueryRow(t.Context(), "SELECT storage_key, mime, size_bytes FROM resource_versions WHERE id = $1", vid).Scan(&key, &mime, &size); err != nil {
+		t.Fatal(err)
+	}
+	f, err := env.Files.Open(t.Context(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := make([]byte, media.SniffLen)
+	n, _ := io.ReadFull(f, head)
+	f.Close()
+	if got := media.Sniff(head[:n]); got != "video/webm" || mime != "video/webm" || size < 1000 || size > 1<<20 {
+		t.Fatalf("stored file sniffs as %q, recorded %q, %d bytes", got, mime, size)
+	}
+	partner := signedIn(t, env, "admin@globex.test")
+	page := partner.Get(fmt.Sprintf("/partner-room/%d", id))
+	src, _ := page.Doc.Find("#preview video source").Attr("src")
+	if page.StatusCode != 200 || src != fmt.Sprintf("/partner-room/%d/versions/%d/file?inline=1", id, vid) {
+		t.Fatalf("page: %d, player source %q", page.StatusCode, src)
+	}
+	rg := partner.Do("GET", src, nil, map[string]string{"Range": "bytes=100-199"})
+	if rg.StatusCode != http.StatusPartialContent || len(rg.Body) != 100 || rg.Header.Get("Content-Type") != "video/webm" ||
+		rg.Header.Get("Content-Range") != fmt.Sprintf("bytes 100-199/%d", size) {
+		t.Fatalf("range: %d, %d bytes, %q, %q", rg.StatusCode, len(rg.Body), rg.Header.Get("Content-Type"), rg.Header.Get("Content-Range"))
+	}
+	checkFileHeaders(t, rg, "inline", "product-tour.webm")
 }

@@ -620,6 +620,7 @@ type Resource struct {
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 	ArchivedAt       *time.Time
+	RankDoc          interface{}
 }
 
 type ResourceCategory struct {

@@ -5,6 +5,11 @@
 SELECT c.*, (SELECT count(*) FROM resources r WHERE r.organization_id = c.organization_id AND r.category_id = c.id AND r.archived_at IS NULL)::bigint AS resources
 FROM resource_categories c WHERE c.organization_id = @organization_id ORDER BY c.position, c.name;
 
+-- name: ListResourceCategoryChoices :many
+-- The category filter's choices (no counts: counting costs a pass over the
+-- library on every Partner Room request).
+SELECT id, name FROM resource_categories WHERE organization_id = @organization_id ORDER BY position, name;
+
 -- name: CreateResourceCategory :one
 INSERT INTO resource_categories (organization_id, name, position, created_at)
 VALUES (@organization_id, @name, @position, @now::timestamptz)
@@ -112,35 +117,59 @@ JOIN partners p ON p.organization_id = r.organization_id AND p.id = @partner_id
 WHERE v.organization_id = @organization_id AND v.resource_id = @resource_id AND v.id = @id AND r.archived_at IS NULL
   AND (r.visibility = 'all' OR EXISTS (SELECT 1 FROM resource_tiers t WHERE t.organization_id = r.organization_id AND t.resource_id = r.id AND t.tier_id = p.tier_id));
 
+-- name: ListVisibleResources :many
+-- The Partner Room without a search: featured and newest first (walks
+-- resources_list_idx), filtered by category and tag; the partner's tier's
+-- visibility in the SQL.
+SELECT r.id, r.title, r.description, r.tags, r.featured, r.link_url, r.created_at, 0::real AS rank,
+       coalesce(c.name, '')::text AS category_name,
+       coalesce(v.file_name, '')::text AS file_name, coalesce(v.mime, '')::text AS mime, coalesce(v.size_bytes, 0)::bigint AS size_bytes,
+       ''::text AS snippet
+FROM resources r
+LEFT JOIN resource_categories c ON c.organization_id = r.organization_id AND c.id = r.category_id
+LEFT JOIN resource_versions v ON v.organization_id = r.organization_id AND v.id = r.current_version_id
+WHERE r.organization_id = @organization_id AND r.archived_at IS NULL
+  AND (r.visibility = 'all' OR r.id IN (
+        SELECT t.resource_id FROM resource_tiers t WHERE t.organization_id = @organization_id
+           AND t.tier_id = (SELECT p.tier_id FROM partners p WHERE p.organization_id = @organization_id AND p.id = @partner_id)))
+  AND (sqlc.narg(category_id)::bigint IS NULL OR r.category_id = sqlc.narg(category_id)::bigint)
+  AND (@tag::text = '' OR r.tags @> ARRAY[@tag::text])
+ORDER BY r.featured DESC, r.created_at DESC, r.id DESC
+LIMIT @lim OFFSET @off;
+
 -- name: SearchVisibleResources :many
--- The Partner Room: filters and search, ranked when searching, else featured
--- and newest first. The snippet is made for the page's rows only; its
--- highlights are marked with \x01 and \x02 so the page can escape the text
--- and then turn them into <mark>.
+-- The Partner Room's full-text search (websearch_to_tsquery): every match
+-- (GIN index on search, which holds the files' text too) is ranked, but by
+-- the small rank_doc (title A, tags B, description C) so that no large
+-- vector is read per match; a match only inside the file's text ranks after
+-- those, featured and newest first. Only the page's rows are then read in
+-- full and get a snippet (ts_headline over the description and the first
+-- 20,000 characters of the text), its highlights marked with \x01 and \x02
+-- so the page can escape the text and then turn them into <mark>.
+-- Visibility (organization, partner's tier) is in the SQL.
 WITH q AS (SELECT websearch_to_tsquery('english', @query::text) AS tsq),
-page AS (
-    SELECT r.id, r.title, r.description, r.tags, r.featured, r.link_url, r.created_at, r.category_id, r.current_version_id, r.body_text,
-           CASE WHEN @query::text <> '' THEN ts_rank(r.search, q.tsq) ELSE 0 END::real AS rank
+hits AS (
+    SELECT r.id, ts_rank(r.rank_doc, q.tsq) AS rank, r.featured, r.created_at
     FROM resources r CROSS JOIN q
-    JOIN partners p ON p.organization_id = r.organization_id AND p.id = @partner_id
-    WHERE r.organization_id = @organization_id AND r.archived_at IS NULL
-      AND (r.visibility = 'all' OR EXISTS (SELECT 1 FROM resource_tiers t WHERE t.organization_id = r.organization_id AND t.resource_id = r.id AND t.tier_id = p.tier_id))
-      AND (@query::text = '' OR r.search @@ q.tsq)
+    WHERE r.organization_id = @organization_id AND r.archived_at IS NULL AND r.search @@ q.tsq
+      AND (r.visibility = 'all' OR r.id IN (
+            SELECT t.resource_id FROM resource_tiers t WHERE t.organization_id = @organization_id
+               AND t.tier_id = (SELECT p.tier_id FROM partners p WHERE p.organization_id = @organization_id AND p.id = @partner_id)))
       AND (sqlc.narg(category_id)::bigint IS NULL OR r.category_id = sqlc.narg(category_id)::bigint)
       AND (@tag::text = '' OR r.tags @> ARRAY[@tag::text])
     ORDER BY rank DESC, r.featured DESC, r.created_at DESC, r.id DESC
     LIMIT @lim OFFSET @off
 )
-SELECT page.id, page.title, page.description, page.tags, page.featured, page.link_url, page.created_at, page.rank,
+SELECT r.id, r.title, r.description, r.tags, r.featured, r.link_url, r.created_at, hits.rank::real AS rank,
        coalesce(c.name, '')::text AS category_name,
        coalesce(v.file_name, '')::text AS file_name, coalesce(v.mime, '')::text AS mime, coalesce(v.size_bytes, 0)::bigint AS size_bytes,
-       CASE WHEN @query::text <> '' THEN ts_headline('english', page.description || ' ' || left(page.body_text, 100000), q.tsq,
-            'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxFragments=2, MaxWords=18, MinWords=6, FragmentDelimiter=" … "')
-       ELSE '' END::text AS snippet
-FROM page CROSS JOIN q
-LEFT JOIN resource_categories c ON c.organization_id = @organization_id AND c.id = page.category_id
-LEFT JOIN resource_versions v ON v.organization_id = @organization_id AND v.id = page.current_version_id
-ORDER BY page.rank DESC, page.featured DESC, page.created_at DESC, page.id DESC;
+       ts_headline('english', r.description || ' ' || left(r.body_text, 20000), q.tsq,
+            'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxFragments=2, MaxWords=18, MinWords=6, FragmentDelimiter=" … "')::text AS snippet
+FROM hits CROSS JOIN q
+JOIN resources r ON r.organization_id = @organization_id AND r.id = hits.id
+LEFT JOIN resource_categories c ON c.organization_id = r.organization_id AND c.id = r.category_id
+LEFT JOIN resource_versions v ON v.organization_id = r.organization_id AND v.id = r.current_version_id
+ORDER BY hits.rank DESC, hits.featured DESC, hits.created_at DESC, hits.id DESC;
 
 -- name: RecordResourceEvent :exec
 INSERT INTO resource_events (organization_id, resource_id, partner_id, user_id, kind, at)

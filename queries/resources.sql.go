@@ -56,7 +56,7 @@ func (q *Queries) CountResources(ctx context.Context, organizationID int64) (int
 const createResource = `-- name: CreateResource :one
 INSERT INTO resources (organization_id, category_id, title, description, tags, visibility, featured, link_url, created_by, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5::text[], $6, $7, $8, $9, $10::timestamptz, $10::timestamptz)
-RETURNING id, organization_id, category_id, title, description, tags, visibility, featured, link_url, current_version_id, body_text, search, created_by, created_at, updated_at, archived_at
+RETURNING id, organization_id, category_id, title, description, tags, visibility, featured, link_url, current_version_id, body_text, search, created_by, created_at, updated_at, archived_at, rank_doc
 `
 
 type CreateResourceParams struct {
@@ -103,6 +103,7 @@ func (q *Queries) CreateResource(ctx context.Context, arg CreateResourceParams) 
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.ArchivedAt,
+		&i.RankDoc,
 	)
 	return i, err
 }
@@ -439,6 +440,37 @@ func (q *Queries) ListResourceCategories(ctx context.Context, organizationID int
 	return items, nil
 }
 
+const listResourceCategoryChoices = `-- name: ListResourceCategoryChoices :many
+SELECT id, name FROM resource_categories WHERE organization_id = $1 ORDER BY position, name
+`
+
+type ListResourceCategoryChoicesRow struct {
+	ID   int64
+	Name string
+}
+
+// The category filter's choices (no counts: counting costs a pass over the
+// library on every Partner Room request).
+func (q *Queries) ListResourceCategoryChoices(ctx context.Context, organizationID int64) ([]ListResourceCategoryChoicesRow, error) {
+	rows, err := q.db.Query(ctx, listResourceCategoryChoices, organizationID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListResourceCategoryChoicesRow
+	for rows.Next() {
+		var i ListResourceCategoryChoicesRow
+		if err := rows.Scan(&i.ID, &i.Name); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listResourceTierIDs = `-- name: ListResourceTierIDs :many
 SELECT tier_id FROM resource_tiers WHERE organization_id = $1 AND resource_id = $2 ORDER BY tier_id
 `
@@ -594,6 +626,93 @@ func (q *Queries) ListResourcesForStaff(ctx context.Context, arg ListResourcesFo
 	return items, nil
 }
 
+const listVisibleResources = `-- name: ListVisibleResources :many
+SELECT r.id, r.title, r.description, r.tags, r.featured, r.link_url, r.created_at, 0::real AS rank,
+       coalesce(c.name, '')::text AS category_name,
+       coalesce(v.file_name, '')::text AS file_name, coalesce(v.mime, '')::text AS mime, coalesce(v.size_bytes, 0)::bigint AS size_bytes,
+       ''::text AS snippet
+FROM resources r
+LEFT JOIN resource_categories c ON c.organization_id = r.organization_id AND c.id = r.category_id
+LEFT JOIN resource_versions v ON v.organization_id = r.organization_id AND v.id = r.current_version_id
+WHERE r.organization_id = $1 AND r.archived_at IS NULL
+  AND (r.visibility = 'all' OR r.id IN (
+        SELECT t.resource_id FROM resource_tiers t WHERE t.organization_id = $1
+           AND t.tier_id = (SELECT p.tier_id FROM partners p WHERE p.organization_id = $1 AND p.id = $2)))
+  AND ($3::bigint IS NULL OR r.category_id = $3::bigint)
+  AND ($4::text = '' OR r.tags @> ARRAY[$4::text])
+ORDER BY r.featured DESC, r.created_at DESC, r.id DESC
+LIMIT $6 OFFSET $5
+`
+
+type ListVisibleResourcesParams struct {
+	OrganizationID int64
+	PartnerID      int64
+	CategoryID     *int64
+	Tag            string
+	Off            int32
+	Lim            int32
+}
+
+type ListVisibleResourcesRow struct {
+	ID           int64
+	Title        string
+	Description  string
+	Tags         []string
+	Featured     bool
+	LinkUrl      string
+	CreatedAt    time.Time
+	Rank         float32
+	CategoryName string
+	FileName     string
+	Mime         string
+	SizeBytes    int64
+	Snippet      string
+}
+
+// The Partner Room without a search: featured and newest first (walks
+// resources_list_idx), filtered by category and tag; the partner's tier's
+// visibility in the SQL.
+func (q *Queries) ListVisibleResources(ctx context.Context, arg ListVisibleResourcesParams) ([]ListVisibleResourcesRow, error) {
+	rows, err := q.db.Query(ctx, listVisibleResources,
+		arg.OrganizationID,
+		arg.PartnerID,
+		arg.CategoryID,
+		arg.Tag,
+		arg.Off,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListVisibleResourcesRow
+	for rows.Next() {
+		var i ListVisibleResourcesRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Title,
+			&i.Description,
+			&i.Tags,
+			&i.Featured,
+			&i.LinkUrl,
+			&i.CreatedAt,
+			&i.Rank,
+			&i.CategoryName,
+			&i.FileName,
+			&i.Mime,
+			&i.SizeBytes,
+			&i.Snippet,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const recordResourceEvent = `-- name: RecordResourceEvent :exec
 INSERT INTO resource_events (organization_id, resource_id, partner_id, user_id, kind, at)
 VALUES ($1, $2, $3, $4, $5, $6::timestamptz)
@@ -711,35 +830,34 @@ func (q *Queries) ResourceStatsByPartner(ctx context.Context, arg ResourceStatsB
 }
 
 const searchVisibleResources = `-- name: SearchVisibleResources :many
-WITH q AS (SELECT websearch_to_tsquery('english', $1::text) AS tsq),
-page AS (
-    SELECT r.id, r.title, r.description, r.tags, r.featured, r.link_url, r.created_at, r.category_id, r.current_version_id, r.body_text,
-           CASE WHEN $1::text <> '' THEN ts_rank(r.search, q.tsq) ELSE 0 END::real AS rank
+WITH q AS (SELECT websearch_to_tsquery('english', $2::text) AS tsq),
+hits AS (
+    SELECT r.id, ts_rank(r.rank_doc, q.tsq) AS rank, r.featured, r.created_at
     FROM resources r CROSS JOIN q
-    JOIN partners p ON p.organization_id = r.organization_id AND p.id = $3
-    WHERE r.organization_id = $2 AND r.archived_at IS NULL
-      AND (r.visibility = 'all' OR EXISTS (SELECT 1 FROM resource_tiers t WHERE t.organization_id = r.organization_id AND t.resource_id = r.id AND t.tier_id = p.tier_id))
-      AND ($1::text = '' OR r.search @@ q.tsq)
+    WHERE r.organization_id = $1 AND r.archived_at IS NULL AND r.search @@ q.tsq
+      AND (r.visibility = 'all' OR r.id IN (
+            SELECT t.resource_id FROM resource_tiers t WHERE t.organization_id = $1
+               AND t.tier_id = (SELECT p.tier_id FROM partners p WHERE p.organization_id = $1 AND p.id = $3)))
       AND ($4::bigint IS NULL OR r.category_id = $4::bigint)
       AND ($5::text = '' OR r.tags @> ARRAY[$5::text])
     ORDER BY rank DESC, r.featured DESC, r.created_at DESC, r.id DESC
     LIMIT $7 OFFSET $6
 )
-SELECT page.id, page.title, page.description, page.tags, page.featured, page.link_url, page.created_at, page.rank,
+SELECT r.id, r.title, r.description, r.tags, r.featured, r.link_url, r.created_at, hits.rank::real AS rank,
        coalesce(c.name, '')::text AS category_name,
        coalesce(v.file_name, '')::text AS file_name, coalesce(v.mime, '')::text AS mime, coalesce(v.size_bytes, 0)::bigint AS size_bytes,
-       CASE WHEN $1::text <> '' THEN ts_headline('english', page.description || ' ' || left(page.body_text, 100000), q.tsq,
-            'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxFragments=2, MaxWords=18, MinWords=6, FragmentDelimiter=" … "')
-       ELSE '' END::text AS snippet
-FROM page CROSS JOIN q
-LEFT JOIN resource_categories c ON c.organization_id = $2 AND c.id = page.category_id
-LEFT JOIN resource_versions v ON v.organization_id = $2 AND v.id = page.current_version_id
-ORDER BY page.rank DESC, page.featured DESC, page.created_at DESC, page.id DESC
+       ts_headline('english', r.description || ' ' || left(r.body_text, 20000), q.tsq,
+            'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxFragments=2, MaxWords=18, MinWords=6, FragmentDelimiter=" … "')::text AS snippet
+FROM hits CROSS JOIN q
+JOIN resources r ON r.organization_id = $1 AND r.id = hits.id
+LEFT JOIN resource_categories c ON c.organization_id = r.organization_id AND c.id = r.category_id
+LEFT JOIN resource_versions v ON v.organization_id = r.organization_id AND v.id = r.current_version_id
+ORDER BY hits.rank DESC, hits.featured DESC, hits.created_at DESC, hits.id DESC
 `
 
 type SearchVisibleResourcesParams struct {
-	Query          string
 	OrganizationID int64
+	Query          string
 	PartnerID      int64
 	CategoryID     *int64
 	Tag            string
@@ -763,14 +881,19 @@ type SearchVisibleResourcesRow struct {
 	Snippet      string
 }
 
-// The Partner Room: filters and search, ranked when searching, else featured
-// and newest first. The snippet is made for the page's rows only; its
-// highlights are marked with \x01 and \x02 so the page can escape the text
-// and then turn them into <mark>.
+// The Partner Room's full-text search (websearch_to_tsquery): every match
+// (GIN index on search, which holds the files' text too) is ranked, but by
+// the small rank_doc (title A, tags B, description C) so that no large
+// vector is read per match; a match only inside the file's text ranks after
+// those, featured and newest first. Only the page's rows are then read in
+// full and get a snippet (ts_headline over the description and the first
+// 20,000 characters of the text), its highlights marked with \x01 and \x02
+// so the page can escape the text and then turn them into <mark>.
+// Visibility (organization, partner's tier) is in the SQL.
 func (q *Queries) SearchVisibleResources(ctx context.Context, arg SearchVisibleResourcesParams) ([]SearchVisibleResourcesRow, error) {
 	rows, err := q.db.Query(ctx, searchVisibleResources,
-		arg.Query,
 		arg.OrganizationID,
+		arg.Query,
 		arg.PartnerID,
 		arg.CategoryID,
 		arg.Tag,
@@ -812,7 +935,7 @@ func (q *Queries) SearchVisibleResources(ctx context.Context, arg SearchVisibleR
 const setResourceArchived = `-- name: SetResourceArchived :one
 UPDATE resources SET archived_at = CASE WHEN $1::boolean THEN $2::timestamptz END, updated_at = $2::timestamptz
 WHERE organization_id = $3 AND id = $4
-RETURNING id, organization_id, category_id, title, description, tags, visibility, featured, link_url, current_version_id, body_text, search, created_by, created_at, updated_at, archived_at
+RETURNING id, organization_id, category_id, title, description, tags, visibility, featured, link_url, current_version_id, body_text, search, created_by, created_at, updated_at, archived_at, rank_doc
 `
 
 type SetResourceArchivedParams struct {
@@ -847,6 +970,7 @@ func (q *Queries) SetResourceArchived(ctx context.Context, arg SetResourceArchiv
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.ArchivedAt,
+		&i.RankDoc,
 	)
 	return i, err
 }
@@ -926,7 +1050,7 @@ UPDATE resources
 SET category_id = $1, title = $2, description = $3, tags = $4::text[],
     visibility = $5, featured = $6, link_url = $7, updated_at = $8::timestamptz
 WHERE organization_id = $9 AND id = $10
-RETURNING id, organization_id, category_id, title, description, tags, visibility, featured, link_url, current_version_id, body_text, search, created_by, created_at, updated_at, archived_at
+RETURNING id, organization_id, category_id, title, description, tags, visibility, featured, link_url, current_version_id, body_text, search, created_by, created_at, updated_at, archived_at, rank_doc
 `
 
 type UpdateResourceParams struct {
@@ -973,6 +1097,7 @@ func (q *Queries) UpdateResource(ctx context.Context, arg UpdateResourceParams) 
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.ArchivedAt,
+		&i.RankDoc,
 	)
 	return i, err
 }

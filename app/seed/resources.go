@@ -3,8 +3,10 @@ package seed
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"partnerportal/app/resource"
@@ -13,8 +15,9 @@ import (
 )
 
 // Partner Room demo data: the categories and a handful of real small files
-// made here (a PDF with text, PNG and JPEG images, a Markdown template), a
-// link, and a price sheet only the Premium tier sees. Their text and
+// made here (a PDF with text, PNG and JPEG images, a Markdown template, a
+// short WebM video made by ffmpeg when it is installed), a link, and a price
+// sheet only the Premium tier sees. Their text and
 // previews are made at once (resource.Process), so the demo needs no worker
 // run to look complete. Organizations that already have resources are left
 // alone.
@@ -58,13 +61,17 @@ var demoResources = []demoResource{
 				"We help teams like yours at [company] run their services on " + org + " with *automatic failover* and predictable pricing.\n\n" +
 				"- Three regions\n- Single sign-on\n- Round-the-clock support\n\nWould a 20-minute call next week work?\n\n[Your name]\n"), nil
 		}},
+	{title: "Product tour video", category: "Marketing", file: "product-tour.webm", tags: []string{"video", "tour"},
+		description: "A three-second test-pattern clip standing in for the product tour; plays in the page with seeking.",
+		body:        func(string, time.Time) ([]byte, error) { return demoVideoBytes("webm") }},
 	{title: "Sales training webinar", category: "Training", link: "https://example.com/webinars/partner-sales", tags: []string{"webinar", "sales"},
 		description: "The recorded partner sales training (45 minutes)."},
 }
 
 // Resources seeds Partner Room for every demo organization into files.
 func Resources(ctx context.Context, store *queries.Store, files storage.Store, log *slog.Logger, now time.Time) error {
-	allowed := []string{"application/pdf", "image/png", "image/jpeg", "text/markdown"}
+	allowed := []string{"application/pdf", "image/png", "image/jpeg", "text/markdown", "video/webm"}
+	noVideoLogged := false
 	made := 0
 	for _, o := range Organizations {
 		org, err := store.GetOrganizationBySlug(ctx, o.slug)
@@ -94,7 +101,13 @@ func Resources(ctx context.Context, store *queries.Store, files storage.Store, l
 			var stored *resource.Stored
 			if d.body != nil {
 				b, err := d.body(org.Name, now)
-				if err != nil {
+				if errors.Is(err, ErrNoFFmpeg) {
+					if !noVideoLogged {
+						log.Warn("demo video skipped: ffmpeg is not installed")
+						noVideoLogged = true
+					}
+					continue
+				} else if err != nil {
 					return err
 				}
 				s, err := resource.Receive(ctx, files, org.ID, d.file, bytes.NewReader(b), int64(len(b)), allowed)
@@ -126,8 +139,12 @@ func Resources(ctx context.Context, store *queries.Store, files storage.Store, l
 				if stored == nil {
 					return nil
 				}
+				state := "none" // as an upload: a video plays from the file itself
+				if resource.NeedsWorker(stored.Type) {
+					state = "pending"
+				}
 				version, err = q.CreateResourceVersion(ctx, queries.CreateResourceVersionParams{OrganizationID: org.ID, ResourceID: r.ID,
-					StorageKey: stored.Key, FileName: stored.Name, Mime: stored.Type, SizeBytes: stored.Size, Sha256: stored.SHA256, Now: at, PreviewState: "pending"})
+					StorageKey: stored.Key, FileName: stored.Name, Mime: stored.Type, SizeBytes: stored.Size, Sha256: stored.SHA256, Now: at, PreviewState: state})
 				if err != nil {
 					return err
 				}
@@ -137,7 +154,7 @@ func Resources(ctx context.Context, store *queries.Store, files storage.Store, l
 				return err
 			}
 			made++
-			if stored == nil {
+			if stored == nil || !resource.NeedsWorker(stored.Type) {
 				continue
 			}
 			res, err := resource.Process(ctx, files, resource.Version{OrganizationID: org.ID, ResourceID: version.ResourceID, ID: version.ID, Key: stored.Key, Type: stored.Type})
@@ -158,4 +175,18 @@ func Resources(ctx context.Context, store *queries.Store, files storage.Store, l
 	}
 	log.Info("demo resources loaded", "resources", made)
 	return nil
+}
+
+// demoVideoBytes is DemoVideo's file, read back (a few tens of KB).
+func demoVideoBytes(format string) ([]byte, error) {
+	dir, err := os.MkdirTemp("", "seed-video-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	path, err := DemoVideo(context.Background(), dir, format)
+	if err != nil {
+		return nil, err
+	}
+	return os.ReadFile(path)
 }
