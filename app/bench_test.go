@@ -16,6 +16,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -311,26 +312,34 @@ func benchDays(period [2]time.Time, loc *time.Location) [2]pgtype.Date {
 }
 
 // leadListSQL is loadLeadList. Without a search: the day rows' status
-// counts and the page of rows, side by side. With one: the capped count,
-// then the page (one row more): SearchLeadsForPartner from the search keys,
-// or ListLeadsForPartner when the count reached the cap. Planned for the actual values.
+// counts and the page of rows, side by side. With one (searchLeadList): one
+// pass that counts up to the cap and sorts the page (one row more); past the
+// cap the bounded walk along the sort order, and when it comes back short
+// the page sorted from the search keys. Planned for the actual values.
 func leadListSQL(ctx context.Context, store *queries.Store, ids scaleIDs, period [2]time.Time, days [2]pgtype.Date,
 	status, q, sort, dir string, page int32) error {
-	const countCap = 5000 // app.searchCountCap
+	const countCap = 2500 // app.searchCountCap = app.searchWalkLimit
 	cp := store.CustomPlans()
 	list := queries.ListLeadsForPartnerParams{
 		OrganizationID: ids.org, PartnerID: ids.partner, CreatedFrom: period[0], CreatedTo: period[1],
 		Status: status, Q: q, Sort: sort, Dir: dir, RowLimit: 25, RowOffset: page * 25}
 	if q != "" {
-		counts, err := cp.CountLeadsForPartnerByStatus(ctx, queries.CountLeadsForPartnerByStatusParams{
+		found, err := cp.SearchLeadListForPartner(ctx, queries.SearchLeadListForPartnerParams{
 			OrganizationID: ids.org, PartnerID: ids.partner, CreatedFrom: period[0], CreatedTo: period[1], Q: q,
-			MaxCount: countCap + 1})
+			MaxCount: countCap + 1, Status: status, Sort: sort, Dir: dir, RowLimit: 26, RowOffset: list.RowOffset})
 		if err != nil {
 			return err
 		}
-		list.RowLimit = 26
-		if counts.Total > countCap {
-			_, err = cp.ListLeadsForPartner(ctx, list)
+		if len(found) == 0 {
+			return fmt.Errorf("search %q: no rows on page %d", q, page+1)
+		}
+		if found[0].Total <= countCap {
+			return nil
+		}
+		walked, err := cp.WalkLeadsForPartner(ctx, queries.WalkLeadsForPartnerParams{
+			OrganizationID: ids.org, PartnerID: ids.partner, CreatedFrom: period[0], CreatedTo: period[1],
+			Sort: sort, Dir: dir, ScanLimit: countCap, Status: status, Q: q, RowLimit: 26, RowOffset: list.RowOffset})
+		if err != nil || len(walked) == 26 {
 			return err
 		}
 		_, err = cp.SearchLeadsForPartner(ctx, queries.SearchLeadsForPartnerParams{

@@ -24,8 +24,15 @@ const (
 	leadsPerPage = 25
 	// searchCountCap bounds how many matches of a search are counted (each
 	// is read from the table): beyond it the tabs say "more than".
-	searchCountCap = 5000
-	maxSearchRunes = 100
+	// Reading a match costs about 3 µs (a table page each): 2,500 keep the
+	// one pass that counts and sorts them near 7 ms at 1M leads.
+	searchCountCap = 2500
+	// searchWalkLimit bounds how many of the partner's leads, in the list's
+	// order, a search past the cap looks at for its page before it sorts
+	// the term's matches instead. As many as the cap: a walk that fails
+	// costs at most what the cap's pass did (the term matched more).
+	searchWalkLimit = searchCountCap
+	maxSearchRunes  = 100
 	// leadResultsTarget is the id of the part of the list an htmx filter
 	// request swaps (status tabs, rows, pager); the search box stays put.
 	leadResultsTarget = "lead-results"
@@ -276,33 +283,68 @@ func (h *Handler) loadLeadList(ctx context.Context, u *User, path string, f lead
 	return newLeadList(u, path, f, counts, rows, false), nil
 }
 
-// searchLeadList is loadLeadList with a search term: the capped count, then
-// the page (one row more than a page, to know whether a next one exists).
+// searchLeadList is loadLeadList with a search term. One query reads up to
+// searchCountCap+1 matches from the term's search keys, counts them per
+// status and sorts them for the page (one row more than a page, to know
+// whether a next one exists). Past the cap the counts say "more than" and
+// the page is read by walking the sort order's index, checking each lead,
+// over at most searchWalkLimit leads (a common term fills a page within a
+// few hundred); a walk that comes back short falls back to sorting all of
+// the term's matches from the keys. docs/BENCHMARKS.md, issue 10.
 func (h *Handler) searchLeadList(ctx context.Context, u *User, path string, f leadFilter, term string) (*leadList, error) {
-	counts, err := h.leadStatusCounts(ctx, u, f.Period, term)
-	if err != nil {
-		return nil, err
-	}
-	capped := counts.Total > searchCountCap
 	p := listParams(u, f)
 	p.RowLimit, p.RowOffset = leadsPerPage+1, int32((f.Page-1)*leadsPerPage)
 	q := h.Store.CustomPlans()
-	var rows []queries.ListLeadsForPartnerRow
-	if capped {
-		rows, err = q.ListLeadsForPartner(ctx, p)
-	} else {
-		var found []queries.SearchLeadsForPartnerRow
-		found, err = q.SearchLeadsForPartner(ctx, queries.SearchLeadsForPartnerParams{
-			OrganizationID: p.OrganizationID, PartnerID: p.PartnerID, CreatedFrom: p.CreatedFrom, CreatedTo: p.CreatedTo,
-			Status: p.Status, Q: p.Q, Sort: p.Sort, Dir: p.Dir, RowLimit: p.RowLimit, RowOffset: p.RowOffset})
-		for _, r := range found {
-			rows = append(rows, queries.ListLeadsForPartnerRow(r))
-		}
-	}
+	found, err := q.SearchLeadListForPartner(ctx, queries.SearchLeadListForPartnerParams{
+		OrganizationID: p.OrganizationID, PartnerID: p.PartnerID, CreatedFrom: p.CreatedFrom, CreatedTo: p.CreatedTo,
+		Q: p.Q, MaxCount: searchCountCap + 1, Status: p.Status, Sort: p.Sort, Dir: p.Dir,
+		RowLimit: p.RowLimit, RowOffset: p.RowOffset})
 	if err != nil {
 		return nil, err
 	}
-	return newLeadList(u, path, f, counts, rows, capped), nil
+	var counts queries.CountLeadsForPartnerByStatusRow
+	if len(found) > 0 {
+		counts = queries.CountLeadsForPartnerByStatusRow{Total: found[0].Total, Approved: found[0].Approved,
+			InReview: found[0].InReview, Rejected: found[0].Rejected}
+	} else if counts, err = h.leadStatusCounts(ctx, u, f.Period, term); err != nil {
+		// An empty page (no match, or past the end) carries no counts.
+		return nil, err
+	}
+	capped := counts.Total > searchCountCap
+	var rows []queries.ListLeadsForPartnerRow
+	if !capped {
+		for _, r := range found {
+			rows = append(rows, queries.ListLeadsForPartnerRow{ID: r.ID, Company: r.Company, Domain: r.Domain,
+				ContactName: r.ContactName, Email: r.Email, Phone: r.Phone, Status: r.Status, Stage: r.Stage,
+				Currency: r.Currency, DealValueMinor: r.DealValueMinor, RevenueMinor: r.RevenueMinor,
+				CreatedAt: r.CreatedAt, WonAt: r.WonAt, CreatedByUserID: r.CreatedByUserID, Source: r.Source,
+				DuplicateOfLeadID: r.DuplicateOfLeadID, DuplicateReason: r.DuplicateReason})
+		}
+		return newLeadList(u, path, f, counts, rows, false), nil
+	}
+	walked, err := q.WalkLeadsForPartner(ctx, queries.WalkLeadsForPartnerParams{
+		OrganizationID: p.OrganizationID, PartnerID: p.PartnerID, CreatedFrom: p.CreatedFrom, CreatedTo: p.CreatedTo,
+		Sort: p.Sort, Dir: p.Dir, ScanLimit: searchWalkLimit, Status: p.Status, Q: p.Q,
+		RowLimit: p.RowLimit, RowOffset: p.RowOffset})
+	if err != nil {
+		return nil, err
+	}
+	if len(walked) == int(p.RowLimit) {
+		for _, r := range walked {
+			rows = append(rows, queries.ListLeadsForPartnerRow(r))
+		}
+		return newLeadList(u, path, f, counts, rows, true), nil
+	}
+	sorted, err := q.SearchLeadsForPartner(ctx, queries.SearchLeadsForPartnerParams{
+		OrganizationID: p.OrganizationID, PartnerID: p.PartnerID, CreatedFrom: p.CreatedFrom, CreatedTo: p.CreatedTo,
+		Status: p.Status, Q: p.Q, Sort: p.Sort, Dir: p.Dir, RowLimit: p.RowLimit, RowOffset: p.RowOffset})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range sorted {
+		rows = append(rows, queries.ListLeadsForPartnerRow(r))
+	}
+	return newLeadList(u, path, f, counts, rows, true), nil
 }
 
 // leadStatusCounts counts the partner's leads of a period per status (the list's
