@@ -263,7 +263,7 @@ WITH matched AS MATERIALIZED (
     AND created_at >= $9 AND created_at < $10
     AND strpos(search_text, lower($7::text)) > 0
   LIMIT $11
-), counts AS (
+), counts AS MATERIALIZED (
   SELECT count(*) AS total,
          count(*) FILTER (WHERE status = 'approved') AS approved,
          count(*) FILTER (WHERE status = 'in_review') AS in_review,
