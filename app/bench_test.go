@@ -313,8 +313,9 @@ func benchDays(period [2]time.Time, loc *time.Location) [2]pgtype.Date {
 
 // leadListSQL is loadLeadList. Without a search: the day rows' status
 // counts and the page of rows, side by side. With one (searchLeadList): one
-// pass that counts up to the cap and sorts the page (one row more); past the
-// cap the bounded walk along the sort order, and when it comes back short
+// pass that counts up to the cap and sorts the page (one row more), then
+// the page's rows by id; past the cap the bounded walk along the sort order,
+// and when it comes back short
 // the page sorted from the search keys. Planned for the actual values.
 func leadListSQL(ctx context.Context, store *queries.Store, ids scaleIDs, period [2]time.Time, days [2]pgtype.Date,
 	status, q, sort, dir string, page int32) error {
@@ -324,7 +325,7 @@ func leadListSQL(ctx context.Context, store *queries.Store, ids scaleIDs, period
 		OrganizationID: ids.org, PartnerID: ids.partner, CreatedFrom: period[0], CreatedTo: period[1],
 		Status: status, Q: q, Sort: sort, Dir: dir, RowLimit: 25, RowOffset: page * 25}
 	if q != "" {
-		found, err := cp.SearchLeadListForPartner(ctx, queries.SearchLeadListForPartnerParams{
+		found, err := cp.SearchLeadPageForPartner(ctx, queries.SearchLeadPageForPartnerParams{
 			OrganizationID: ids.org, PartnerID: ids.partner, CreatedFrom: period[0], CreatedTo: period[1], Q: q,
 			MaxCount: countCap + 1, Status: status, Sort: sort, Dir: dir, RowLimit: 26, RowOffset: list.RowOffset})
 		if err != nil {
@@ -334,7 +335,13 @@ func leadListSQL(ctx context.Context, store *queries.Store, ids scaleIDs, period
 			return fmt.Errorf("search %q: no rows on page %d", q, page+1)
 		}
 		if found[0].Total <= countCap {
-			return nil
+			pageIDs := make([]int64, len(found))
+			for i, r := range found {
+				pageIDs[i] = r.ID
+			}
+			_, err = store.ListLeadsForPartnerByIDs(ctx, queries.ListLeadsForPartnerByIDsParams{
+				OrganizationID: ids.org, PartnerID: ids.partner, Ids: pageIDs})
+			return err
 		}
 		walked, err := cp.WalkLeadsForPartner(ctx, queries.WalkLeadsForPartnerParams{
 			OrganizationID: ids.org, PartnerID: ids.partner, CreatedFrom: period[0], CreatedTo: period[1],

@@ -286,7 +286,7 @@ func (h *Handler) loadLeadList(ctx context.Context, u *User, path string, f lead
 // searchLeadList is loadLeadList with a search term. One query reads up to
 // searchCountCap+1 matches from the term's search keys, counts them per
 // status and sorts them for the page (one row more than a page, to know
-// whether a next one exists). Past the cap the counts say "more than" and
+// whether a next one exists); a second reads those rows whole. Past the cap the counts say "more than" and
 // the page is read by walking the sort order's index, checking each lead,
 // over at most searchWalkLimit leads (a common term fills a page within a
 // few hundred); a walk that comes back short falls back to sorting all of
@@ -295,7 +295,7 @@ func (h *Handler) searchLeadList(ctx context.Context, u *User, path string, f le
 	p := listParams(u, f)
 	p.RowLimit, p.RowOffset = leadsPerPage+1, int32((f.Page-1)*leadsPerPage)
 	q := h.Store.CustomPlans()
-	found, err := q.SearchLeadListForPartner(ctx, queries.SearchLeadListForPartnerParams{
+	found, err := q.SearchLeadPageForPartner(ctx, queries.SearchLeadPageForPartnerParams{
 		OrganizationID: p.OrganizationID, PartnerID: p.PartnerID, CreatedFrom: p.CreatedFrom, CreatedTo: p.CreatedTo,
 		Q: p.Q, MaxCount: searchCountCap + 1, Status: p.Status, Sort: p.Sort, Dir: p.Dir,
 		RowLimit: p.RowLimit, RowOffset: p.RowOffset})
@@ -313,12 +313,26 @@ func (h *Handler) searchLeadList(ctx context.Context, u *User, path string, f le
 	capped := counts.Total > searchCountCap
 	var rows []queries.ListLeadsForPartnerRow
 	if !capped {
-		for _, r := range found {
-			rows = append(rows, queries.ListLeadsForPartnerRow{ID: r.ID, Company: r.Company, Domain: r.Domain,
-				ContactName: r.ContactName, Email: r.Email, Phone: r.Phone, Status: r.Status, Stage: r.Stage,
-				Currency: r.Currency, DealValueMinor: r.DealValueMinor, RevenueMinor: r.RevenueMinor,
-				CreatedAt: r.CreatedAt, WonAt: r.WonAt, CreatedByUserID: r.CreatedByUserID, Source: r.Source,
-				DuplicateOfLeadID: r.DuplicateOfLeadID, DuplicateReason: r.DuplicateReason})
+		if len(found) == 0 {
+			return newLeadList(u, path, f, counts, nil, false), nil
+		}
+		ids := make([]int64, len(found))
+		for i, r := range found {
+			ids[i] = r.ID
+		}
+		byID, err := h.Store.ListLeadsForPartnerByIDs(ctx, queries.ListLeadsForPartnerByIDsParams{
+			OrganizationID: p.OrganizationID, PartnerID: p.PartnerID, Ids: ids})
+		if err != nil {
+			return nil, err
+		}
+		byIDs := make(map[int64]queries.ListLeadsForPartnerByIDsRow, len(byID))
+		for _, r := range byID {
+			byIDs[r.ID] = r
+		}
+		for _, id := range ids { // in the page's order; a lead deleted meanwhile is left out
+			if r, ok := byIDs[id]; ok {
+				rows = append(rows, queries.ListLeadsForPartnerRow(r))
+			}
 		}
 		return newLeadList(u, path, f, counts, rows, false), nil
 	}
