@@ -73,13 +73,13 @@ func (h *Handler) showOverview(c *fiber.Ctx) error {
 		g.Go(func() (err error) {
 			created, err = q.ChartCreatedLeadsForPartner(ctx, queries.ChartCreatedLeadsForPartnerParams{
 				OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, DayFrom: dayFrom, DayTo: dayTo,
-				Bounds: span.Bounds})
+				Unit: span.Unit, FirstBucket: span.FirstBucket, FirstMonth: span.FirstMonth})
 			return err
 		})
 		g.Go(func() (err error) {
 			won, err = q.ChartWonLeadsForPartner(ctx, queries.ChartWonLeadsForPartnerParams{
 				OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, DayFrom: dayFrom, DayTo: dayTo,
-				Bounds: span.Bounds})
+				Unit: span.Unit, FirstBucket: span.FirstBucket, FirstMonth: span.FirstMonth})
 			return err
 		})
 		g.Go(func() (err error) {
