@@ -49,6 +49,23 @@ ORDER BY
   CASE WHEN @dir::text = 'desc' THEN id END DESC
 LIMIT @row_limit OFFSET @row_offset;
 
+-- name: ListRecentLeadsForPartner :many
+-- The list as most people see it (no search, no status, newest first: the
+-- Leads page and the Dashboard as they open): the same rows as
+-- ListLeadsForPartner with those filters, as a prepared statement. Its one
+-- plan (the partner's created_at index, in order, stopping after the page)
+-- suits every period, so it needs no planning per request (custom plans
+-- cost PostgreSQL 0.2–0.5 ms of CPU each; docs/BENCHMARKS.md, issue 10).
+SELECT id, company, domain, contact_name, email, phone, status, stage, currency,
+       deal_value_minor, revenue_minor, created_at, won_at, created_by_user_id, source,
+       duplicate_of_lead_id, duplicate_reason
+FROM leads
+WHERE organization_id = @organization_id AND partner_id = @partner_id
+  AND source IN ('partner', 'referral_link')
+  AND created_at >= @created_from AND created_at < @created_to
+ORDER BY created_at DESC, id DESC
+LIMIT @row_limit OFFSET @row_offset;
+
 -- name: SearchLeadsForPartner :many
 -- One page of a search that matches up to a few thousand leads: the same
 -- rows, filter and order as ListLeadsForPartner, from the search keys. A

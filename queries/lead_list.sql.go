@@ -323,6 +323,98 @@ func (q *Queries) ListLeadsForPartnerByIDs(ctx context.Context, arg ListLeadsFor
 	return items, nil
 }
 
+const listRecentLeadsForPartner = `-- name: ListRecentLeadsForPartner :many
+SELECT id, company, domain, contact_name, email, phone, status, stage, currency,
+       deal_value_minor, revenue_minor, created_at, won_at, created_by_user_id, source,
+       duplicate_of_lead_id, duplicate_reason
+FROM leads
+WHERE organization_id = $1 AND partner_id = $2
+  AND source IN ('partner', 'referral_link')
+  AND created_at >= $3 AND created_at < $4
+ORDER BY created_at DESC, id DESC
+LIMIT $6 OFFSET $5
+`
+
+type ListRecentLeadsForPartnerParams struct {
+	OrganizationID int64
+	PartnerID      int64
+	CreatedFrom    time.Time
+	CreatedTo      time.Time
+	RowOffset      int32
+	RowLimit       int32
+}
+
+type ListRecentLeadsForPartnerRow struct {
+	ID                int64
+	Company           string
+	Domain            string
+	ContactName       string
+	Email             string
+	Phone             string
+	Status            string
+	Stage             string
+	Currency          string
+	DealValueMinor    int64
+	RevenueMinor      int64
+	CreatedAt         time.Time
+	WonAt             *time.Time
+	CreatedByUserID   *int64
+	Source            string
+	DuplicateOfLeadID *int64
+	DuplicateReason   string
+}
+
+// The list as most people see it (no search, no status, newest first: the
+// Leads page and the Dashboard as they open): the same rows as
+// ListLeadsForPartner with those filters, as a prepared statement. Its one
+// plan (the partner's created_at index, in order, stopping after the page)
+// suits every period, so it needs no planning per request (custom plans
+// cost PostgreSQL 0.2–0.5 ms of CPU each; docs/BENCHMARKS.md, issue 10).
+func (q *Queries) ListRecentLeadsForPartner(ctx context.Context, arg ListRecentLeadsForPartnerParams) ([]ListRecentLeadsForPartnerRow, error) {
+	rows, err := q.db.Query(ctx, listRecentLeadsForPartner,
+		arg.OrganizationID,
+		arg.PartnerID,
+		arg.CreatedFrom,
+		arg.CreatedTo,
+		arg.RowOffset,
+		arg.RowLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListRecentLeadsForPartnerRow
+	for rows.Next() {
+		var i ListRecentLeadsForPartnerRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Company,
+			&i.Domain,
+			&i.ContactName,
+			&i.Email,
+			&i.Phone,
+			&i.Status,
+			&i.Stage,
+			&i.Currency,
+			&i.DealValueMinor,
+			&i.RevenueMinor,
+			&i.CreatedAt,
+			&i.WonAt,
+			&i.CreatedByUserID,
+			&i.Source,
+			&i.DuplicateOfLeadID,
+			&i.DuplicateReason,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const searchLeadPageForPartner = `-- name: SearchLeadPageForPartner :many
 WITH matched AS MATERIALIZED (
   SELECT id, status, created_at, deal_value_minor,
