@@ -16,6 +16,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -192,10 +193,10 @@ func scaleCases(store *queries.Store, ids scaleIDs, now time.Time) []benchCase {
 	// (b) The Dashboard's period switch: figures, chart and the first page
 	// of the list for the period, in one fragment.
 	dashboard := func(period string) benchCase {
-		from, to, bounds := benchPeriod(period, now, loc, lifetime)
+		from, to, bounds, unit := benchPeriod(period, now, loc, lifetime)
 		return benchCase{name: "dashboard_" + period, path: "/dashboard?period=" + period, headers: htmx("overview"),
 			marker: `id="overview"`, sql: func(ctx context.Context) error {
-				return dashboardSQL(ctx, store, ids, from, to, benchDays([2]time.Time{from, to}, loc), bounds)
+				return dashboardSQL(ctx, store, ids, from, to, benchDays([2]time.Time{from, to}, loc), bounds, unit)
 			}}
 	}
 	// (c) The vendor's review queue: in-review leads of all 1,000 partners.
@@ -268,10 +269,11 @@ func commissionQuery(query string) (status, q, partner string, page int32) {
 // benchPeriod mirrors app.parsePeriod, chartUnit and newChartSpan for the
 // periods measured: local calendar days in the organization's time zone,
 // [from, to), and the days the chart's buckets start on.
-func benchPeriod(key string, now time.Time, loc *time.Location, lifetime [2]time.Time) (from, to time.Time, bounds []pgtype.Date) {
+func benchPeriod(key string, now time.Time, loc *time.Location, lifetime [2]time.Time) (from, to time.Time, bounds []pgtype.Date, unit string) {
 	y, m, d := now.In(loc).Date()
 	date := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
-	first, last, unit := date(1970, 1, 1), date(y, m, d), "month"
+	first, last := date(1970, 1, 1), date(y, m, d)
+	unit = "month"
 	switch key {
 	case "last_90_days":
 		first, unit = date(y, m, d-89), "week"
@@ -294,9 +296,9 @@ func benchPeriod(key string, now time.Time, loc *time.Location, lifetime [2]time
 		}
 	}
 	if key == "lifetime" {
-		return lifetime[0], lifetime[1], bounds
+		return lifetime[0], lifetime[1], bounds, unit
 	}
-	return local(first), local(last.AddDate(0, 0, 1)), bounds
+	return local(first), local(last.AddDate(0, 0, 1)), bounds, unit
 }
 
 // benchDays mirrors app.Period.Days: the local dates the period's instants
@@ -311,26 +313,41 @@ func benchDays(period [2]time.Time, loc *time.Location) [2]pgtype.Date {
 }
 
 // leadListSQL is loadLeadList. Without a search: the day rows' status
-// counts and the page of rows, side by side. With one: the capped count,
-// then the page (one row more): SearchLeadsForPartner from the search keys,
-// or ListLeadsForPartner when the count reached the cap. Planned for the actual values.
+// counts and the page of rows, side by side. With one (searchLeadList): one
+// pass that counts up to the cap and sorts the page (one row more), then
+// the page's rows by id; past the cap the bounded walk along the sort order,
+// and when it comes back short
+// the page sorted from the search keys. Planned for the actual values.
 func leadListSQL(ctx context.Context, store *queries.Store, ids scaleIDs, period [2]time.Time, days [2]pgtype.Date,
 	status, q, sort, dir string, page int32) error {
-	const countCap = 5000 // app.searchCountCap
+	const countCap = 2500 // app.searchCountCap = app.searchWalkLimit
 	cp := store.CustomPlans()
 	list := queries.ListLeadsForPartnerParams{
 		OrganizationID: ids.org, PartnerID: ids.partner, CreatedFrom: period[0], CreatedTo: period[1],
 		Status: status, Q: q, Sort: sort, Dir: dir, RowLimit: 25, RowOffset: page * 25}
 	if q != "" {
-		counts, err := cp.CountLeadsForPartnerByStatus(ctx, queries.CountLeadsForPartnerByStatusParams{
+		found, err := cp.SearchLeadPageForPartner(ctx, queries.SearchLeadPageForPartnerParams{
 			OrganizationID: ids.org, PartnerID: ids.partner, CreatedFrom: period[0], CreatedTo: period[1], Q: q,
-			MaxCount: countCap + 1})
+			MaxCount: countCap + 1, Status: status, Sort: sort, Dir: dir, RowLimit: 26, RowOffset: list.RowOffset})
 		if err != nil {
 			return err
 		}
-		list.RowLimit = 26
-		if counts.Total > countCap {
-			_, err = cp.ListLeadsForPartner(ctx, list)
+		if len(found) == 0 {
+			return fmt.Errorf("search %q: no rows on page %d", q, page+1)
+		}
+		if found[0].Total <= countCap {
+			pageIDs := make([]int64, len(found))
+			for i, r := range found {
+				pageIDs[i] = r.ID
+			}
+			_, err = store.ListLeadsForPartnerByIDs(ctx, queries.ListLeadsForPartnerByIDsParams{
+				OrganizationID: ids.org, PartnerID: ids.partner, Ids: pageIDs})
+			return err
+		}
+		walked, err := cp.WalkLeadsForPartner(ctx, queries.WalkLeadsForPartnerParams{
+			OrganizationID: ids.org, PartnerID: ids.partner, CreatedFrom: period[0], CreatedTo: period[1],
+			Sort: sort, Dir: dir, ScanLimit: countCap, Status: status, Q: q, RowLimit: 26, RowOffset: list.RowOffset})
+		if err != nil || len(walked) == 26 {
 			return err
 		}
 		_, err = cp.SearchLeadsForPartner(ctx, queries.SearchLeadsForPartnerParams{
@@ -354,7 +371,8 @@ func leadListSQL(ctx context.Context, store *queries.Store, ids scaleIDs, period
 // dashboardSQL is showOverview for a period change without a search: the
 // list's first page (its counts come from the chart rows), the two chart
 // series and the commission sums, side by side.
-func dashboardSQL(ctx context.Context, store *queries.Store, ids scaleIDs, from, to time.Time, days [2]pgtype.Date, bounds []pgtype.Date) error {
+func dashboardSQL(ctx context.Context, store *queries.Store, ids scaleIDs, from, to time.Time, days [2]pgtype.Date, bounds []pgtype.Date, unit string) error {
+	firstMonth := int32(bounds[0].Time.Year()*12 + int(bounds[0].Time.Month()))
 	cp := store.CustomPlans()
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
@@ -365,12 +383,14 @@ func dashboardSQL(ctx context.Context, store *queries.Store, ids scaleIDs, from,
 	})
 	g.Go(func() error {
 		_, err := cp.ChartCreatedLeadsForPartner(gctx, queries.ChartCreatedLeadsForPartnerParams{
-			OrganizationID: ids.org, PartnerID: ids.partner, DayFrom: days[0], DayTo: days[1], Bounds: bounds})
+			OrganizationID: ids.org, PartnerID: ids.partner, DayFrom: days[0], DayTo: days[1],
+			Unit: unit, FirstBucket: bounds[0], FirstMonth: firstMonth})
 		return err
 	})
 	g.Go(func() error {
 		_, err := cp.ChartWonLeadsForPartner(gctx, queries.ChartWonLeadsForPartnerParams{
-			OrganizationID: ids.org, PartnerID: ids.partner, DayFrom: days[0], DayTo: days[1], Bounds: bounds})
+			OrganizationID: ids.org, PartnerID: ids.partner, DayFrom: days[0], DayTo: days[1],
+			Unit: unit, FirstBucket: bounds[0], FirstMonth: firstMonth})
 		return err
 	})
 	g.Go(func() error {

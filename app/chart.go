@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgtype"
@@ -117,12 +118,18 @@ type chart struct {
 }
 
 // chartSpan is the buckets of a chart: the calendar dates they start on (in
-// the organization's zone), which the queries sort the day rows into.
+// the organization's zone). The queries number a day row's bucket from the
+// first one (FirstBucket, FirstMonth) by the unit.
 type chartSpan struct {
-	Unit   string
-	Dates  []time.Time   // local calendar dates, UTC-labelled
-	Bounds []pgtype.Date // the same dates as the queries take them
+	Unit        string
+	Dates       []time.Time // local calendar dates, UTC-labelled
+	FirstBucket pgtype.Date // Dates[0] as the queries take it
+	FirstMonth  int32       // Dates[0]'s year * 12 + month
 }
+
+// lifetimeSpans keeps the lifetime chart's buckets (683 months from 1970),
+// which change once a month: unit + last bucket → the span (read-only).
+var lifetimeSpans sync.Map
 
 // newChartSpan lists the buckets of a period: from the one holding its first
 // day to the one holding its last (lifetime: from 1970 to the current one;
@@ -138,16 +145,26 @@ func newChartSpan(p Period, now time.Time) chartSpan {
 		last, _ := time.Parse(dateLayout, p.ToDate)
 		start, end = truncDate(first, sp.Unit), truncDate(last, sp.Unit)
 	}
+	key := sp.Unit + end.Format(dateLayout)
+	if p.IsLifetime() {
+		if cached, ok := lifetimeSpans.Load(key); ok {
+			return cached.(chartSpan)
+		}
+	}
 	for d := start; !d.After(end); d = nextBucket(d, sp.Unit) {
 		sp.Dates = append(sp.Dates, d)
-		sp.Bounds = append(sp.Bounds, pgDate(d))
+	}
+	sp.FirstBucket = pgDate(start)
+	sp.FirstMonth = int32(start.Year()*12 + int(start.Month()))
+	if p.IsLifetime() {
+		lifetimeSpans.Store(key, sp)
 	}
 	return sp
 }
 
 // buildChart turns the grouped rows of ChartCreatedLeadsForPartner and
 // ChartWonLeadsForPartner (bucket numbers are 1-based positions in
-// span.Bounds) into the chart, filling empty buckets with zeros.
+// span.Dates) into the chart, filling empty buckets with zeros.
 func buildChart(created []queries.ChartCreatedLeadsForPartnerRow, won []queries.ChartWonLeadsForPartnerRow,
 	span chartSpan, p Period, orgCurrency string) *chart {
 	unit := span.Unit

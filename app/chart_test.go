@@ -32,13 +32,16 @@ func TestPeriodChartBuckets(t *testing.T) {
 	p := parsePeriod("custom", "2026-03-07", "2026-03-09", now, "America/New_York")
 	sp := newChartSpan(p, now)
 	want := []string{"2026-03-07", "2026-03-08", "2026-03-09"} // DST starts Mar 8
-	if sp.Unit != "day" || len(sp.Bounds) != len(want) {
-		t.Fatalf("unit %s, %d bounds", sp.Unit, len(sp.Bounds))
+	if sp.Unit != "day" || len(sp.Dates) != len(want) {
+		t.Fatalf("unit %s, %d bounds", sp.Unit, len(sp.Dates))
 	}
 	for i, w := range want {
-		if got := sp.Bounds[i].Time.Format(dateLayout); !sp.Bounds[i].Valid || got != w {
+		if got := sp.Dates[i].Format(dateLayout); got != w {
 			t.Errorf("bound %d = %s, want %s", i, got, w)
 		}
+	}
+	if got := sp.FirstBucket.Time.Format(dateLayout); !sp.FirstBucket.Valid || got != want[0] {
+		t.Errorf("first bucket %s", got)
 	}
 	if from, to := p.From.Format(time.RFC3339), p.To.Format(time.RFC3339); from != "2026-03-07T05:00:00Z" || to != "2026-03-10T04:00:00Z" {
 		t.Errorf("period [%s, %s)", from, to)

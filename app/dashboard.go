@@ -69,17 +69,19 @@ func (h *Handler) showOverview(c *fiber.Ctx) error {
 		return err
 	})
 	if !listOnly {
-		q := h.Store.CustomPlans()
+		// Prepared statements: the day rows' primary key is the plan for any
+		// period, so the chart needs no planning per request.
+		q := h.Store
 		g.Go(func() (err error) {
 			created, err = q.ChartCreatedLeadsForPartner(ctx, queries.ChartCreatedLeadsForPartnerParams{
 				OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, DayFrom: dayFrom, DayTo: dayTo,
-				Bounds: span.Bounds})
+				Unit: span.Unit, FirstBucket: span.FirstBucket, FirstMonth: span.FirstMonth})
 			return err
 		})
 		g.Go(func() (err error) {
 			won, err = q.ChartWonLeadsForPartner(ctx, queries.ChartWonLeadsForPartnerParams{
 				OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, DayFrom: dayFrom, DayTo: dayTo,
-				Bounds: span.Bounds})
+				Unit: span.Unit, FirstBucket: span.FirstBucket, FirstMonth: span.FirstMonth})
 			return err
 		})
 		g.Go(func() (err error) {

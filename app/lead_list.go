@@ -24,8 +24,15 @@ const (
 	leadsPerPage = 25
 	// searchCountCap bounds how many matches of a search are counted (each
 	// is read from the table): beyond it the tabs say "more than".
-	searchCountCap = 5000
-	maxSearchRunes = 100
+	// Reading a match costs about 3 µs (a table page each): 2,500 keep the
+	// one pass that counts and sorts them near 7 ms at 1M leads.
+	searchCountCap = 2500
+	// searchWalkLimit bounds how many of the partner's leads, in the list's
+	// order, a search past the cap looks at for its page before it sorts
+	// the term's matches instead. As many as the cap: a walk that fails
+	// costs at most what the cap's pass did (the term matched more).
+	searchWalkLimit = searchCountCap
+	maxSearchRunes  = 100
 	// leadResultsTarget is the id of the part of the list an htmx filter
 	// request swaps (status tabs, rows, pager); the search box stays put.
 	leadResultsTarget = "lead-results"
@@ -276,33 +283,82 @@ func (h *Handler) loadLeadList(ctx context.Context, u *User, path string, f lead
 	return newLeadList(u, path, f, counts, rows, false), nil
 }
 
-// searchLeadList is loadLeadList with a search term: the capped count, then
-// the page (one row more than a page, to know whether a next one exists).
+// searchLeadList is loadLeadList with a search term. One query reads up to
+// searchCountCap+1 matches from the term's search keys, counts them per
+// status and sorts them for the page (one row more than a page, to know
+// whether a next one exists); a second reads those rows whole. Past the cap the counts say "more than" and
+// the page is read by walking the sort order's index, checking each lead,
+// over at most searchWalkLimit leads (a common term fills a page within a
+// few hundred); a walk that comes back short falls back to sorting all of
+// the term's matches from the keys. docs/BENCHMARKS.md, issue 10.
 func (h *Handler) searchLeadList(ctx context.Context, u *User, path string, f leadFilter, term string) (*leadList, error) {
-	counts, err := h.leadStatusCounts(ctx, u, f.Period, term)
-	if err != nil {
-		return nil, err
-	}
-	capped := counts.Total > searchCountCap
 	p := listParams(u, f)
 	p.RowLimit, p.RowOffset = leadsPerPage+1, int32((f.Page-1)*leadsPerPage)
 	q := h.Store.CustomPlans()
-	var rows []queries.ListLeadsForPartnerRow
-	if capped {
-		rows, err = q.ListLeadsForPartner(ctx, p)
-	} else {
-		var found []queries.SearchLeadsForPartnerRow
-		found, err = q.SearchLeadsForPartner(ctx, queries.SearchLeadsForPartnerParams{
-			OrganizationID: p.OrganizationID, PartnerID: p.PartnerID, CreatedFrom: p.CreatedFrom, CreatedTo: p.CreatedTo,
-			Status: p.Status, Q: p.Q, Sort: p.Sort, Dir: p.Dir, RowLimit: p.RowLimit, RowOffset: p.RowOffset})
-		for _, r := range found {
-			rows = append(rows, queries.ListLeadsForPartnerRow(r))
-		}
-	}
+	found, err := q.SearchLeadPageForPartner(ctx, queries.SearchLeadPageForPartnerParams{
+		OrganizationID: p.OrganizationID, PartnerID: p.PartnerID, CreatedFrom: p.CreatedFrom, CreatedTo: p.CreatedTo,
+		Q: p.Q, MaxCount: searchCountCap + 1, Status: p.Status, Sort: p.Sort, Dir: p.Dir,
+		RowLimit: p.RowLimit, RowOffset: p.RowOffset})
 	if err != nil {
 		return nil, err
 	}
-	return newLeadList(u, path, f, counts, rows, capped), nil
+	var counts queries.CountLeadsForPartnerByStatusRow
+	if len(found) > 0 {
+		counts = queries.CountLeadsForPartnerByStatusRow{Total: found[0].Total, Approved: found[0].Approved,
+			InReview: found[0].InReview, Rejected: found[0].Rejected}
+	} else if counts, err = h.leadStatusCounts(ctx, u, f.Period, term); err != nil {
+		// An empty page (no match, or past the end) carries no counts.
+		return nil, err
+	}
+	capped := counts.Total > searchCountCap
+	var rows []queries.ListLeadsForPartnerRow
+	if !capped {
+		if len(found) == 0 {
+			return newLeadList(u, path, f, counts, nil, false), nil
+		}
+		ids := make([]int64, len(found))
+		for i, r := range found {
+			ids[i] = r.ID
+		}
+		byID, err := h.Store.ListLeadsForPartnerByIDs(ctx, queries.ListLeadsForPartnerByIDsParams{
+			OrganizationID: p.OrganizationID, PartnerID: p.PartnerID, Ids: ids})
+		if err != nil {
+			return nil, err
+		}
+		byIDs := make(map[int64]queries.ListLeadsForPartnerByIDsRow, len(byID))
+		for _, r := range byID {
+			byIDs[r.ID] = r
+		}
+		for _, id := range ids { // in the page's order; a lead deleted meanwhile is left out
+			if r, ok := byIDs[id]; ok {
+				rows = append(rows, queries.ListLeadsForPartnerRow(r))
+			}
+		}
+		return newLeadList(u, path, f, counts, rows, false), nil
+	}
+	walked, err := q.WalkLeadsForPartner(ctx, queries.WalkLeadsForPartnerParams{
+		OrganizationID: p.OrganizationID, PartnerID: p.PartnerID, CreatedFrom: p.CreatedFrom, CreatedTo: p.CreatedTo,
+		Sort: p.Sort, Dir: p.Dir, ScanLimit: searchWalkLimit, Status: p.Status, Q: p.Q,
+		RowLimit: p.RowLimit, RowOffset: p.RowOffset})
+	if err != nil {
+		return nil, err
+	}
+	if len(walked) == int(p.RowLimit) {
+		for _, r := range walked {
+			rows = append(rows, queries.ListLeadsForPartnerRow(r))
+		}
+		return newLeadList(u, path, f, counts, rows, true), nil
+	}
+	sorted, err := q.SearchLeadsForPartner(ctx, queries.SearchLeadsForPartnerParams{
+		OrganizationID: p.OrganizationID, PartnerID: p.PartnerID, CreatedFrom: p.CreatedFrom, CreatedTo: p.CreatedTo,
+		Status: p.Status, Q: p.Q, Sort: p.Sort, Dir: p.Dir, RowLimit: p.RowLimit, RowOffset: p.RowOffset})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range sorted {
+		rows = append(rows, queries.ListLeadsForPartnerRow(r))
+	}
+	return newLeadList(u, path, f, counts, rows, true), nil
 }
 
 // leadStatusCounts counts the partner's leads of a period per status (the list's
@@ -324,9 +380,22 @@ func (h *Handler) leadStatusCounts(ctx context.Context, u *User, p Period, q str
 // leadPage reads the rows of the filter's page. It runs with custom plans:
 // the optional filters and the chosen sort fold away for the values given,
 // so "newest first" reads the index in order and stops after 25 rows.
+// The default order without filters (newest first, every status) has a
+// prepared statement of its own: one plan fits it, and planning per request
+// was PostgreSQL CPU on the busiest pages.
 func (h *Handler) leadPage(ctx context.Context, u *User, f leadFilter) ([]queries.ListLeadsForPartnerRow, error) {
 	p := listParams(u, f)
 	p.RowLimit, p.RowOffset = leadsPerPage, int32((f.Page-1)*leadsPerPage)
+	if p.Status == "" && p.Q == "" && p.Sort == "created" && p.Dir == "desc" {
+		rows, err := h.Store.ListRecentLeadsForPartner(ctx, queries.ListRecentLeadsForPartnerParams{
+			OrganizationID: p.OrganizationID, PartnerID: p.PartnerID, CreatedFrom: p.CreatedFrom, CreatedTo: p.CreatedTo,
+			RowLimit: p.RowLimit, RowOffset: p.RowOffset})
+		out := make([]queries.ListLeadsForPartnerRow, len(rows))
+		for i, r := range rows {
+			out[i] = queries.ListLeadsForPartnerRow(r)
+		}
+		return out, err
+	}
 	return h.Store.CustomPlans().ListLeadsForPartner(ctx, p)
 }
 

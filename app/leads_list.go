@@ -29,10 +29,9 @@ func (h *Handler) showLeads(c *fiber.Ctx) error {
 	})
 	var leads int64
 	if fragment == "" { // the figures are not part of the fragment
-		q := h.Store.CustomPlans()
 		g.Go(func() error {
 			dayFrom, dayTo := lifetime.Days()
-			won, err := q.CountWonLeadsForPartner(ctx, queries.CountWonLeadsForPartnerParams{
+			won, err := h.Store.CountWonLeadsForPartner(ctx, queries.CountWonLeadsForPartnerParams{
 				OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, DayFrom: dayFrom, DayTo: dayTo})
 			data.Won = formatCount(won)
 			return err

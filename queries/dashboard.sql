@@ -9,13 +9,22 @@
 
 -- name: ChartCreatedLeadsForPartner :many
 -- Leads created per bucket and status, from the day rows (lead_daily_counts,
--- kept by triggers): @bounds are the first days of the buckets (days, weeks
--- or months of the organization's time zone), computed by the caller;
--- width_bucket returns the 1-based number of the bucket a day falls in. The
+-- kept by triggers): buckets are days, weeks (from Monday) or months
+-- (@unit) of the organization's time zone, numbered from 1 for the one that
+-- starts on @first_bucket (the caller's first bucket; @first_month is its
+-- year * 12 + month). Computed, not looked
+-- up: the lifetime chart used to send its 683 monthly bounds as a date array
+-- to both chart queries, and encoding them was 7 % of the web process's CPU
+-- on /dashboard (docs/BENCHMARKS.md, issue 10). The
 -- period is the days [@day_from, @day_to). Empty buckets are absent. The
 -- Leads figure is the sum of these rows, and so are the lead list's status
 -- counts for the period when nothing is searched.
-SELECT width_bucket(day, @bounds::date[])::integer AS bucket,
+SELECT CASE @unit::text
+         WHEN 'month' THEN (extract(year FROM day)::integer * 12 + extract(month FROM day)::integer)
+                           - sqlc.arg(first_month)::integer + 1
+         WHEN 'week' THEN (day - sqlc.arg(first_bucket)::date) / 7 + 1
+         ELSE day - sqlc.arg(first_bucket)::date + 1
+       END::integer AS bucket,
        status,
        sum(leads)::bigint AS leads
 FROM lead_daily_counts
@@ -28,7 +37,12 @@ HAVING sum(leads) <> 0;
 -- Leads won per bucket (by the day they were won) and their revenue per
 -- currency, from lead_daily_wins. Leads Won and Revenue are the sums of
 -- these rows.
-SELECT width_bucket(day, @bounds::date[])::integer AS bucket,
+SELECT CASE @unit::text
+         WHEN 'month' THEN (extract(year FROM day)::integer * 12 + extract(month FROM day)::integer)
+                           - sqlc.arg(first_month)::integer + 1
+         WHEN 'week' THEN (day - sqlc.arg(first_bucket)::date) / 7 + 1
+         ELSE day - sqlc.arg(first_bucket)::date + 1
+       END::integer AS bucket,
        currency::text AS currency,
        sum(won)::bigint AS won,
        sum(revenue_minor)::bigint AS revenue_minor

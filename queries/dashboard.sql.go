@@ -14,18 +14,25 @@ import (
 
 const chartCreatedLeadsForPartner = `-- name: ChartCreatedLeadsForPartner :many
 
-SELECT width_bucket(day, $1::date[])::integer AS bucket,
+SELECT CASE $1::text
+         WHEN 'month' THEN (extract(year FROM day)::integer * 12 + extract(month FROM day)::integer)
+                           - $2::integer + 1
+         WHEN 'week' THEN (day - $3::date) / 7 + 1
+         ELSE day - $3::date + 1
+       END::integer AS bucket,
        status,
        sum(leads)::bigint AS leads
 FROM lead_daily_counts
-WHERE organization_id = $2 AND partner_id = $3 AND own
-  AND day >= $4::date AND day < $5::date
+WHERE organization_id = $4 AND partner_id = $5 AND own
+  AND day >= $6::date AND day < $7::date
 GROUP BY 1, 2
 HAVING sum(leads) <> 0
 `
 
 type ChartCreatedLeadsForPartnerParams struct {
-	Bounds         []pgtype.Date
+	Unit           string
+	FirstMonth     int32
+	FirstBucket    pgtype.Date
 	OrganizationID int64
 	PartnerID      int64
 	DayFrom        pgtype.Date
@@ -47,15 +54,21 @@ type ChartCreatedLeadsForPartnerRow struct {
 // (lead_daily_counts, lead_daily_wins in schema.sql): a few hundred rows per
 // partner and year instead of one index entry per lead.
 // Leads created per bucket and status, from the day rows (lead_daily_counts,
-// kept by triggers): @bounds are the first days of the buckets (days, weeks
-// or months of the organization's time zone), computed by the caller;
-// width_bucket returns the 1-based number of the bucket a day falls in. The
+// kept by triggers): buckets are days, weeks (from Monday) or months
+// (@unit) of the organization's time zone, numbered from 1 for the one that
+// starts on @first_bucket (the caller's first bucket; @first_month is its
+// year * 12 + month). Computed, not looked
+// up: the lifetime chart used to send its 683 monthly bounds as a date array
+// to both chart queries, and encoding them was 7 % of the web process's CPU
+// on /dashboard (docs/BENCHMARKS.md, issue 10). The
 // period is the days [@day_from, @day_to). Empty buckets are absent. The
 // Leads figure is the sum of these rows, and so are the lead list's status
 // counts for the period when nothing is searched.
 func (q *Queries) ChartCreatedLeadsForPartner(ctx context.Context, arg ChartCreatedLeadsForPartnerParams) ([]ChartCreatedLeadsForPartnerRow, error) {
 	rows, err := q.db.Query(ctx, chartCreatedLeadsForPartner,
-		arg.Bounds,
+		arg.Unit,
+		arg.FirstMonth,
+		arg.FirstBucket,
 		arg.OrganizationID,
 		arg.PartnerID,
 		arg.DayFrom,
@@ -80,19 +93,26 @@ func (q *Queries) ChartCreatedLeadsForPartner(ctx context.Context, arg ChartCrea
 }
 
 const chartWonLeadsForPartner = `-- name: ChartWonLeadsForPartner :many
-SELECT width_bucket(day, $1::date[])::integer AS bucket,
+SELECT CASE $1::text
+         WHEN 'month' THEN (extract(year FROM day)::integer * 12 + extract(month FROM day)::integer)
+                           - $2::integer + 1
+         WHEN 'week' THEN (day - $3::date) / 7 + 1
+         ELSE day - $3::date + 1
+       END::integer AS bucket,
        currency::text AS currency,
        sum(won)::bigint AS won,
        sum(revenue_minor)::bigint AS revenue_minor
 FROM lead_daily_wins
-WHERE organization_id = $2 AND partner_id = $3 AND own
-  AND day >= $4::date AND day < $5::date
+WHERE organization_id = $4 AND partner_id = $5 AND own
+  AND day >= $6::date AND day < $7::date
 GROUP BY 1, 2
 HAVING sum(won) <> 0 OR sum(revenue_minor) <> 0
 `
 
 type ChartWonLeadsForPartnerParams struct {
-	Bounds         []pgtype.Date
+	Unit           string
+	FirstMonth     int32
+	FirstBucket    pgtype.Date
 	OrganizationID int64
 	PartnerID      int64
 	DayFrom        pgtype.Date
@@ -111,7 +131,9 @@ type ChartWonLeadsForPartnerRow struct {
 // these rows.
 func (q *Queries) ChartWonLeadsForPartner(ctx context.Context, arg ChartWonLeadsForPartnerParams) ([]ChartWonLeadsForPartnerRow, error) {
 	rows, err := q.db.Query(ctx, chartWonLeadsForPartner,
-		arg.Bounds,
+		arg.Unit,
+		arg.FirstMonth,
+		arg.FirstBucket,
 		arg.OrganizationID,
 		arg.PartnerID,
 		arg.DayFrom,

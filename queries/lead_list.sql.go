@@ -249,6 +249,279 @@ func (q *Queries) ListLeadsForPartner(ctx context.Context, arg ListLeadsForPartn
 	return items, nil
 }
 
+const listLeadsForPartnerByIDs = `-- name: ListLeadsForPartnerByIDs :many
+SELECT id, company, domain, contact_name, email, phone, status, stage, currency,
+       deal_value_minor, revenue_minor, created_at, won_at, created_by_user_id, source,
+       duplicate_of_lead_id, duplicate_reason
+FROM leads
+WHERE organization_id = $1 AND partner_id = $2 AND id = ANY($3::bigint[])
+`
+
+type ListLeadsForPartnerByIDsParams struct {
+	OrganizationID int64
+	PartnerID      int64
+	Ids            []int64
+}
+
+type ListLeadsForPartnerByIDsRow struct {
+	ID                int64
+	Company           string
+	Domain            string
+	ContactName       string
+	Email             string
+	Phone             string
+	Status            string
+	Stage             string
+	Currency          string
+	DealValueMinor    int64
+	RevenueMinor      int64
+	CreatedAt         time.Time
+	WonAt             *time.Time
+	CreatedByUserID   *int64
+	Source            string
+	DuplicateOfLeadID *int64
+	DuplicateReason   string
+}
+
+// The rows of a page SearchLeadPageForPartner found (any order: the app
+// puts them in the page's), still scoped to the partner.
+func (q *Queries) ListLeadsForPartnerByIDs(ctx context.Context, arg ListLeadsForPartnerByIDsParams) ([]ListLeadsForPartnerByIDsRow, error) {
+	rows, err := q.db.Query(ctx, listLeadsForPartnerByIDs, arg.OrganizationID, arg.PartnerID, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListLeadsForPartnerByIDsRow
+	for rows.Next() {
+		var i ListLeadsForPartnerByIDsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Company,
+			&i.Domain,
+			&i.ContactName,
+			&i.Email,
+			&i.Phone,
+			&i.Status,
+			&i.Stage,
+			&i.Currency,
+			&i.DealValueMinor,
+			&i.RevenueMinor,
+			&i.CreatedAt,
+			&i.WonAt,
+			&i.CreatedByUserID,
+			&i.Source,
+			&i.DuplicateOfLeadID,
+			&i.DuplicateReason,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listRecentLeadsForPartner = `-- name: ListRecentLeadsForPartner :many
+SELECT id, company, domain, contact_name, email, phone, status, stage, currency,
+       deal_value_minor, revenue_minor, created_at, won_at, created_by_user_id, source,
+       duplicate_of_lead_id, duplicate_reason
+FROM leads
+WHERE organization_id = $1 AND partner_id = $2
+  AND source IN ('partner', 'referral_link')
+  AND created_at >= $3 AND created_at < $4
+ORDER BY created_at DESC, id DESC
+LIMIT $6 OFFSET $5
+`
+
+type ListRecentLeadsForPartnerParams struct {
+	OrganizationID int64
+	PartnerID      int64
+	CreatedFrom    time.Time
+	CreatedTo      time.Time
+	RowOffset      int32
+	RowLimit       int32
+}
+
+type ListRecentLeadsForPartnerRow struct {
+	ID                int64
+	Company           string
+	Domain            string
+	ContactName       string
+	Email             string
+	Phone             string
+	Status            string
+	Stage             string
+	Currency          string
+	DealValueMinor    int64
+	RevenueMinor      int64
+	CreatedAt         time.Time
+	WonAt             *time.Time
+	CreatedByUserID   *int64
+	Source            string
+	DuplicateOfLeadID *int64
+	DuplicateReason   string
+}
+
+// The list as most people see it (no search, no status, newest first: the
+// Leads page and the Dashboard as they open): the same rows as
+// ListLeadsForPartner with those filters, as a prepared statement. Its one
+// plan (the partner's created_at index, in order, stopping after the page)
+// suits every period, so it needs no planning per request (custom plans
+// cost PostgreSQL 0.2–0.5 ms of CPU each; docs/BENCHMARKS.md, issue 10).
+func (q *Queries) ListRecentLeadsForPartner(ctx context.Context, arg ListRecentLeadsForPartnerParams) ([]ListRecentLeadsForPartnerRow, error) {
+	rows, err := q.db.Query(ctx, listRecentLeadsForPartner,
+		arg.OrganizationID,
+		arg.PartnerID,
+		arg.CreatedFrom,
+		arg.CreatedTo,
+		arg.RowOffset,
+		arg.RowLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListRecentLeadsForPartnerRow
+	for rows.Next() {
+		var i ListRecentLeadsForPartnerRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Company,
+			&i.Domain,
+			&i.ContactName,
+			&i.Email,
+			&i.Phone,
+			&i.Status,
+			&i.Stage,
+			&i.Currency,
+			&i.DealValueMinor,
+			&i.RevenueMinor,
+			&i.CreatedAt,
+			&i.WonAt,
+			&i.CreatedByUserID,
+			&i.Source,
+			&i.DuplicateOfLeadID,
+			&i.DuplicateReason,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const searchLeadPageForPartner = `-- name: SearchLeadPageForPartner :many
+WITH matched AS MATERIALIZED (
+  SELECT id, status, created_at, deal_value_minor,
+         CASE WHEN $2::text = 'company' THEN lower(company) END AS company_key
+  FROM (SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at, refunded_minor, channel FROM leads
+        WHERE source IN ('partner', 'referral_link') AND partner_id = $6
+          AND (cardinality(lead_search_query_keys($6, $7::text)) = 0
+               OR lead_search_keys(partner_id, search_text) @> lead_search_query_keys($6, $7::text))
+        OFFSET 0) AS l
+  WHERE organization_id = $8 AND partner_id = $6
+    AND created_at >= $9 AND created_at < $10
+    AND strpos(search_text, lower($7::text)) > 0
+  LIMIT $11
+), counts AS MATERIALIZED (
+  SELECT count(*) AS total,
+         count(*) FILTER (WHERE status = 'approved') AS approved,
+         count(*) FILTER (WHERE status = 'in_review') AS in_review,
+         count(*) FILTER (WHERE status = 'rejected') AS rejected
+  FROM matched
+)
+SELECT m.id, counts.total, counts.approved, counts.in_review, counts.rejected
+FROM matched AS m CROSS JOIN counts
+WHERE ($1::text = '' OR m.status = $1::text)
+ORDER BY
+  CASE WHEN $2::text = 'created' AND $3::text = 'asc' THEN m.created_at END ASC,
+  CASE WHEN $2::text = 'created' AND $3::text = 'desc' THEN m.created_at END DESC,
+  CASE WHEN $2::text = 'company' AND $3::text = 'asc' THEN m.company_key END ASC,
+  CASE WHEN $2::text = 'company' AND $3::text = 'desc' THEN m.company_key END DESC,
+  CASE WHEN $2::text = 'value' AND $3::text = 'asc' THEN m.deal_value_minor END ASC,
+  CASE WHEN $2::text = 'value' AND $3::text = 'desc' THEN m.deal_value_minor END DESC,
+  CASE WHEN $3::text = 'asc' THEN m.id END ASC,
+  CASE WHEN $3::text = 'desc' THEN m.id END DESC
+LIMIT $5 OFFSET $4
+`
+
+type SearchLeadPageForPartnerParams struct {
+	Status         string
+	Sort           string
+	Dir            string
+	RowOffset      int32
+	RowLimit       int32
+	PartnerID      int64
+	Q              string
+	OrganizationID int64
+	CreatedFrom    time.Time
+	CreatedTo      time.Time
+	MaxCount       int32
+}
+
+type SearchLeadPageForPartnerRow struct {
+	ID       int64
+	Total    int64
+	Approved int64
+	InReview int64
+	Rejected int64
+}
+
+// A search's counts and page in one pass (docs/BENCHMARKS.md, issue 10):
+// the matches from the term's search keys, at most @max_count of them (each
+// is read from the table), counted per status and sorted for the page. It
+// returns the page's ids, in order, each with the counts; the app reads
+// those rows whole with ListLeadsForPartnerByIDs. The matches keep just
+// what counting and sorting need: materializing whole rows cost more than
+// reading them (2,500 matches of "com": 12.9 ms of backend CPU with whole
+// rows, 8.2 to count them). When total reaches @max_count the matches were
+// cut short: the counts are "more than" and the ids are not the page (the
+// app then reads the page with WalkLeadsForPartner). No row comes back when
+// the page is empty (no match, or past the end): the app then counts with
+// CountLeadsForPartnerByStatus.
+func (q *Queries) SearchLeadPageForPartner(ctx context.Context, arg SearchLeadPageForPartnerParams) ([]SearchLeadPageForPartnerRow, error) {
+	rows, err := q.db.Query(ctx, searchLeadPageForPartner,
+		arg.Status,
+		arg.Sort,
+		arg.Dir,
+		arg.RowOffset,
+		arg.RowLimit,
+		arg.PartnerID,
+		arg.Q,
+		arg.OrganizationID,
+		arg.CreatedFrom,
+		arg.CreatedTo,
+		arg.MaxCount,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []SearchLeadPageForPartnerRow
+	for rows.Next() {
+		var i SearchLeadPageForPartnerRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Total,
+			&i.Approved,
+			&i.InReview,
+			&i.Rejected,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const searchLeadsForPartner = `-- name: SearchLeadsForPartner :many
 SELECT id, company, domain, contact_name, email, phone, status, stage, currency,
        deal_value_minor, revenue_minor, created_at, won_at, created_by_user_id, source,
@@ -331,6 +604,133 @@ func (q *Queries) SearchLeadsForPartner(ctx context.Context, arg SearchLeadsForP
 	var items []SearchLeadsForPartnerRow
 	for rows.Next() {
 		var i SearchLeadsForPartnerRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Company,
+			&i.Domain,
+			&i.ContactName,
+			&i.Email,
+			&i.Phone,
+			&i.Status,
+			&i.Stage,
+			&i.Currency,
+			&i.DealValueMinor,
+			&i.RevenueMinor,
+			&i.CreatedAt,
+			&i.WonAt,
+			&i.CreatedByUserID,
+			&i.Source,
+			&i.DuplicateOfLeadID,
+			&i.DuplicateReason,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const walkLeadsForPartner = `-- name: WalkLeadsForPartner :many
+SELECT w.id, w.company, w.domain, w.contact_name, w.email, w.phone, w.status, w.stage, w.currency,
+       w.deal_value_minor, w.revenue_minor, w.created_at, w.won_at, w.created_by_user_id, w.source,
+       w.duplicate_of_lead_id, w.duplicate_reason
+FROM (SELECT id, company, domain, contact_name, email, phone, status, stage, currency,
+             deal_value_minor, revenue_minor, created_at, won_at, created_by_user_id, source,
+             duplicate_of_lead_id, duplicate_reason, search_text, lower(company) AS company_key
+      FROM leads
+      WHERE organization_id = $1 AND partner_id = $2
+        AND source IN ('partner', 'referral_link')
+        AND created_at >= $3 AND created_at < $4
+      ORDER BY
+        CASE WHEN $5::text = 'created' AND $6::text = 'asc' THEN created_at END ASC,
+        CASE WHEN $5::text = 'created' AND $6::text = 'desc' THEN created_at END DESC,
+        CASE WHEN $5::text = 'company' AND $6::text = 'asc' THEN lower(company) END ASC,
+        CASE WHEN $5::text = 'company' AND $6::text = 'desc' THEN lower(company) END DESC,
+        CASE WHEN $5::text = 'value' AND $6::text = 'asc' THEN deal_value_minor END ASC,
+        CASE WHEN $5::text = 'value' AND $6::text = 'desc' THEN deal_value_minor END DESC,
+        CASE WHEN $6::text = 'asc' THEN id END ASC,
+        CASE WHEN $6::text = 'desc' THEN id END DESC
+      LIMIT $7) AS w
+WHERE ($8::text = '' OR w.status = $8::text)
+  AND strpos(w.search_text, lower($9::text)) > 0
+ORDER BY
+  CASE WHEN $5::text = 'created' AND $6::text = 'asc' THEN w.created_at END ASC,
+  CASE WHEN $5::text = 'created' AND $6::text = 'desc' THEN w.created_at END DESC,
+  CASE WHEN $5::text = 'company' AND $6::text = 'asc' THEN w.company_key END ASC,
+  CASE WHEN $5::text = 'company' AND $6::text = 'desc' THEN w.company_key END DESC,
+  CASE WHEN $5::text = 'value' AND $6::text = 'asc' THEN w.deal_value_minor END ASC,
+  CASE WHEN $5::text = 'value' AND $6::text = 'desc' THEN w.deal_value_minor END DESC,
+  CASE WHEN $6::text = 'asc' THEN w.id END ASC,
+  CASE WHEN $6::text = 'desc' THEN w.id END DESC
+LIMIT $11 OFFSET $10
+`
+
+type WalkLeadsForPartnerParams struct {
+	OrganizationID int64
+	PartnerID      int64
+	CreatedFrom    time.Time
+	CreatedTo      time.Time
+	Sort           string
+	Dir            string
+	ScanLimit      int32
+	Status         string
+	Q              string
+	RowOffset      int32
+	RowLimit       int32
+}
+
+type WalkLeadsForPartnerRow struct {
+	ID                int64
+	Company           string
+	Domain            string
+	ContactName       string
+	Email             string
+	Phone             string
+	Status            string
+	Stage             string
+	Currency          string
+	DealValueMinor    int64
+	RevenueMinor      int64
+	CreatedAt         time.Time
+	WonAt             *time.Time
+	CreatedByUserID   *int64
+	Source            string
+	DuplicateOfLeadID *int64
+	DuplicateReason   string
+}
+
+// One page of a search that matched many leads, found by walking the sort
+// order's index and checking each lead on the way: at most @scan_limit of
+// the partner's leads (in order) are looked at. A common term fills the
+// page within a few hundred ("com", approved, page 3: 491); when fewer rows
+// than @row_limit come back the walk may have stopped short, and the app
+// reads the page from the search keys instead (SearchLeadsForPartner).
+// The inner query names the sort key (company_key) so that the outer ORDER
+// BY is the order the walk already has (no sort: the walk stops early).
+func (q *Queries) WalkLeadsForPartner(ctx context.Context, arg WalkLeadsForPartnerParams) ([]WalkLeadsForPartnerRow, error) {
+	rows, err := q.db.Query(ctx, walkLeadsForPartner,
+		arg.OrganizationID,
+		arg.PartnerID,
+		arg.CreatedFrom,
+		arg.CreatedTo,
+		arg.Sort,
+		arg.Dir,
+		arg.ScanLimit,
+		arg.Status,
+		arg.Q,
+		arg.RowOffset,
+		arg.RowLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []WalkLeadsForPartnerRow
+	for rows.Next() {
+		var i WalkLeadsForPartnerRow
 		if err := rows.Scan(
 			&i.ID,
 			&i.Company,

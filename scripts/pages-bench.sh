@@ -9,6 +9,15 @@
 # Each build is a `portal web` process (not pinned: PostgreSQL needs the
 # cores too). A session row is made directly in the database for
 # admin@hundredk.test (the sign-in flow needs email), and deleted after.
+#
+# Besides wrk's req/s and latency, each round reports the web process's own
+# CPU per request (utime + stime from /proc/<pid>/stat around the round,
+# divided by the requests wrk completed) and, when PostgreSQL runs on this
+# machine and its data directory is readable, the server's CPU per request
+# (every process of the cluster, live and exited): the figures that a loaded
+# machine disturbs least. Rounds run one build at a time, so the server's
+# CPU of a round is that build's. Columns: req/s, p50, p99, non-2xx, web CPU
+# µs/request, PostgreSQL CPU µs/request.
 set -euo pipefail
 old=$1 new=$2 rounds=${3:-3} secs=${4:-15}
 : "${DATABASE_URL:?set DATABASE_URL to the seed --scale database}" "${REDIS_URL:?set REDIS_URL}"
@@ -29,10 +38,24 @@ ADDR=127.0.0.1:18182 LOG_LEVEL=warn "$new" web 2>/dev/null & pids+=($!)
 for port in 18181 18182; do
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 done
-run() { # port path → "req/s p50 p99" (ms)
-  wrk -t2 -c16 -d"${secs}s" --latency -H "Cookie: session=$token" "http://127.0.0.1:$1$2" |
-    awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF}
-         END {printf "%s %s %s %s\n", rps, p50, p99, bad+0}'
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+pgdata=$(psql -Atq "$DATABASE_URL" -c "SELECT setting FROM pg_settings WHERE name = 'data_directory'" 2>/dev/null || true)
+pgmaster=$(head -1 "$pgdata/postmaster.pid" 2>/dev/null || true)
+pg_ticks() { # the cluster's CPU so far: the postmaster's exited children + its live ones
+  [[ -n $pgmaster ]] || { echo 0; return; }
+  { awk '{print $16 + $17}' "/proc/$pgmaster/stat"
+    for c in $(cat /proc/$pgmaster/task/*/children 2>/dev/null); do awk '{print $14 + $15}' "/proc/$c/stat" 2>/dev/null; done
+  } | awk '{s += $1} END {print s + 0}'
+}
+run() { # port path → "req/s p50 p99 non-2xx cpu-µs/req"
+  local pid=${pids[0]} t0 t1 g0 g1 out
+  [[ $1 == 18182 ]] && pid=${pids[1]}
+  t0=$(cpu_ticks "$pid") g0=$(pg_ticks)
+  out=$(wrk -t2 -c16 -d"${secs}s" --latency -H "Cookie: session=$token" "http://127.0.0.1:$1$2")
+  t1=$(cpu_ticks "$pid") g1=$(pg_ticks)
+  awk -v ticks=$((t1 - t0)) -v pg=$((g1 - g0)) -v hz="$(getconf CLK_TCK)" '
+    / requests in / {n=$1} /Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF}
+    END {printf "%s %s %s %s %.0f %.0f\n", rps, p50, p99, bad+0, (n ? ticks / hz * 1e6 / n : 0), (n ? pg / hz * 1e6 / n : 0)}' <<<"$out"
 }
 for path in /leads /dashboard; do
   curl -sf -o /dev/null -H "Cookie: session=$token" "http://127.0.0.1:18182$path" || { echo "$path: not 200 when signed in"; exit 1; }
@@ -47,8 +70,8 @@ for path in /leads /dashboard; do
 done > "$log"
 cat "$log"
 awk '
-  { key=$1" "$4; rps[key]=rps[key]" "$5; p50[key]=p50[key]" "$6; p99[key]=p99[key]" "$7; if ($8 > 0) bad=1 }
+  { key=$1" "$4; rps[key]=rps[key]" "$5; p50[key]=p50[key]" "$6; p99[key]=p99[key]" "$7; cpu[key]=cpu[key]" "$9; pg[key]=pg[key]" "$10; if ($8 > 0) bad=1 }
   function med(list,   a, n, i, j, t) { n=split(list, a, " "); for (i=1;i<=n;i++) { v=a[i]; if (v ~ /ms$/) v+=0; else if (v ~ /us$/) v=v/1000; else if (v ~ /s$/) v=v*1000; a[i]=v+0 }
     for (i=1;i<=n;i++) for (j=i+1;j<=n;j++) if (a[j]<a[i]) { t=a[i]; a[i]=a[j]; a[j]=t } return a[int((n+1)/2)] }
-  END { printf "\nmedians (req/s, p50 ms, p99 ms):\n"; for (k in rps) printf "%-16s %8.0f %8.2f %8.2f\n", k, med(rps[k]), med(p50[k]), med(p99[k]);
+  END { printf "\nmedians (req/s, p50 ms, p99 ms, web CPU µs/request, PostgreSQL CPU µs/request):\n"; for (k in rps) printf "%-16s %8.0f %8.2f %8.2f %8.0f %8.0f\n", k, med(rps[k]), med(p50[k]), med(p99[k]), med(cpu[k]), med(pg[k]);
         if (bad) print "NON-2XX RESPONSES SEEN" }' "$log"
