@@ -84,9 +84,22 @@ func (h *Handler) showDirectory(c *fiber.Ctx) error {
 	p.Meta = &PageMeta{Canonical: h.absURL(base), OGTitle: p.Title, OGDescription: p.Summary}
 	p.Data = list
 	if isFragmentRequest(c) {
-		announce(c, strconv.FormatInt(total, 10)+map[bool]string{true: "+", false: ""}[capped]+" partners match.")
+		announce(c, list.CountLabel()+" partners match.")
 	}
 	return h.render(c, fiber.StatusOK, "pages/directory", "directory/results", p)
+}
+
+// CountLabel is how many match, with a thousands separator, "+" when the
+// count stopped at directoryCountCap ("1,000+").
+func (l directoryList) CountLabel() string {
+	s := strconv.FormatInt(l.Pager.Total, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if l.Capped {
+		s += "+"
+	}
+	return s
 }
 
 // filterURL is the directory address with one filter changed (the links of

@@ -166,6 +166,26 @@ func TestSpotlightDirectoryFilters(t *testing.T) {
 	}
 }
 
+// The count stops at 1,000 (the page says "1,000+"); below that it is exact.
+func TestSpotlightDirectoryCountStopsAtCap(t *testing.T) {
+	env := noAgreementsEnv(t)
+	if _, err := env.Store.Pool.Exec(t.Context(), `
+		WITH org AS (SELECT organization_id AS id FROM directory_settings WHERE slug = 'acme'),
+		p AS (INSERT INTO partners (organization_id, name, created_at)
+		      SELECT org.id, 'Cap Partner ' || g, $1 FROM org, generate_series(1, 1005) g RETURNING organization_id, id, name)
+		INSERT INTO partner_profiles (organization_id, partner_id, slug, company_name, facets, state, published_at, created_at, updated_at)
+		SELECT organization_id, id, 'cap-' || id, name, '{l:en,g:IS}', 'published', $1, $1, $1 FROM p`, env.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	v := env.Client(t)
+	for q, want := range map[string]string{"": "1,000+ partners", "area=IS": "1,000+ partners match", "language=de": "1 partner matches",
+		"area=JP": "0 partners match"} {
+		if got := strings.Join(strings.Fields(v.Get("/partners/acme?"+q).Doc.Find("#dir-count").Text()), " "); got != want {
+			t.Errorf("?%s: count %q, want %q", q, got, want)
+		}
+	}
+}
+
 func TestSpotlightFramingHeaderOnlyOnDirectoryRoutes(t *testing.T) {
 	env := noAgreementsEnv(t)
 	staff := env.Client(t)
