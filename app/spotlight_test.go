@@ -184,6 +184,13 @@ func TestSpotlightDirectoryCountStopsAtCap(t *testing.T) {
 			t.Errorf("?%s: count %q, want %q", q, got, want)
 		}
 	}
+	// The last page is the 42nd (1,000 / 24); one further on shows it too.
+	for _, page := range []string{"42", "5000"} {
+		r := v.Get("/partners/acme?page=" + page)
+		if r.StatusCode != http.StatusOK || r.Doc.Find(".dir-card").Length() == 0 || r.Doc.Find(`a[rel="next"]`).Length() != 0 {
+			t.Errorf("page %s: %d, %d cards, next link %d", page, r.StatusCode, r.Doc.Find(".dir-card").Length(), r.Doc.Find(`a[rel="next"]`).Length())
+		}
+	}
 }
 
 func TestSpotlightFramingHeaderOnlyOnDirectoryRoutes(t *testing.T) {
