@@ -27,16 +27,16 @@ type directoryCard struct {
 }
 
 type directoryList struct {
-	Dir     queries.GetDirectoryBySlugRow
-	Base    string
-	Filter  spotlight.Filter
-	Cards   []directoryCard
-	Pager   Pager
-	Areas   template.HTML // the country / region options (directoryAreaOptions)
-	Langs   []spotlight.Language
-	Sorts   any
-	Any     bool // a filter or search is set
-	Capped  bool // more than directoryCountCap match
+	Dir    queries.GetDirectoryBySlugRow
+	Base   string
+	Filter spotlight.Filter
+	Cards  []directoryCard
+	Pager  Pager
+	Areas  template.HTML // the country / region options (directoryAreaOptions)
+	Langs  []spotlight.Language
+	Sorts  any
+	Any    bool // a filter or search is set
+	Capped bool // more than directoryCountCap match
 }
 
 // showDirectory lists an organization's published profiles: filters and
