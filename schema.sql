@@ -196,7 +196,12 @@ CREATE TABLE IF NOT EXISTS leads (
     organization_id    bigint NOT NULL,
     partner_id         bigint NOT NULL,
     created_by_user_id bigint REFERENCES users(id) ON DELETE SET NULL,
-    source             text NOT NULL DEFAULT 'partner' CHECK (source IN ('partner', 'referral', 'referral_link')),
+    -- partner: registered by the partner; referral_link: a sign-up through
+    -- its tracking link; referral: passed to it by the program team;
+    -- directory: a visitor of the public partner directory asked it for help
+    -- (Spotlight). The last two are its "referral leads": it accepts or
+    -- declines them.
+    source             text NOT NULL DEFAULT 'partner' CHECK (source IN ('partner', 'referral', 'referral_link', 'directory')),
     status             text NOT NULL DEFAULT 'in_review' CHECK (status IN ('in_review', 'approved', 'rejected')),
     stage              text NOT NULL DEFAULT 'new' CHECK (stage IN ('new', 'qualified', 'proposal', 'won', 'lost')),
     company            text NOT NULL CHECK (length(company) BETWEEN 1 AND 200),
@@ -222,10 +227,7 @@ CREATE TABLE IF NOT EXISTS leads (
     -- Revenue given back to the customer after the win (refunds, credits).
     refunded_minor     bigint NOT NULL DEFAULT 0 CHECK (refunded_minor >= 0),
     UNIQUE (organization_id, id),
-    FOREIGN KEY (organization_id, partner_id) REFERENCES partners (organization_id, id) ON DELETE CASCADE,
-    -- Where a referral came from beyond its source: 'directory' for a request
-    -- a visitor of the public partner directory sent (Spotlight).
-    channel            text NOT NULL DEFAULT '' CHECK (channel IN ('', 'directory'))
+    FOREIGN KEY (organization_id, partner_id) REFERENCES partners (organization_id, id) ON DELETE CASCADE
 );
 CREATE INDEX IF NOT EXISTS leads_partner_created_idx ON leads (organization_id, partner_id, created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS leads_partner_status_created_idx ON leads (organization_id, partner_id, status, created_at DESC, id DESC);
@@ -248,13 +250,14 @@ CREATE INDEX IF NOT EXISTS leads_partner_own_company_idx ON leads (organization_
     WHERE source IN ('partner', 'referral_link');
 CREATE INDEX IF NOT EXISTS leads_partner_own_value_idx ON leads (organization_id, partner_id, deal_value_minor, id)
     WHERE source IN ('partner', 'referral_link');
--- The partner's Referrals tab (leads the organization referred): the list's
+-- The partner's Referrals tab (leads the organization referred, and the
+-- requests of directory visitors): the list's
 -- order (waiting first, then newest) and, with status included, its totals
 -- as an index-only scan. Without it both read all of the partner's leads
 -- from the table: 175–190 ms for the 100k-lead partner at 1M leads, 0.5 and
 -- 1.4 ms with it (docs/BENCHMARKS.md).
 CREATE INDEX IF NOT EXISTS leads_partner_referral_idx ON leads (organization_id, partner_id, (status = 'in_review') DESC, created_at DESC, id DESC)
-    INCLUDE (status) WHERE source = 'referral';
+    INCLUDE (status) WHERE source IN ('referral', 'directory');
 -- A partner's search of its own leads. The search keys of a lead are its
 -- trigrams (pg_trgm's show_trgm of search_text), each hashed to 32 bits and
 -- put under the partner's id: (partner_id << 32) | hash. A GIN index over
@@ -1368,9 +1371,15 @@ CREATE TABLE IF NOT EXISTS partner_profiles (
     FOREIGN KEY (organization_id, partner_id) REFERENCES partners (organization_id, id) ON DELETE CASCADE
 );
 -- The directory reads published profiles only: filters through the facets,
--- text search through the tsvector, sorted by name or publication.
-CREATE INDEX IF NOT EXISTS partner_profiles_facets_idx ON partner_profiles USING gin (facets) WHERE state = 'published';
-CREATE INDEX IF NOT EXISTS partner_profiles_search_idx ON partner_profiles USING gin (search) WHERE state = 'published';
+-- text search through the tsvector, sorted by name or publication. The GIN
+-- indexes take each change at once (fastupdate off): profiles change
+-- seldom, and a pending list, read in full by every search until a vacuum
+-- merges it, made a filtered page read ~500 pages at 10,000 profiles
+-- instead of ~10 (docs/BENCHMARKS.md, "Partner directory").
+CREATE INDEX IF NOT EXISTS partner_profiles_facets_idx ON partner_profiles USING gin (facets) WITH (fastupdate = off) WHERE state = 'published';
+CREATE INDEX IF NOT EXISTS partner_profiles_search_idx ON partner_profiles USING gin (search) WITH (fastupdate = off) WHERE state = 'published';
+-- The sitemap: every published slug read from the index alone.
+CREATE INDEX IF NOT EXISTS partner_profiles_sitemap_idx ON partner_profiles (organization_id, partner_id) INCLUDE (slug, updated_at) WHERE state = 'published';
 CREATE INDEX IF NOT EXISTS partner_profiles_name_idx ON partner_profiles (organization_id, lower(company_name), partner_id) WHERE state = 'published';
 CREATE INDEX IF NOT EXISTS partner_profiles_featured_idx ON partner_profiles (organization_id, featured_rank, lower(company_name), partner_id) WHERE state = 'published';
 CREATE INDEX IF NOT EXISTS partner_profiles_newest_idx ON partner_profiles (organization_id, published_at DESC, partner_id) WHERE state = 'published';

@@ -44,7 +44,7 @@ func (h *Handler) showDirectoryContact(c *fiber.Ctx) error {
 }
 
 // sendDirectoryContact turns a visitor's request into a referral lead for
-// the partner (channel "directory") through the same createLead as every
+// the partner (source "directory") through the same createLead as every
 // other lead, so duplicate detection applies; the partner's admins are
 // notified, and staff see it in the review queue. Spam checks need no third
 // party: a hidden honeypot field and a signed timestamp (too fast or too old
@@ -158,11 +158,8 @@ func (h *Handler) sendDirectoryContact(c *fiber.Ctx) error {
 	var notified []int64
 	err = h.Store.Tx(ctx, func(q *queries.Queries) error {
 		id, err := createLead(ctx, q, NewLead{Now: now, OrganizationID: d.OrganizationID, PartnerID: prof.PartnerID,
-			Source: "referral", Status: "in_review", ProtectionDays: org.LeadProtectionDays, TimeZone: org.TimeZone, Input: in})
+			Source: "directory", Status: "in_review", ProtectionDays: org.LeadProtectionDays, TimeZone: org.TimeZone, Input: in})
 		if err != nil {
-			return err
-		}
-		if err := q.MarkLeadFromDirectory(ctx, queries.MarkLeadFromDirectoryParams{OrganizationID: d.OrganizationID, PartnerID: prof.PartnerID, ID: id}); err != nil {
 			return err
 		}
 		lead, err := q.LockLeadForReview(ctx, queries.LockLeadForReviewParams{OrganizationID: d.OrganizationID, ID: id})

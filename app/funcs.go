@@ -30,12 +30,13 @@ func templateFuncs() template.FuncMap {
 		"datetime": func(t time.Time, zone string) string {
 			return inZone(t, zone).Format("Jan 2, 2006 15:04 MST")
 		},
-		"iso":   isoTime,
-		"add":   func(a, b int) int { return a + b },
-		"itoa":  strconv.Itoa,
-		"label": statusLabel,
-		"list":  func(s ...string) []string { return s },
-		"size":  resource.Size,
+		"iso":            isoTime,
+		"add":            func(a, b int) int { return a + b },
+		"itoa":           strconv.Itoa,
+		"label":          statusLabel,
+		"referralSource": isReferralSource,
+		"list":           func(s ...string) []string { return s },
+		"size":           resource.Size,
 		"hexShort": func(b []byte) string {
 			if len(b) > 8 {
 				b = b[:8]
@@ -121,7 +122,7 @@ func loadZone(name string) (*time.Location, error) {
 var statusLabels = map[string]string{
 	"in_review": "In Review", "approved": "Approved", "rejected": "Rejected",
 	"new": "New", "qualified": "Qualified", "proposal": "Proposal", "won": "Won", "lost": "Lost",
-	"partner": "Partner", "referral": "Referral", "referral_link": "Referral link",
+	"partner": "Partner", "referral": "Referral", "referral_link": "Referral link", "directory": "Directory",
 	"bank_transfer": "Bank transfer", "paypal": "PayPal",
 	"pending": "Pending", "paid": "Paid", "void": "Void",
 }

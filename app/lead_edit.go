@@ -21,6 +21,8 @@ func leadLockReason(u *User, l queries.Lead) string {
 		return "This lead has been reviewed, so it can no longer be changed or deleted. Notes can still be added on the lead's page."
 	case l.Source == "referral":
 		return "The program team passed this lead to your company: accept or decline it under Referral Leads instead of editing it."
+	case l.Source == "directory":
+		return "A visitor of the partner directory sent this request to your company: accept or decline it under Referral Leads instead of editing it."
 	case l.Source == "referral_link":
 		return "This lead signed up through one of your tracking links; its details come from that sign-up and cannot be changed here. Notes can still be added on the lead's page."
 	case !partnerCanEdit(u, l.Status, l.Source, l.CreatedByUserID):

@@ -123,7 +123,7 @@ func validateLead(form func(string) string, defaultCurrency string) (LeadInput, 
 type NewLead struct {
 	OrganizationID, PartnerID int64
 	ActorID                   *int64
-	Source, Status            string // "partner"/"referral"/"referral_link"; "in_review"/"approved"
+	Source, Status            string // "partner"/"referral"/"referral_link"/"directory"; "in_review"/"approved"
 	TrackingLinkID            *int64
 	ProtectionDays            int32
 	TimeZone                  string // the organization's, for dates in messages
@@ -233,6 +233,12 @@ func recordLeadEvent(ctx context.Context, q *queries.Queries, now time.Time, org
 // leads are locked; notes can still be added), and a partner User only on
 // leads they created, a partner Admin on all of the company's leads. Staff
 // use the review queue instead.
+// isReferralSource: a lead passed to the partner rather than brought by it,
+// by the program team ("referral") or by a visitor of the public partner
+// directory ("directory"). The partner accepts or declines these under
+// Referral Leads; staff do not decide them while they wait.
+func isReferralSource(source string) bool { return source == "referral" || source == "directory" }
+
 func partnerCanEdit(u *User, status, source string, createdBy *int64) bool {
 	if u == nil || !u.IsPartner() || status != "in_review" || source != "partner" {
 		return false

@@ -43,7 +43,7 @@ func transitionErr(err error) error {
 // refusal explains why an action does not apply to the lead as it stands
 // now (someone else decided it meanwhile, or it waits for its partner).
 func refusal(l queries.Lead, action string) string {
-	if l.Source == "referral" && l.Status == "in_review" {
+	if isReferralSource(l.Source) && l.Status == "in_review" {
 		return "This referral lead waits for its partner to accept or decline it, so it cannot be " + action + " here."
 	}
 	return "This lead is " + statusLabel(l.Status) + " (" + statusLabel(l.Stage) + "), so it cannot be " + action + " now."
@@ -65,7 +65,7 @@ type reviewRow struct {
 // AwaitingPartner: a referral lead staff passed on, not yet accepted or
 // declined by the partner; staff do not decide it.
 func (r reviewRow) AwaitingPartner() bool {
-	return r.Lead.Source == "referral" && r.Lead.Status == "in_review"
+	return isReferralSource(r.Lead.Source) && r.Lead.Status == "in_review"
 }
 
 func (r reviewRow) CanApprove() bool { return r.Lead.Status == "in_review" && !r.AwaitingPartner() }

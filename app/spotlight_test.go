@@ -2,6 +2,8 @@ package app_test
 
 import (
 	"bytes"
+	"encoding/xml"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -11,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"partnerportal/app/apptest"
 )
@@ -94,8 +98,29 @@ func TestSpotlightDirectoryListsOnlyPublishedOfItsOrganization(t *testing.T) {
 	if r := v.Get("/partners/acme"); strings.Contains(r.Doc.Find(".dir-card").Text(), "Globex") {
 		t.Fatal("declined profile listed")
 	}
-	if r := v.Get("/partners/acme/sitemap.xml"); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "/partners/acme/northwind-agency") || strings.Contains(r.Body, "globex") {
+	r = v.Get("/partners/acme/sitemap.xml")
+	var set struct {
+		XMLName xml.Name `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 urlset"`
+		URLs    []struct {
+			Loc     string `xml:"loc"`
+			LastMod string `xml:"lastmod"`
+		} `xml:"url"`
+	}
+	if r.StatusCode != http.StatusOK {
 		t.Fatalf("sitemap: %d %s", r.StatusCode, r.Body)
+	}
+	if err := xml.Unmarshal([]byte(r.Body), &set); err != nil {
+		t.Fatalf("sitemap is not a urlset: %v\n%s", err, r.Body)
+	}
+	var locs []string
+	for _, u := range set.URLs {
+		locs = append(locs, u.Loc)
+		if _, err := time.Parse("2006-01-02", u.LastMod); strings.Contains(u.Loc, "northwind-agency") && err != nil {
+			t.Errorf("sitemap lastmod of %s: %q", u.Loc, u.LastMod)
+		}
+	}
+	if len(locs) != 2 || !strings.HasSuffix(locs[0], "/partners/acme") || !strings.HasSuffix(locs[1], "/partners/acme/northwind-agency") {
+		t.Fatalf("sitemap lists %q, want the directory and Northwind only", locs)
 	}
 }
 
@@ -138,6 +163,33 @@ func TestSpotlightDirectoryFilters(t *testing.T) {
 	r := v.Do(http.MethodGet, "/partners/acme?area=SE", nil, map[string]string{"HX-Request": "true"})
 	if r.Doc.Find("#dir-filters").Length() != 0 || r.Doc.Find("#dir-results").Length() != 1 {
 		t.Fatalf("fragment: %s", r.Body)
+	}
+}
+
+// The count stops at 1,000 (the page says "1,000+"); below that it is exact.
+func TestSpotlightDirectoryCountStopsAtCap(t *testing.T) {
+	env := noAgreementsEnv(t)
+	if _, err := env.Store.Pool.Exec(t.Context(), `
+		WITH org AS (SELECT organization_id AS id FROM directory_settings WHERE slug = 'acme'),
+		p AS (INSERT INTO partners (organization_id, name, created_at)
+		      SELECT org.id, 'Cap Partner ' || g, $1 FROM org, generate_series(1, 1005) g RETURNING organization_id, id, name)
+		INSERT INTO partner_profiles (organization_id, partner_id, slug, company_name, facets, state, published_at, created_at, updated_at)
+		SELECT organization_id, id, 'cap-' || id, name, '{l:en,g:IS}', 'published', $1, $1, $1 FROM p`, env.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	v := env.Client(t)
+	for q, want := range map[string]string{"": "1,000+ partners", "area=IS": "1,000+ partners match", "language=de": "1 partner matches",
+		"area=JP": "0 partners match"} {
+		if got := strings.Join(strings.Fields(v.Get("/partners/acme?"+q).Doc.Find("#dir-count").Text()), " "); got != want {
+			t.Errorf("?%s: count %q, want %q", q, got, want)
+		}
+	}
+	// The last page is the 42nd (1,000 / 24); one further on shows it too.
+	for _, page := range []string{"42", "5000"} {
+		r := v.Get("/partners/acme?page=" + page)
+		if r.StatusCode != http.StatusOK || r.Doc.Find(".dir-card").Length() == 0 || r.Doc.Find(`a[rel="next"]`).Length() != 0 {
+			t.Errorf("page %s: %d, %d cards, next link %d", page, r.StatusCode, r.Doc.Find(".dir-card").Length(), r.Doc.Find(`a[rel="next"]`).Length())
+		}
 	}
 }
 
@@ -194,7 +246,7 @@ func TestSpotlightContactCreatesDirectoryLead(t *testing.T) {
 	v := env.Client(t)
 	const path = "/partners/acme/northwind-agency/contact"
 	leads := func() int64 {
-		return queryInt(t, env, "SELECT count(*) FROM leads WHERE channel = 'directory'")
+		return queryInt(t, env, "SELECT count(*) FROM leads WHERE source = 'directory'")
 	}
 	// Sent at once: refused by the timing check, nothing created.
 	f := contactForm(t, v, path)
@@ -250,10 +302,10 @@ func TestSpotlightContactCreatesDirectoryLead(t *testing.T) {
 	var partner, source, status, company string
 	var dup *int64
 	if err := env.Store.Pool.QueryRow(t.Context(), `SELECT p.name, l.source, l.status, l.company, l.duplicate_of_lead_id
-		FROM leads l JOIN partners p ON p.id = l.partner_id WHERE l.channel = 'directory'`).Scan(&partner, &source, &status, &company, &dup); err != nil {
+		FROM leads l JOIN partners p ON p.id = l.partner_id WHERE l.company = 'ShopCo'`).Scan(&partner, &source, &status, &company, &dup); err != nil {
 		t.Fatal(err)
 	}
-	if partner != "Northwind Agency" || source != "referral" || status != "in_review" || company != "ShopCo" || dup != nil {
+	if partner != "Northwind Agency" || source != "directory" || status != "in_review" || company != "ShopCo" || dup != nil {
 		t.Fatalf("lead: %s %s %s %s dup=%v", partner, source, status, company, dup)
 	}
 	if n := queryInt(t, env, `SELECT count(*) FROM notifications n JOIN users u ON u.id = n.user_id
@@ -267,19 +319,36 @@ func TestSpotlightContactCreatesDirectoryLead(t *testing.T) {
 		t.Fatalf("second send: %d", r.StatusCode)
 	}
 	if n := queryInt(t, env, `SELECT count(*) FROM leads l JOIN partners p ON p.id = l.partner_id
-		WHERE l.channel = 'directory' AND p.name = 'Globex Partners' AND l.duplicate_of_lead_id IS NOT NULL`); n != 1 {
+		WHERE l.source = 'directory' AND p.name = 'Globex Partners' AND l.duplicate_of_lead_id IS NOT NULL`); n != 1 {
 		t.Fatal("the second request is not flagged as a duplicate")
 	}
 	// Staff see it in the review queue; Northwind under Referral Leads.
 	staff := env.Client(t)
 	staff.SignIn("staff@acme.test")
-	if r := staff.Get("/console/leads"); !strings.Contains(r.Doc.Find("main").Text(), "ShopCo") {
+	r = staff.Get("/console/leads")
+	row := r.Doc.Find(".review-row").FilterFunction(func(_ int, s *goquery.Selection) bool {
+		return strings.Contains(s.Find(".lead-company").Text(), "ShopCo") && strings.Contains(s.Text(), "Northwind")
+	})
+	if row.Length() != 1 {
 		t.Fatal("directory lead not in the review queue")
+	}
+	// Like a team referral it waits for its partner: staff do not approve it.
+	if row.Find(".channel-directory").Length() != 1 || row.Find("button.approve").Length() != 0 || !strings.Contains(row.Text(), "Waiting for Northwind") {
+		t.Fatalf("queue row of the directory lead: %s", row.Text())
 	}
 	nw := env.Client(t)
 	nw.SignIn("admin@northwind.test")
-	if r := nw.Get("/leads/referrals"); !strings.Contains(r.Doc.Find("main").Text(), "ShopCo") {
-		t.Fatal("directory lead not under Northwind's Referral Leads")
+	r = nw.Get("/leads/referrals")
+	if !strings.Contains(r.Doc.Find("#referral-table").Text(), "ShopCo") || r.Doc.Find("#referral-table .channel-directory").Length() != 1 {
+		t.Fatal("directory lead not under Northwind's Referral Leads, or without its label")
+	}
+	// Northwind accepts it as it would a team referral.
+	id := queryInt(t, env, "SELECT l.id FROM leads l JOIN partners p ON p.id = l.partner_id WHERE p.name = 'Northwind Agency' AND l.company = 'ShopCo'")
+	if r := refPost(nw, fmt.Sprintf("/leads/%d/accept", id), nil); r.StatusCode != http.StatusOK {
+		t.Fatalf("accept the directory lead: %d %.300s", r.StatusCode, r.Body)
+	}
+	if n := queryInt(t, env, "SELECT count(*) FROM leads WHERE id = $1 AND source = 'directory' AND status = 'approved'", id); n != 1 {
+		t.Fatal("the accepted directory lead is not approved")
 	}
 	// Rate limit: five an hour from one address (two were sent).
 	for i := range 4 {

@@ -254,7 +254,7 @@ WITH l AS MATERIALIZED (
     -- Locked first, alone, through (organization_id, id): joined to partners
     -- in one scan, a planner with stale statistics (a burst of new leads)
     -- walked the partner's whole lead index instead (84 ms vs 1 ms for 250).
-    SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at, refunded_minor, channel FROM leads
+    SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at, refunded_minor FROM leads
     WHERE leads.organization_id = $1 AND leads.id = ANY($2::bigint[])
     ORDER BY leads.id
     FOR UPDATE

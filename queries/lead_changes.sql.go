@@ -75,7 +75,7 @@ func (q *Queries) DeleteLeadForPartner(ctx context.Context, arg DeleteLeadForPar
 
 const getLeadForPartner = `-- name: GetLeadForPartner :one
 
-SELECT leads.id, leads.organization_id, leads.partner_id, leads.created_by_user_id, leads.source, leads.status, leads.stage, leads.company, leads.domain, leads.contact_name, leads.email, leads.phone, leads.currency, leads.deal_value_minor, leads.revenue_minor, leads.notes, leads.rejection_reason, leads.tracking_link_id, leads.duplicate_of_lead_id, leads.duplicate_reason, leads.search_text, leads.created_at, leads.updated_at, leads.won_at, leads.refunded_minor, leads.channel, coalesce(u.name, '')::text AS created_by_name
+SELECT leads.id, leads.organization_id, leads.partner_id, leads.created_by_user_id, leads.source, leads.status, leads.stage, leads.company, leads.domain, leads.contact_name, leads.email, leads.phone, leads.currency, leads.deal_value_minor, leads.revenue_minor, leads.notes, leads.rejection_reason, leads.tracking_link_id, leads.duplicate_of_lead_id, leads.duplicate_reason, leads.search_text, leads.created_at, leads.updated_at, leads.won_at, leads.refunded_minor, coalesce(u.name, '')::text AS created_by_name
 FROM leads
 LEFT JOIN users u ON u.id = leads.created_by_user_id
 WHERE leads.organization_id = $1 AND leads.partner_id = $2 AND leads.id = $3
@@ -126,14 +126,13 @@ func (q *Queries) GetLeadForPartner(ctx context.Context, arg GetLeadForPartnerPa
 		&i.Lead.UpdatedAt,
 		&i.Lead.WonAt,
 		&i.Lead.RefundedMinor,
-		&i.Lead.Channel,
 		&i.CreatedByName,
 	)
 	return i, err
 }
 
 const lockLeadForPartner = `-- name: LockLeadForPartner :one
-SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at, refunded_minor, channel FROM leads
+SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at, refunded_minor FROM leads
 WHERE organization_id = $1 AND partner_id = $2 AND id = $3
 FOR UPDATE
 `
@@ -175,7 +174,6 @@ func (q *Queries) LockLeadForPartner(ctx context.Context, arg LockLeadForPartner
 		&i.UpdatedAt,
 		&i.WonAt,
 		&i.RefundedMinor,
-		&i.Channel,
 	)
 	return i, err
 }

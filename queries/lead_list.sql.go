@@ -18,7 +18,7 @@ SELECT count(*) AS total,
        count(*) FILTER (WHERE status = 'in_review') AS in_review,
        count(*) FILTER (WHERE status = 'rejected') AS rejected
 FROM (SELECT status
-      FROM (SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at, refunded_minor, channel FROM leads
+      FROM (SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at, refunded_minor FROM leads
             WHERE source IN ('partner', 'referral_link') AND partner_id = $1
               AND (cardinality(lead_search_query_keys($1, $2::text)) = 0
                    OR lead_search_keys(partner_id, search_text) @> lead_search_query_keys($1, $2::text))
@@ -526,7 +526,7 @@ const searchLeadsForPartner = `-- name: SearchLeadsForPartner :many
 SELECT id, company, domain, contact_name, email, phone, status, stage, currency,
        deal_value_minor, revenue_minor, created_at, won_at, created_by_user_id, source,
        duplicate_of_lead_id, duplicate_reason
-FROM (SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at, refunded_minor, channel FROM leads
+FROM (SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at, refunded_minor FROM leads
       WHERE source IN ('partner', 'referral_link') AND partner_id = $1
         AND (cardinality(lead_search_query_keys($1, $2::text)) = 0
              OR lead_search_keys(partner_id, search_text) @> lead_search_query_keys($1, $2::text))

@@ -55,14 +55,15 @@ WHERE organization_id = @organization_id AND id = @id
 FOR UPDATE;
 
 -- name: ApproveLead :one
--- A referral lead in review waits for the partner to accept it, not for staff.
+-- A referral lead in review (from the team or the directory) waits for the
+-- partner to accept it, not for staff.
 UPDATE leads SET status = 'approved', updated_at = @now::timestamptz
-WHERE organization_id = @organization_id AND id = @id AND status = 'in_review' AND source <> 'referral'
+WHERE organization_id = @organization_id AND id = @id AND status = 'in_review' AND source NOT IN ('referral', 'directory')
 RETURNING id;
 
 -- name: RejectLead :one
 UPDATE leads SET status = 'rejected', rejection_reason = @rejection_reason, updated_at = @now::timestamptz
-WHERE organization_id = @organization_id AND id = @id AND status = 'in_review' AND source <> 'referral'
+WHERE organization_id = @organization_id AND id = @id AND status = 'in_review' AND source NOT IN ('referral', 'directory')
 RETURNING id;
 
 -- name: UpdateLeadForReview :one

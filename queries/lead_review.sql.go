@@ -12,7 +12,7 @@ import (
 
 const approveLead = `-- name: ApproveLead :one
 UPDATE leads SET status = 'approved', updated_at = $1::timestamptz
-WHERE organization_id = $2 AND id = $3 AND status = 'in_review' AND source <> 'referral'
+WHERE organization_id = $2 AND id = $3 AND status = 'in_review' AND source NOT IN ('referral', 'directory')
 RETURNING id
 `
 
@@ -22,7 +22,8 @@ type ApproveLeadParams struct {
 	ID             int64
 }
 
-// A referral lead in review waits for the partner to accept it, not for staff.
+// A referral lead in review (from the team or the directory) waits for the
+// partner to accept it, not for staff.
 func (q *Queries) ApproveLead(ctx context.Context, arg ApproveLeadParams) (int64, error) {
 	row := q.db.QueryRow(ctx, approveLead, arg.Now, arg.OrganizationID, arg.ID)
 	var id int64
@@ -94,7 +95,7 @@ func (q *Queries) CountLeadsForReview(ctx context.Context, arg CountLeadsForRevi
 }
 
 const getLeadForReview = `-- name: GetLeadForReview :one
-SELECT l.id, l.organization_id, l.partner_id, l.created_by_user_id, l.source, l.status, l.stage, l.company, l.domain, l.contact_name, l.email, l.phone, l.currency, l.deal_value_minor, l.revenue_minor, l.notes, l.rejection_reason, l.tracking_link_id, l.duplicate_of_lead_id, l.duplicate_reason, l.search_text, l.created_at, l.updated_at, l.won_at, l.refunded_minor, l.channel, p.name AS partner_name
+SELECT l.id, l.organization_id, l.partner_id, l.created_by_user_id, l.source, l.status, l.stage, l.company, l.domain, l.contact_name, l.email, l.phone, l.currency, l.deal_value_minor, l.revenue_minor, l.notes, l.rejection_reason, l.tracking_link_id, l.duplicate_of_lead_id, l.duplicate_reason, l.search_text, l.created_at, l.updated_at, l.won_at, l.refunded_minor, p.name AS partner_name
 FROM leads l
 JOIN partners p ON p.organization_id = l.organization_id AND p.id = l.partner_id
 WHERE l.organization_id = $1 AND l.id = $2
@@ -139,7 +140,6 @@ func (q *Queries) GetLeadForReview(ctx context.Context, arg GetLeadForReviewPara
 		&i.Lead.UpdatedAt,
 		&i.Lead.WonAt,
 		&i.Lead.RefundedMinor,
-		&i.Lead.Channel,
 		&i.PartnerName,
 	)
 	return i, err
@@ -182,7 +182,7 @@ func (q *Queries) LeadStatusTotals(ctx context.Context, organizationID int64) ([
 
 const listLeadsForReview = `-- name: ListLeadsForReview :many
 
-SELECT l.id, l.organization_id, l.partner_id, l.created_by_user_id, l.source, l.status, l.stage, l.company, l.domain, l.contact_name, l.email, l.phone, l.currency, l.deal_value_minor, l.revenue_minor, l.notes, l.rejection_reason, l.tracking_link_id, l.duplicate_of_lead_id, l.duplicate_reason, l.search_text, l.created_at, l.updated_at, l.won_at, l.refunded_minor, l.channel, p.name AS partner_name
+SELECT l.id, l.organization_id, l.partner_id, l.created_by_user_id, l.source, l.status, l.stage, l.company, l.domain, l.contact_name, l.email, l.phone, l.currency, l.deal_value_minor, l.revenue_minor, l.notes, l.rejection_reason, l.tracking_link_id, l.duplicate_of_lead_id, l.duplicate_reason, l.search_text, l.created_at, l.updated_at, l.won_at, l.refunded_minor, p.name AS partner_name
 FROM leads l
 JOIN partners p ON p.organization_id = l.organization_id AND p.id = l.partner_id
 WHERE l.organization_id = $1 AND l.status = $2
@@ -260,7 +260,6 @@ func (q *Queries) ListLeadsForReview(ctx context.Context, arg ListLeadsForReview
 			&i.Lead.UpdatedAt,
 			&i.Lead.WonAt,
 			&i.Lead.RefundedMinor,
-			&i.Lead.Channel,
 			&i.PartnerName,
 		); err != nil {
 			return nil, err
@@ -304,7 +303,7 @@ func (q *Queries) ListPartnerChoices(ctx context.Context, organizationID int64) 
 }
 
 const lockLeadForReview = `-- name: LockLeadForReview :one
-SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at, refunded_minor, channel FROM leads
+SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at, refunded_minor FROM leads
 WHERE organization_id = $1 AND id = $2
 FOR UPDATE
 `
@@ -345,7 +344,6 @@ func (q *Queries) LockLeadForReview(ctx context.Context, arg LockLeadForReviewPa
 		&i.UpdatedAt,
 		&i.WonAt,
 		&i.RefundedMinor,
-		&i.Channel,
 	)
 	return i, err
 }
@@ -447,7 +445,7 @@ func (q *Queries) RecordLeadRefund(ctx context.Context, arg RecordLeadRefundPara
 
 const rejectLead = `-- name: RejectLead :one
 UPDATE leads SET status = 'rejected', rejection_reason = $1, updated_at = $2::timestamptz
-WHERE organization_id = $3 AND id = $4 AND status = 'in_review' AND source <> 'referral'
+WHERE organization_id = $3 AND id = $4 AND status = 'in_review' AND source NOT IN ('referral', 'directory')
 RETURNING id
 `
 

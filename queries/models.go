@@ -357,7 +357,6 @@ type Lead struct {
 	UpdatedAt         time.Time
 	WonAt             *time.Time
 	RefundedMinor     int64
-	Channel           string
 }
 
 type LeadDailyCount struct {

@@ -13,7 +13,7 @@ import (
 const acceptReferralLead = `-- name: AcceptReferralLead :execrows
 UPDATE leads SET status = 'approved', updated_at = $1::timestamptz
 WHERE organization_id = $2 AND partner_id = $3 AND id = $4
-  AND source = 'referral' AND status = 'in_review'
+  AND source IN ('referral', 'directory') AND status = 'in_review'
 `
 
 type AcceptReferralLeadParams struct {
@@ -39,7 +39,7 @@ func (q *Queries) AcceptReferralLead(ctx context.Context, arg AcceptReferralLead
 const declineReferralLead = `-- name: DeclineReferralLead :execrows
 UPDATE leads SET status = 'rejected', rejection_reason = $1, updated_at = $2::timestamptz
 WHERE organization_id = $3 AND partner_id = $4 AND id = $5
-  AND source = 'referral' AND status = 'in_review'
+  AND source IN ('referral', 'directory') AND status = 'in_review'
 `
 
 type DeclineReferralLeadParams struct {
@@ -65,8 +65,8 @@ func (q *Queries) DeclineReferralLead(ctx context.Context, arg DeclineReferralLe
 }
 
 const getReferralLeadForPartner = `-- name: GetReferralLeadForPartner :one
-SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at, refunded_minor, channel FROM leads
-WHERE organization_id = $1 AND partner_id = $2 AND id = $3 AND source = 'referral'
+SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at, refunded_minor FROM leads
+WHERE organization_id = $1 AND partner_id = $2 AND id = $3 AND source IN ('referral', 'directory')
 `
 
 type GetReferralLeadForPartnerParams struct {
@@ -104,14 +104,13 @@ func (q *Queries) GetReferralLeadForPartner(ctx context.Context, arg GetReferral
 		&i.UpdatedAt,
 		&i.WonAt,
 		&i.RefundedMinor,
-		&i.Channel,
 	)
 	return i, err
 }
 
 const listReferralLeadsForPartner = `-- name: ListReferralLeadsForPartner :many
-SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at, refunded_minor, channel FROM leads
-WHERE organization_id = $1 AND partner_id = $2 AND source = 'referral'
+SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at, refunded_minor FROM leads
+WHERE organization_id = $1 AND partner_id = $2 AND source IN ('referral', 'directory')
 ORDER BY (status = 'in_review') DESC, created_at DESC, id DESC
 LIMIT $4 OFFSET $3
 `
@@ -164,7 +163,6 @@ func (q *Queries) ListReferralLeadsForPartner(ctx context.Context, arg ListRefer
 			&i.UpdatedAt,
 			&i.WonAt,
 			&i.RefundedMinor,
-			&i.Channel,
 		); err != nil {
 			return nil, err
 		}
@@ -183,7 +181,7 @@ SELECT count(*) AS total,
        count(*) FILTER (WHERE status = 'rejected') AS declined,
        count(*) FILTER (WHERE status = 'in_review') AS waiting
 FROM leads
-WHERE organization_id = $1 AND partner_id = $2 AND source = 'referral'
+WHERE organization_id = $1 AND partner_id = $2 AND source IN ('referral', 'directory')
 `
 
 type ReferralTotalsForPartnerParams struct {
@@ -198,8 +196,11 @@ type ReferralTotalsForPartnerRow struct {
 	Waiting  int64
 }
 
-// Referral leads: leads the program team passed to a partner (source
-// 'referral'). The partner accepts or declines them while they are In Review.
+// Referral leads: leads passed to a partner rather than brought by it, by
+// the program team (source 'referral') or by a visitor of the public partner
+// directory (source 'directory'). The partner accepts or declines them while
+// they are In Review. `source IN ('referral', 'directory')` is the predicate
+// of leads_partner_referral_idx: keep the two the same.
 func (q *Queries) ReferralTotalsForPartner(ctx context.Context, arg ReferralTotalsForPartnerParams) (ReferralTotalsForPartnerRow, error) {
 	row := q.db.QueryRow(ctx, referralTotalsForPartner, arg.OrganizationID, arg.PartnerID)
 	var i ReferralTotalsForPartnerRow

@@ -118,11 +118,9 @@ SELECT * FROM partner_profiles
 WHERE organization_id = @organization_id AND slug = @slug AND state = 'published';
 
 -- name: ListPublishedProfileSlugs :many
+-- The sitemap: an index-only scan of partner_profiles_sitemap_idx (the
+-- order of a sitemap means nothing; 50,000 is the format's limit).
 SELECT slug, updated_at FROM partner_profiles
 WHERE organization_id = @organization_id AND state = 'published'
-ORDER BY lower(company_name), partner_id
+ORDER BY partner_id
 LIMIT 50000;
-
--- name: MarkLeadFromDirectory :exec
-UPDATE leads SET channel = 'directory'
-WHERE organization_id = @organization_id AND partner_id = @partner_id AND id = @id;

@@ -438,7 +438,7 @@ func (q *Queries) ListProfilesForConsole(ctx context.Context, organizationID int
 const listPublishedProfileSlugs = `-- name: ListPublishedProfileSlugs :many
 SELECT slug, updated_at FROM partner_profiles
 WHERE organization_id = $1 AND state = 'published'
-ORDER BY lower(company_name), partner_id
+ORDER BY partner_id
 LIMIT 50000
 `
 
@@ -447,6 +447,8 @@ type ListPublishedProfileSlugsRow struct {
 	UpdatedAt time.Time
 }
 
+// The sitemap: an index-only scan of partner_profiles_sitemap_idx (the
+// order of a sitemap means nothing; 50,000 is the format's limit).
 func (q *Queries) ListPublishedProfileSlugs(ctx context.Context, organizationID int64) ([]ListPublishedProfileSlugsRow, error) {
 	rows, err := q.db.Query(ctx, listPublishedProfileSlugs, organizationID)
 	if err != nil {
@@ -465,22 +467,6 @@ func (q *Queries) ListPublishedProfileSlugs(ctx context.Context, organizationID 
 		return nil, err
 	}
 	return items, nil
-}
-
-const markLeadFromDirectory = `-- name: MarkLeadFromDirectory :exec
-UPDATE leads SET channel = 'directory'
-WHERE organization_id = $1 AND partner_id = $2 AND id = $3
-`
-
-type MarkLeadFromDirectoryParams struct {
-	OrganizationID int64
-	PartnerID      int64
-	ID             int64
-}
-
-func (q *Queries) MarkLeadFromDirectory(ctx context.Context, arg MarkLeadFromDirectoryParams) error {
-	_, err := q.db.Exec(ctx, markLeadFromDirectory, arg.OrganizationID, arg.PartnerID, arg.ID)
-	return err
 }
 
 const partnerProfileSlugTaken = `-- name: PartnerProfileSlugTaken :one
