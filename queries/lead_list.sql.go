@@ -419,7 +419,7 @@ const searchLeadPageForPartner = `-- name: SearchLeadPageForPartner :many
 WITH matched AS MATERIALIZED (
   SELECT id, status, created_at, deal_value_minor,
          CASE WHEN $2::text = 'company' THEN lower(company) END AS company_key
-  FROM (SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at, refunded_minor, channel FROM leads
+  FROM (SELECT id, organization_id, partner_id, created_by_user_id, source, status, stage, company, domain, contact_name, email, phone, currency, deal_value_minor, revenue_minor, notes, rejection_reason, tracking_link_id, duplicate_of_lead_id, duplicate_reason, search_text, created_at, updated_at, won_at, refunded_minor FROM leads
         WHERE source IN ('partner', 'referral_link') AND partner_id = $6
           AND (cardinality(lead_search_query_keys($6, $7::text)) = 0
                OR lead_search_keys(partner_id, search_text) @> lead_search_query_keys($6, $7::text))
