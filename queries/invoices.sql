@@ -127,9 +127,16 @@ VALUES (@organization_id, @partner_id, @kind, sqlc.narg(credits_invoice_id), @se
         @period_label, @issued_on, @due_on, @total_minor, @line_count, @vendor_name, @vendor_address,
         @vendor_tax_id, @vendor_country, @partner_name, @partner_address, @partner_tax_id, @partner_country,
         @reverse_charge, @payout_method, @payout_masked, @payout_details_missing, @now)
-RETURNING id;
+RETURNING *;
 
--- name: AddInvoiceLines :execrows
+-- name: AddIssuedInvoiceLines :execrows
+-- A new invoice's lines and its "issued" event in one statement (the run
+-- holds the organization's counter row from numbering to commit, so every
+-- round trip in between is paid by the whole run).
+WITH event AS (
+  INSERT INTO invoice_events (organization_id, invoice_id, kind, detail, created_at)
+  SELECT @organization_id, @invoice_id, 'issued', @detail::text, @now::timestamptz
+)
 INSERT INTO invoice_lines (organization_id, partner_id, invoice_id, commission_id, amount_minor)
 SELECT c.organization_id, c.partner_id, @invoice_id, c.id, c.amount_minor
 FROM commissions c
@@ -155,6 +162,23 @@ FROM users u
 WHERE u.organization_id = @organization_id AND u.partner_id = @partner_id::bigint AND u.role = 'partner_admin'
 ORDER BY u.id
 RETURNING id;
+
+-- name: NotifyInvoicePartnerAdminsMany :many
+-- Several notifications (@bodies[i] linking to @links[i]) for each admin of
+-- the partner company, in one statement: in bodies order, then by admin.
+INSERT INTO notifications (organization_id, user_id, body, link, created_at)
+SELECT u.organization_id, u.id, b.body, b.link, @now::timestamptz
+FROM (SELECT unnest(@bodies::text[]) AS body, unnest(@links::text[]) AS link,
+             generate_subscripts(@bodies::text[], 1) AS ord) AS b
+JOIN users u ON u.organization_id = @organization_id AND u.partner_id = @partner_id::bigint AND u.role = 'partner_admin'
+ORDER BY b.ord, u.id
+RETURNING id;
+
+-- name: SetInvoicePDFs :execrows
+-- The stored PDFs of several invoices at once.
+UPDATE invoices i SET pdf_key = k.pdf_key
+FROM (SELECT unnest(@ids::bigint[]) AS id, unnest(@pdf_keys::text[]) AS pdf_key) AS k
+WHERE i.organization_id = @organization_id AND i.id = k.id;
 
 -- name: ListInvoicesWithoutPDF :many
 SELECT id, partner_id FROM invoices WHERE organization_id = @organization_id AND pdf_key = '' ORDER BY id LIMIT @max_rows;

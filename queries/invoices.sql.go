@@ -38,33 +38,6 @@ func (q *Queries) AddInvoiceEvent(ctx context.Context, arg AddInvoiceEventParams
 	return err
 }
 
-const addInvoiceLines = `-- name: AddInvoiceLines :execrows
-INSERT INTO invoice_lines (organization_id, partner_id, invoice_id, commission_id, amount_minor)
-SELECT c.organization_id, c.partner_id, $1, c.id, c.amount_minor
-FROM commissions c
-WHERE c.organization_id = $2 AND c.partner_id = $3 AND c.id = ANY($4::bigint[])
-`
-
-type AddInvoiceLinesParams struct {
-	InvoiceID      int64
-	OrganizationID int64
-	PartnerID      int64
-	CommissionIds  []int64
-}
-
-func (q *Queries) AddInvoiceLines(ctx context.Context, arg AddInvoiceLinesParams) (int64, error) {
-	result, err := q.db.Exec(ctx, addInvoiceLines,
-		arg.InvoiceID,
-		arg.OrganizationID,
-		arg.PartnerID,
-		arg.CommissionIds,
-	)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
 const addInvoicesToBatch = `-- name: AddInvoicesToBatch :many
 UPDATE invoices SET batch_id = $1
 WHERE organization_id = $2 AND id = ANY($3::bigint[]) AND status = 'pending' AND kind = 'invoice'
@@ -97,6 +70,44 @@ func (q *Queries) AddInvoicesToBatch(ctx context.Context, arg AddInvoicesToBatch
 		return nil, err
 	}
 	return items, nil
+}
+
+const addIssuedInvoiceLines = `-- name: AddIssuedInvoiceLines :execrows
+WITH event AS (
+  INSERT INTO invoice_events (organization_id, invoice_id, kind, detail, created_at)
+  SELECT $2, $1, 'issued', $5::text, $6::timestamptz
+)
+INSERT INTO invoice_lines (organization_id, partner_id, invoice_id, commission_id, amount_minor)
+SELECT c.organization_id, c.partner_id, $1, c.id, c.amount_minor
+FROM commissions c
+WHERE c.organization_id = $2 AND c.partner_id = $3 AND c.id = ANY($4::bigint[])
+`
+
+type AddIssuedInvoiceLinesParams struct {
+	InvoiceID      int64
+	OrganizationID int64
+	PartnerID      int64
+	CommissionIds  []int64
+	Detail         string
+	Now            time.Time
+}
+
+// A new invoice's lines and its "issued" event in one statement (the run
+// holds the organization's counter row from numbering to commit, so every
+// round trip in between is paid by the whole run).
+func (q *Queries) AddIssuedInvoiceLines(ctx context.Context, arg AddIssuedInvoiceLinesParams) (int64, error) {
+	result, err := q.db.Exec(ctx, addIssuedInvoiceLines,
+		arg.InvoiceID,
+		arg.OrganizationID,
+		arg.PartnerID,
+		arg.CommissionIds,
+		arg.Detail,
+		arg.Now,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const countInvoicesForOrganization = `-- name: CountInvoicesForOrganization :one
@@ -167,7 +178,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
         $9, $10, $11, $12, $13, $14, $15,
         $16, $17, $18, $19, $20, $21,
         $22, $23, $24, $25, $26)
-RETURNING id
+RETURNING id, organization_id, partner_id, kind, credits_invoice_id, sequence, number, currency, period_key, period_label, status, issued_on, due_on, total_minor, line_count, vendor_name, vendor_address, vendor_tax_id, vendor_country, partner_name, partner_address, partner_tax_id, partner_country, reverse_charge, payout_method, payout_masked, payout_details_missing, pdf_key, batch_id, paid_on, payment_reference, void_reason, created_at, paid_at, voided_at
 `
 
 type CreateInvoiceParams struct {
@@ -199,7 +210,7 @@ type CreateInvoiceParams struct {
 	Now                  time.Time
 }
 
-func (q *Queries) CreateInvoice(ctx context.Context, arg CreateInvoiceParams) (int64, error) {
+func (q *Queries) CreateInvoice(ctx context.Context, arg CreateInvoiceParams) (Invoice, error) {
 	row := q.db.QueryRow(ctx, createInvoice,
 		arg.OrganizationID,
 		arg.PartnerID,
@@ -228,9 +239,45 @@ func (q *Queries) CreateInvoice(ctx context.Context, arg CreateInvoiceParams) (i
 		arg.PayoutDetailsMissing,
 		arg.Now,
 	)
-	var id int64
-	err := row.Scan(&id)
-	return id, err
+	var i Invoice
+	err := row.Scan(
+		&i.ID,
+		&i.OrganizationID,
+		&i.PartnerID,
+		&i.Kind,
+		&i.CreditsInvoiceID,
+		&i.Sequence,
+		&i.Number,
+		&i.Currency,
+		&i.PeriodKey,
+		&i.PeriodLabel,
+		&i.Status,
+		&i.IssuedOn,
+		&i.DueOn,
+		&i.TotalMinor,
+		&i.LineCount,
+		&i.VendorName,
+		&i.VendorAddress,
+		&i.VendorTaxID,
+		&i.VendorCountry,
+		&i.PartnerName,
+		&i.PartnerAddress,
+		&i.PartnerTaxID,
+		&i.PartnerCountry,
+		&i.ReverseCharge,
+		&i.PayoutMethod,
+		&i.PayoutMasked,
+		&i.PayoutDetailsMissing,
+		&i.PdfKey,
+		&i.BatchID,
+		&i.PaidOn,
+		&i.PaymentReference,
+		&i.VoidReason,
+		&i.CreatedAt,
+		&i.PaidAt,
+		&i.VoidedAt,
+	)
+	return i, err
 }
 
 const createPayoutBatch = `-- name: CreatePayoutBatch :one
@@ -1539,6 +1586,52 @@ func (q *Queries) NotifyInvoicePartnerAdmins(ctx context.Context, arg NotifyInvo
 	return items, nil
 }
 
+const notifyInvoicePartnerAdminsMany = `-- name: NotifyInvoicePartnerAdminsMany :many
+INSERT INTO notifications (organization_id, user_id, body, link, created_at)
+SELECT u.organization_id, u.id, b.body, b.link, $1::timestamptz
+FROM (SELECT unnest($2::text[]) AS body, unnest($3::text[]) AS link,
+             generate_subscripts($2::text[], 1) AS ord) AS b
+JOIN users u ON u.organization_id = $4 AND u.partner_id = $5::bigint AND u.role = 'partner_admin'
+ORDER BY b.ord, u.id
+RETURNING id
+`
+
+type NotifyInvoicePartnerAdminsManyParams struct {
+	Now            time.Time
+	Bodies         []string
+	Links          []string
+	OrganizationID int64
+	PartnerID      int64
+}
+
+// Several notifications (@bodies[i] linking to @links[i]) for each admin of
+// the partner company, in one statement: in bodies order, then by admin.
+func (q *Queries) NotifyInvoicePartnerAdminsMany(ctx context.Context, arg NotifyInvoicePartnerAdminsManyParams) ([]int64, error) {
+	rows, err := q.db.Query(ctx, notifyInvoicePartnerAdminsMany,
+		arg.Now,
+		arg.Bodies,
+		arg.Links,
+		arg.OrganizationID,
+		arg.PartnerID,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const releaseInvoiceLines = `-- name: ReleaseInvoiceLines :execrows
 UPDATE invoice_lines SET live = false WHERE organization_id = $1 AND invoice_id = $2 AND live
 `
@@ -1608,6 +1701,27 @@ type SetInvoicePDFParams struct {
 func (q *Queries) SetInvoicePDF(ctx context.Context, arg SetInvoicePDFParams) error {
 	_, err := q.db.Exec(ctx, setInvoicePDF, arg.PdfKey, arg.OrganizationID, arg.ID)
 	return err
+}
+
+const setInvoicePDFs = `-- name: SetInvoicePDFs :execrows
+UPDATE invoices i SET pdf_key = k.pdf_key
+FROM (SELECT unnest($2::bigint[]) AS id, unnest($3::text[]) AS pdf_key) AS k
+WHERE i.organization_id = $1 AND i.id = k.id
+`
+
+type SetInvoicePDFsParams struct {
+	OrganizationID int64
+	Ids            []int64
+	PdfKeys        []string
+}
+
+// The stored PDFs of several invoices at once.
+func (q *Queries) SetInvoicePDFs(ctx context.Context, arg SetInvoicePDFsParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setInvoicePDFs, arg.OrganizationID, arg.Ids, arg.PdfKeys)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const startInvoiceRun = `-- name: StartInvoiceRun :exec
