@@ -251,6 +251,9 @@ FROM invoices i
 WHERE i.organization_id = @organization_id
   AND (@status::text = '' OR i.status = @status::text)
   AND (@partner_id::bigint = 0 OR i.partner_id = @partner_id::bigint)
+  AND (@partner_search::text = '' OR strpos(lower(i.partner_name), @partner_search::text) > 0
+       OR EXISTS (SELECT 1 FROM partners p WHERE p.organization_id = i.organization_id AND p.id = i.partner_id
+                  AND strpos(lower(p.name), @partner_search::text) > 0))
   AND (@period_key::text = '' OR i.period_key = @period_key::text)
   AND (@currency::text = '' OR i.currency = @currency::text)
 ORDER BY i.sequence DESC
@@ -261,8 +264,23 @@ SELECT count(*) FROM invoices i
 WHERE i.organization_id = @organization_id
   AND (@status::text = '' OR i.status = @status::text)
   AND (@partner_id::bigint = 0 OR i.partner_id = @partner_id::bigint)
+  AND (@partner_search::text = '' OR strpos(lower(i.partner_name), @partner_search::text) > 0
+       OR EXISTS (SELECT 1 FROM partners p WHERE p.organization_id = i.organization_id AND p.id = i.partner_id
+                  AND strpos(lower(p.name), @partner_search::text) > 0))
   AND (@period_key::text = '' OR i.period_key = @period_key::text)
   AND (@currency::text = '' OR i.currency = @currency::text);
+
+-- name: SearchInvoicePartners :many
+-- The console filter's partner suggestions: at most @max_rows partner
+-- companies whose name contains @search (lower case), exact and prefix
+-- matches first.
+SELECT id, name FROM partners
+WHERE organization_id = @organization_id AND strpos(lower(name), @search::text) > 0
+ORDER BY lower(name) = @search::text DESC, strpos(lower(name), @search::text) = 1 DESC, name, id
+LIMIT @max_rows;
+
+-- name: GetPartnerName :one
+SELECT name FROM partners WHERE organization_id = @organization_id AND id = @partner_id;
 
 -- name: ListInvoicePeriods :many
 SELECT DISTINCT period_key, period_label FROM invoices WHERE organization_id = @organization_id

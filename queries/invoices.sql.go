@@ -115,14 +115,18 @@ SELECT count(*) FROM invoices i
 WHERE i.organization_id = $1
   AND ($2::text = '' OR i.status = $2::text)
   AND ($3::bigint = 0 OR i.partner_id = $3::bigint)
-  AND ($4::text = '' OR i.period_key = $4::text)
-  AND ($5::text = '' OR i.currency = $5::text)
+  AND ($4::text = '' OR strpos(lower(i.partner_name), $4::text) > 0
+       OR EXISTS (SELECT 1 FROM partners p WHERE p.organization_id = i.organization_id AND p.id = i.partner_id
+                  AND strpos(lower(p.name), $4::text) > 0))
+  AND ($5::text = '' OR i.period_key = $5::text)
+  AND ($6::text = '' OR i.currency = $6::text)
 `
 
 type CountInvoicesForOrganizationParams struct {
 	OrganizationID int64
 	Status         string
 	PartnerID      int64
+	PartnerSearch  string
 	PeriodKey      string
 	Currency       string
 }
@@ -132,6 +136,7 @@ func (q *Queries) CountInvoicesForOrganization(ctx context.Context, arg CountInv
 		arg.OrganizationID,
 		arg.Status,
 		arg.PartnerID,
+		arg.PartnerSearch,
 		arg.PeriodKey,
 		arg.Currency,
 	)
@@ -613,6 +618,22 @@ func (q *Queries) GetPartnerForInvoice(ctx context.Context, arg GetPartnerForInv
 	return i, err
 }
 
+const getPartnerName = `-- name: GetPartnerName :one
+SELECT name FROM partners WHERE organization_id = $1 AND id = $2
+`
+
+type GetPartnerNameParams struct {
+	OrganizationID int64
+	PartnerID      int64
+}
+
+func (q *Queries) GetPartnerName(ctx context.Context, arg GetPartnerNameParams) (string, error) {
+	row := q.db.QueryRow(ctx, getPartnerName, arg.OrganizationID, arg.PartnerID)
+	var name string
+	err := row.Scan(&name)
+	return name, err
+}
+
 const getPayoutBatch = `-- name: GetPayoutBatch :one
 SELECT id, organization_id, status, created_by, created_at, paid_on, payment_reference FROM payout_batches WHERE organization_id = $1 AND id = $2
 `
@@ -925,16 +946,20 @@ FROM invoices i
 WHERE i.organization_id = $1
   AND ($2::text = '' OR i.status = $2::text)
   AND ($3::bigint = 0 OR i.partner_id = $3::bigint)
-  AND ($4::text = '' OR i.period_key = $4::text)
-  AND ($5::text = '' OR i.currency = $5::text)
+  AND ($4::text = '' OR strpos(lower(i.partner_name), $4::text) > 0
+       OR EXISTS (SELECT 1 FROM partners p WHERE p.organization_id = i.organization_id AND p.id = i.partner_id
+                  AND strpos(lower(p.name), $4::text) > 0))
+  AND ($5::text = '' OR i.period_key = $5::text)
+  AND ($6::text = '' OR i.currency = $6::text)
 ORDER BY i.sequence DESC
-LIMIT $7 OFFSET $6
+LIMIT $8 OFFSET $7
 `
 
 type ListInvoicesForOrganizationParams struct {
 	OrganizationID int64
 	Status         string
 	PartnerID      int64
+	PartnerSearch  string
 	PeriodKey      string
 	Currency       string
 	SkipRows       int32
@@ -967,6 +992,7 @@ func (q *Queries) ListInvoicesForOrganization(ctx context.Context, arg ListInvoi
 		arg.OrganizationID,
 		arg.Status,
 		arg.PartnerID,
+		arg.PartnerSearch,
 		arg.PeriodKey,
 		arg.Currency,
 		arg.SkipRows,
@@ -1670,6 +1696,47 @@ func (q *Queries) ResealPayoutSettings(ctx context.Context, arg ResealPayoutSett
 		arg.PartnerID,
 	)
 	return err
+}
+
+const searchInvoicePartners = `-- name: SearchInvoicePartners :many
+SELECT id, name FROM partners
+WHERE organization_id = $1 AND strpos(lower(name), $2::text) > 0
+ORDER BY lower(name) = $2::text DESC, strpos(lower(name), $2::text) = 1 DESC, name, id
+LIMIT $3
+`
+
+type SearchInvoicePartnersParams struct {
+	OrganizationID int64
+	Search         string
+	MaxRows        int32
+}
+
+type SearchInvoicePartnersRow struct {
+	ID   int64
+	Name string
+}
+
+// The console filter's partner suggestions: at most @max_rows partner
+// companies whose name contains @search (lower case), exact and prefix
+// matches first.
+func (q *Queries) SearchInvoicePartners(ctx context.Context, arg SearchInvoicePartnersParams) ([]SearchInvoicePartnersRow, error) {
+	rows, err := q.db.Query(ctx, searchInvoicePartners, arg.OrganizationID, arg.Search, arg.MaxRows)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []SearchInvoicePartnersRow
+	for rows.Next() {
+		var i SearchInvoicePartnersRow
+		if err := rows.Scan(&i.ID, &i.Name); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const setInvoiceMinimum = `-- name: SetInvoiceMinimum :exec
