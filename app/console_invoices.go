@@ -92,20 +92,20 @@ func parseConsoleInvoiceFilter(c *fiber.Ctx) consoleInvoiceFilter {
 }
 
 type consoleInvoicesData struct {
-	Filter   consoleInvoiceFilter
-	Rows     []invoiceRow
-	Pager    Pager
-	Total    int64
+	Filter consoleInvoiceFilter
+	Rows   []invoiceRow
+	Pager  Pager
+	Total  int64
 	// PartnerName is the partner the list is narrowed to (PartnerID);
 	// Matches are the partners suggested for PartnerSearch.
 	PartnerName string
 	Matches     []queries.SearchInvoicePartnersRow
 	Periods     []queries.ListInvoicePeriodsRow
-	Batches  []batchRow
-	Runs     []queries.InvoiceRun
-	Manual   bool
-	Today    string
-	Back     string
+	Batches     []batchRow
+	Runs        []queries.InvoiceRun
+	Manual      bool
+	Today       string
+	Back        string
 }
 
 type batchRow struct {
