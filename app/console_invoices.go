@@ -81,7 +81,8 @@ func parseConsoleInvoiceFilter(c *fiber.Ctx) consoleInvoiceFilter {
 	if id, err := strconv.ParseInt(c.Query("partner"), 10, 64); err == nil && id > 0 {
 		f.PartnerID = id
 	}
-	f.PartnerSearch = strings.ToLower(strings.Join(strings.Fields(c.Query("partner_q")), " "))
+	q := strings.ReplaceAll(strings.ToValidUTF8(c.Query("partner_q"), ""), "\x00", "")
+	f.PartnerSearch = strings.ToLower(strings.Join(strings.Fields(q), " "))
 	if r := []rune(f.PartnerSearch); len(r) > 100 {
 		f.PartnerSearch = string(r[:100])
 	}
