@@ -29,6 +29,9 @@ const partnerMatchesTarget = "ci-partner-matches"
 // maxPartnerMatches is how many partners the suggestions list.
 const maxPartnerMatches = 20
 
+// manyPartners is where a partner search stops being a list of ids.
+const manyPartners = 1000
+
 // WithPartner is the list's URL with the filter narrowed to one partner.
 func (f consoleInvoiceFilter) WithPartner(id int64) string {
 	f.PartnerID, f.PartnerSearch = id, ""
@@ -131,15 +134,32 @@ func (h *Handler) renderConsoleInvoices(c *fiber.Ctx, p *Page, status int) error
 	p.Section = "invoices"
 	d := &consoleInvoicesData{Filter: parseConsoleInvoiceFilter(c)}
 	f := d.Filter
+	fragment := isFragmentRequest(c) && c.Get("HX-Target") == partnerMatchesTarget
+	// A name search filters by the matching partners' ids when there are at
+	// most manyPartners of them, and by the name itself when there are more.
+	var partnerIDs []int64
+	partnerSearch := ""
 	if f.PartnerSearch != "" {
+		limit := int32(manyPartners + 1)
+		if fragment {
+			limit = maxPartnerMatches
+		}
 		matches, err := h.Store.SearchInvoicePartners(ctx, queries.SearchInvoicePartnersParams{OrganizationID: u.OrganizationID,
-			Search: f.PartnerSearch, MaxRows: maxPartnerMatches})
+			Search: f.PartnerSearch, MaxRows: limit})
 		if err != nil {
 			return err
 		}
-		d.Matches = matches
+		d.Matches = matches[:min(len(matches), maxPartnerMatches)]
+		if len(matches) > manyPartners {
+			partnerSearch = f.PartnerSearch
+		} else {
+			partnerIDs = make([]int64, 0, len(matches))
+			for _, m := range matches {
+				partnerIDs = append(partnerIDs, m.ID)
+			}
+		}
 	}
-	if isFragmentRequest(c) && c.Get("HX-Target") == partnerMatchesTarget {
+	if fragment {
 		// The partner field's suggestions while typing: nothing else.
 		c.Vary("HX-Request", "HX-Target")
 		p.Data = d
@@ -154,14 +174,14 @@ func (h *Handler) renderConsoleInvoices(c *fiber.Ctx, p *Page, status int) error
 		d.PartnerName = name
 	}
 	total, err := h.Store.CountInvoicesForOrganization(ctx, queries.CountInvoicesForOrganizationParams{OrganizationID: u.OrganizationID,
-		Status: f.Status, PartnerID: f.PartnerID, PartnerSearch: f.PartnerSearch, PeriodKey: f.Period, Currency: f.Currency})
+		Status: f.Status, PartnerID: f.PartnerID, PartnerIds: partnerIDs, PartnerSearch: partnerSearch, PeriodKey: f.Period, Currency: f.Currency})
 	if err != nil {
 		return err
 	}
 	d.Total = total
 	d.Pager = newPager(c, pageNumber(c), 50, total)
 	rows, err := h.Store.ListInvoicesForOrganization(ctx, queries.ListInvoicesForOrganizationParams{OrganizationID: u.OrganizationID,
-		Status: f.Status, PartnerID: f.PartnerID, PartnerSearch: f.PartnerSearch, PeriodKey: f.Period, Currency: f.Currency, MaxRows: d.Pager.Limit(), SkipRows: d.Pager.Offset()})
+		Status: f.Status, PartnerID: f.PartnerID, PartnerIds: partnerIDs, PartnerSearch: partnerSearch, PeriodKey: f.Period, Currency: f.Currency, MaxRows: d.Pager.Limit(), SkipRows: d.Pager.Offset()})
 	if err != nil {
 		return err
 	}

@@ -243,7 +243,10 @@ WHERE organization_id = @organization_id AND partner_id = @partner_id AND status
 GROUP BY currency, status ORDER BY currency, status;
 
 -- name: ListInvoicesForOrganization :many
--- The console list: filters are empty (or 0) when unused.
+-- The console list: filters are empty (or 0, or NULL) when unused. A partner
+-- name search is passed as @partner_ids when it matches a few partners (the
+-- partner index, then a sort) and as @partner_search when it matches many
+-- (a semi-join while walking the sequence backwards).
 SELECT i.id, i.partner_id, i.kind, i.number, i.currency::text AS currency, i.period_label, i.period_key, i.status,
        i.issued_on, i.due_on, i.total_minor, i.paid_on, i.payment_reference, i.payout_method,
        i.payout_details_missing, i.batch_id, i.partner_name
@@ -251,9 +254,9 @@ FROM invoices i
 WHERE i.organization_id = @organization_id
   AND (@status::text = '' OR i.status = @status::text)
   AND (@partner_id::bigint = 0 OR i.partner_id = @partner_id::bigint)
-  AND (@partner_search::text = '' OR strpos(lower(i.partner_name), @partner_search::text) > 0
-       OR EXISTS (SELECT 1 FROM partners p WHERE p.organization_id = i.organization_id AND p.id = i.partner_id
-                  AND strpos(lower(p.name), @partner_search::text) > 0))
+  AND (sqlc.narg(partner_ids)::bigint[] IS NULL OR i.partner_id = ANY(sqlc.narg(partner_ids)::bigint[]))
+  AND (@partner_search::text = '' OR i.partner_id IN (SELECT p.id FROM partners p WHERE p.organization_id = @organization_id
+                                                       AND strpos(lower(p.name), @partner_search::text) > 0))
   AND (@period_key::text = '' OR i.period_key = @period_key::text)
   AND (@currency::text = '' OR i.currency = @currency::text)
 ORDER BY i.sequence DESC
@@ -264,9 +267,9 @@ SELECT count(*) FROM invoices i
 WHERE i.organization_id = @organization_id
   AND (@status::text = '' OR i.status = @status::text)
   AND (@partner_id::bigint = 0 OR i.partner_id = @partner_id::bigint)
-  AND (@partner_search::text = '' OR strpos(lower(i.partner_name), @partner_search::text) > 0
-       OR EXISTS (SELECT 1 FROM partners p WHERE p.organization_id = i.organization_id AND p.id = i.partner_id
-                  AND strpos(lower(p.name), @partner_search::text) > 0))
+  AND (sqlc.narg(partner_ids)::bigint[] IS NULL OR i.partner_id = ANY(sqlc.narg(partner_ids)::bigint[]))
+  AND (@partner_search::text = '' OR i.partner_id IN (SELECT p.id FROM partners p WHERE p.organization_id = @organization_id
+                                                       AND strpos(lower(p.name), @partner_search::text) > 0))
   AND (@period_key::text = '' OR i.period_key = @period_key::text)
   AND (@currency::text = '' OR i.currency = @currency::text);
 

@@ -115,17 +115,18 @@ SELECT count(*) FROM invoices i
 WHERE i.organization_id = $1
   AND ($2::text = '' OR i.status = $2::text)
   AND ($3::bigint = 0 OR i.partner_id = $3::bigint)
-  AND ($4::text = '' OR strpos(lower(i.partner_name), $4::text) > 0
-       OR EXISTS (SELECT 1 FROM partners p WHERE p.organization_id = i.organization_id AND p.id = i.partner_id
-                  AND strpos(lower(p.name), $4::text) > 0))
-  AND ($5::text = '' OR i.period_key = $5::text)
-  AND ($6::text = '' OR i.currency = $6::text)
+  AND ($4::bigint[] IS NULL OR i.partner_id = ANY($4::bigint[]))
+  AND ($5::text = '' OR i.partner_id IN (SELECT p.id FROM partners p WHERE p.organization_id = $1
+                                                       AND strpos(lower(p.name), $5::text) > 0))
+  AND ($6::text = '' OR i.period_key = $6::text)
+  AND ($7::text = '' OR i.currency = $7::text)
 `
 
 type CountInvoicesForOrganizationParams struct {
 	OrganizationID int64
 	Status         string
 	PartnerID      int64
+	PartnerIds     []int64
 	PartnerSearch  string
 	PeriodKey      string
 	Currency       string
@@ -136,6 +137,7 @@ func (q *Queries) CountInvoicesForOrganization(ctx context.Context, arg CountInv
 		arg.OrganizationID,
 		arg.Status,
 		arg.PartnerID,
+		arg.PartnerIds,
 		arg.PartnerSearch,
 		arg.PeriodKey,
 		arg.Currency,
@@ -946,19 +948,20 @@ FROM invoices i
 WHERE i.organization_id = $1
   AND ($2::text = '' OR i.status = $2::text)
   AND ($3::bigint = 0 OR i.partner_id = $3::bigint)
-  AND ($4::text = '' OR strpos(lower(i.partner_name), $4::text) > 0
-       OR EXISTS (SELECT 1 FROM partners p WHERE p.organization_id = i.organization_id AND p.id = i.partner_id
-                  AND strpos(lower(p.name), $4::text) > 0))
-  AND ($5::text = '' OR i.period_key = $5::text)
-  AND ($6::text = '' OR i.currency = $6::text)
+  AND ($4::bigint[] IS NULL OR i.partner_id = ANY($4::bigint[]))
+  AND ($5::text = '' OR i.partner_id IN (SELECT p.id FROM partners p WHERE p.organization_id = $1
+                                                       AND strpos(lower(p.name), $5::text) > 0))
+  AND ($6::text = '' OR i.period_key = $6::text)
+  AND ($7::text = '' OR i.currency = $7::text)
 ORDER BY i.sequence DESC
-LIMIT $8 OFFSET $7
+LIMIT $9 OFFSET $8
 `
 
 type ListInvoicesForOrganizationParams struct {
 	OrganizationID int64
 	Status         string
 	PartnerID      int64
+	PartnerIds     []int64
 	PartnerSearch  string
 	PeriodKey      string
 	Currency       string
@@ -986,12 +989,16 @@ type ListInvoicesForOrganizationRow struct {
 	PartnerName          string
 }
 
-// The console list: filters are empty (or 0) when unused.
+// The console list: filters are empty (or 0, or NULL) when unused. A partner
+// name search is passed as @partner_ids when it matches a few partners (the
+// partner index, then a sort) and as @partner_search when it matches many
+// (a semi-join while walking the sequence backwards).
 func (q *Queries) ListInvoicesForOrganization(ctx context.Context, arg ListInvoicesForOrganizationParams) ([]ListInvoicesForOrganizationRow, error) {
 	rows, err := q.db.Query(ctx, listInvoicesForOrganization,
 		arg.OrganizationID,
 		arg.Status,
 		arg.PartnerID,
+		arg.PartnerIds,
 		arg.PartnerSearch,
 		arg.PeriodKey,
 		arg.Currency,
