@@ -118,8 +118,9 @@ func prepare() prepared {
 		if !fontShape(def) {
 			return p
 		}
+		// fpdf's key is the lower-cased family plus the style ("dejavuB").
 		src := regular
-		if strings.HasSuffix(strings.ToUpper(it.Key().String()), "B") {
+		if it.Key().String() == strings.ToLower(Font)+"B" {
 			src = bold
 		}
 		// Parse the cut subset the same way fpdf parses a font: through a
@@ -202,6 +203,7 @@ func addFonts(pdf *fpdf.Fpdf) bool {
 // useLatinSubsets points every style whose used runes all lie in the Latin
 // set at (a copy of) its parsed Latin subset, just before pdf is written.
 func useLatinSubsets(pdf *fpdf.Fpdf) {
+	prepOnce.Do(func() { prep = prepare() }) // a document not made by New
 	if !prep.ok {
 		return
 	}

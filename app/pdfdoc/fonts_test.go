@@ -23,6 +23,16 @@ func TestFontsParsedOnce(t *testing.T) {
 	if len(prep.latin) != 2 {
 		t.Fatalf("%d Latin subsets, want one per style", len(prep.latin))
 	}
+	// Each style's subset is cut from that style: the bold one differs.
+	size := func(key string) int {
+		file := prep.latin[key]
+		reader, _ := field(file.Elem(), "fileReader")
+		array, _ := field(reader.Elem(), "array")
+		return array.Len()
+	}
+	if r, b := size("dejavu"), size("dejavuB"); r == 0 || b == 0 || r == b {
+		t.Errorf("Latin subsets of %d and %d bytes: one style cut from the other's font?", r, b)
+	}
 }
 
 // Documents made at once from the shared fonts each keep their own text:
