@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -16,6 +17,33 @@ import (
 type consoleInvoiceFilter struct {
 	Status, Period, Currency string
 	PartnerID                int64
+	// PartnerSearch (partner_q) keeps invoices of partners whose name
+	// contains it (lower case); the page suggests the matching partners.
+	PartnerSearch string
+}
+
+// partnerMatchesTarget is the element the partner field's htmx request
+// aims at: it gets only the suggestions.
+const partnerMatchesTarget = "ci-partner-matches"
+
+// maxPartnerMatches is how many partners the suggestions list.
+const maxPartnerMatches = 20
+
+// manyPartners is where a partner search stops being a list of ids.
+const manyPartners = 1000
+
+// WithPartner is the list's URL with the filter narrowed to one partner.
+func (f consoleInvoiceFilter) WithPartner(id int64) string {
+	f.PartnerID, f.PartnerSearch = id, ""
+	if q := f.Query(); q != "" {
+		return "/console/invoices?" + q
+	}
+	return "/console/invoices"
+}
+
+// WithoutPartner is the list's URL with the filter for all partners.
+func (f consoleInvoiceFilter) WithoutPartner() string {
+	return f.WithPartner(0)
 }
 
 func (f consoleInvoiceFilter) Query() string {
@@ -31,6 +59,9 @@ func (f consoleInvoiceFilter) Query() string {
 	}
 	if f.PartnerID != 0 {
 		v.Set("partner", strconv.FormatInt(f.PartnerID, 10))
+	}
+	if f.PartnerSearch != "" {
+		v.Set("partner_q", f.PartnerSearch)
 	}
 	return v.Encode()
 }
@@ -53,21 +84,32 @@ func parseConsoleInvoiceFilter(c *fiber.Ctx) consoleInvoiceFilter {
 	if id, err := strconv.ParseInt(c.Query("partner"), 10, 64); err == nil && id > 0 {
 		f.PartnerID = id
 	}
+	q := strings.ReplaceAll(strings.ToValidUTF8(c.Query("partner_q"), ""), "\x00", "")
+	f.PartnerSearch = strings.ToLower(strings.Join(strings.Fields(q), " "))
+	if r := []rune(f.PartnerSearch); len(r) > 100 {
+		f.PartnerSearch = string(r[:100])
+	}
+	if f.PartnerSearch != "" {
+		f.PartnerID = 0 // a name typed replaces the partner picked before
+	}
 	return f
 }
 
 type consoleInvoicesData struct {
-	Filter   consoleInvoiceFilter
-	Rows     []invoiceRow
-	Pager    Pager
-	Total    int64
-	Partners []queries.ListPartnerChoicesRow
-	Periods  []queries.ListInvoicePeriodsRow
-	Batches  []batchRow
-	Runs     []queries.InvoiceRun
-	Manual   bool
-	Today    string
-	Back     string
+	Filter consoleInvoiceFilter
+	Rows   []invoiceRow
+	Pager  Pager
+	Total  int64
+	// PartnerName is the partner the list is narrowed to (PartnerID);
+	// Matches are the partners suggested for PartnerSearch.
+	PartnerName string
+	Matches     []queries.SearchInvoicePartnersRow
+	Periods     []queries.ListInvoicePeriodsRow
+	Batches     []batchRow
+	Runs        []queries.InvoiceRun
+	Manual      bool
+	Today       string
+	Back        string
 }
 
 type batchRow struct {
@@ -92,15 +134,54 @@ func (h *Handler) renderConsoleInvoices(c *fiber.Ctx, p *Page, status int) error
 	p.Section = "invoices"
 	d := &consoleInvoicesData{Filter: parseConsoleInvoiceFilter(c)}
 	f := d.Filter
+	fragment := isFragmentRequest(c) && c.Get("HX-Target") == partnerMatchesTarget
+	// A name search filters by the matching partners' ids when there are at
+	// most manyPartners of them, and by the name itself when there are more.
+	var partnerIDs []int64
+	partnerSearch := ""
+	if f.PartnerSearch != "" {
+		limit := int32(manyPartners + 1)
+		if fragment {
+			limit = maxPartnerMatches
+		}
+		matches, err := h.Store.SearchInvoicePartners(ctx, queries.SearchInvoicePartnersParams{OrganizationID: u.OrganizationID,
+			Search: f.PartnerSearch, MaxRows: limit})
+		if err != nil {
+			return err
+		}
+		d.Matches = matches[:min(len(matches), maxPartnerMatches)]
+		if len(matches) > manyPartners {
+			partnerSearch = f.PartnerSearch
+		} else {
+			partnerIDs = make([]int64, 0, len(matches))
+			for _, m := range matches {
+				partnerIDs = append(partnerIDs, m.ID)
+			}
+		}
+	}
+	if fragment {
+		// The partner field's suggestions while typing: nothing else.
+		c.Vary("HX-Request", "HX-Target")
+		p.Data = d
+		return c.Render("invoices/partner_matches", p, "")
+	}
+	c.Vary("HX-Target")
+	if f.PartnerID != 0 {
+		name, err := h.Store.GetPartnerName(ctx, queries.GetPartnerNameParams{OrganizationID: u.OrganizationID, PartnerID: f.PartnerID})
+		if err != nil && !queries.IsNotFound(err) {
+			return err
+		}
+		d.PartnerName = name
+	}
 	total, err := h.Store.CountInvoicesForOrganization(ctx, queries.CountInvoicesForOrganizationParams{OrganizationID: u.OrganizationID,
-		Status: f.Status, PartnerID: f.PartnerID, PeriodKey: f.Period, Currency: f.Currency})
+		Status: f.Status, PartnerID: f.PartnerID, PartnerIds: partnerIDs, PartnerSearch: partnerSearch, PeriodKey: f.Period, Currency: f.Currency})
 	if err != nil {
 		return err
 	}
 	d.Total = total
 	d.Pager = newPager(c, pageNumber(c), 50, total)
 	rows, err := h.Store.ListInvoicesForOrganization(ctx, queries.ListInvoicesForOrganizationParams{OrganizationID: u.OrganizationID,
-		Status: f.Status, PartnerID: f.PartnerID, PeriodKey: f.Period, Currency: f.Currency, MaxRows: d.Pager.Limit(), SkipRows: d.Pager.Offset()})
+		Status: f.Status, PartnerID: f.PartnerID, PartnerIds: partnerIDs, PartnerSearch: partnerSearch, PeriodKey: f.Period, Currency: f.Currency, MaxRows: d.Pager.Limit(), SkipRows: d.Pager.Offset()})
 	if err != nil {
 		return err
 	}
@@ -109,9 +190,6 @@ func (h *Handler) renderConsoleInvoices(c *fiber.Ctx, p *Page, status int) error
 			Currency: r.Currency, Partner: r.PartnerName, Issued: day(r.IssuedOn), Due: day(r.DueOn), PaidOn: day(r.PaidOn),
 			Total: money.Format(r.TotalMinor, r.Currency), TotalMinor: r.TotalMinor, Missing: r.PayoutDetailsMissing,
 			CreditNote: r.Kind == "credit_note", InBatch: r.BatchID != nil})
-	}
-	if d.Partners, err = h.Store.ListPartnerChoices(ctx, u.OrganizationID); err != nil {
-		return err
 	}
 	if d.Periods, err = h.Store.ListInvoicePeriods(ctx, u.OrganizationID); err != nil {
 		return err

@@ -127,9 +127,16 @@ VALUES (@organization_id, @partner_id, @kind, sqlc.narg(credits_invoice_id), @se
         @period_label, @issued_on, @due_on, @total_minor, @line_count, @vendor_name, @vendor_address,
         @vendor_tax_id, @vendor_country, @partner_name, @partner_address, @partner_tax_id, @partner_country,
         @reverse_charge, @payout_method, @payout_masked, @payout_details_missing, @now)
-RETURNING id;
+RETURNING *;
 
--- name: AddInvoiceLines :execrows
+-- name: AddIssuedInvoiceLines :execrows
+-- A new invoice's lines and its "issued" event in one statement (the run
+-- holds the organization's counter row from numbering to commit, so every
+-- round trip in between is paid by the whole run).
+WITH event AS (
+  INSERT INTO invoice_events (organization_id, invoice_id, kind, detail, created_at)
+  SELECT @organization_id, @invoice_id, 'issued', @detail::text, @now::timestamptz
+)
 INSERT INTO invoice_lines (organization_id, partner_id, invoice_id, commission_id, amount_minor)
 SELECT c.organization_id, c.partner_id, @invoice_id, c.id, c.amount_minor
 FROM commissions c
@@ -155,6 +162,23 @@ FROM users u
 WHERE u.organization_id = @organization_id AND u.partner_id = @partner_id::bigint AND u.role = 'partner_admin'
 ORDER BY u.id
 RETURNING id;
+
+-- name: NotifyInvoicePartnerAdminsMany :many
+-- Several notifications (@bodies[i] linking to @links[i]) for each admin of
+-- the partner company, in one statement: in bodies order, then by admin.
+INSERT INTO notifications (organization_id, user_id, body, link, created_at)
+SELECT u.organization_id, u.id, b.body, b.link, @now::timestamptz
+FROM (SELECT unnest(@bodies::text[]) AS body, unnest(@links::text[]) AS link,
+             generate_subscripts(@bodies::text[], 1) AS ord) AS b
+JOIN users u ON u.organization_id = @organization_id AND u.partner_id = @partner_id::bigint AND u.role = 'partner_admin'
+ORDER BY b.ord, u.id
+RETURNING id;
+
+-- name: SetInvoicePDFs :execrows
+-- The stored PDFs of several invoices at once.
+UPDATE invoices i SET pdf_key = k.pdf_key
+FROM (SELECT unnest(@ids::bigint[]) AS id, unnest(@pdf_keys::text[]) AS pdf_key) AS k
+WHERE i.organization_id = @organization_id AND i.id = k.id;
 
 -- name: ListInvoicesWithoutPDF :many
 SELECT id, partner_id FROM invoices WHERE organization_id = @organization_id AND pdf_key = '' ORDER BY id LIMIT @max_rows;
@@ -219,7 +243,10 @@ WHERE organization_id = @organization_id AND partner_id = @partner_id AND status
 GROUP BY currency, status ORDER BY currency, status;
 
 -- name: ListInvoicesForOrganization :many
--- The console list: filters are empty (or 0) when unused.
+-- The console list: filters are empty (or 0, or NULL) when unused. A partner
+-- name search is passed as @partner_ids when it matches a few partners (the
+-- partner index, then a sort) and as @partner_search when it matches many
+-- (a semi-join while walking the sequence backwards).
 SELECT i.id, i.partner_id, i.kind, i.number, i.currency::text AS currency, i.period_label, i.period_key, i.status,
        i.issued_on, i.due_on, i.total_minor, i.paid_on, i.payment_reference, i.payout_method,
        i.payout_details_missing, i.batch_id, i.partner_name
@@ -227,6 +254,9 @@ FROM invoices i
 WHERE i.organization_id = @organization_id
   AND (@status::text = '' OR i.status = @status::text)
   AND (@partner_id::bigint = 0 OR i.partner_id = @partner_id::bigint)
+  AND (sqlc.narg(partner_ids)::bigint[] IS NULL OR i.partner_id = ANY(sqlc.narg(partner_ids)::bigint[]))
+  AND (@partner_search::text = '' OR i.partner_id IN (SELECT p.id FROM partners p WHERE p.organization_id = @organization_id
+                                                       AND strpos(lower(p.name), @partner_search::text) > 0))
   AND (@period_key::text = '' OR i.period_key = @period_key::text)
   AND (@currency::text = '' OR i.currency = @currency::text)
 ORDER BY i.sequence DESC
@@ -237,8 +267,23 @@ SELECT count(*) FROM invoices i
 WHERE i.organization_id = @organization_id
   AND (@status::text = '' OR i.status = @status::text)
   AND (@partner_id::bigint = 0 OR i.partner_id = @partner_id::bigint)
+  AND (sqlc.narg(partner_ids)::bigint[] IS NULL OR i.partner_id = ANY(sqlc.narg(partner_ids)::bigint[]))
+  AND (@partner_search::text = '' OR i.partner_id IN (SELECT p.id FROM partners p WHERE p.organization_id = @organization_id
+                                                       AND strpos(lower(p.name), @partner_search::text) > 0))
   AND (@period_key::text = '' OR i.period_key = @period_key::text)
   AND (@currency::text = '' OR i.currency = @currency::text);
+
+-- name: SearchInvoicePartners :many
+-- The console filter's partner suggestions: at most @max_rows partner
+-- companies whose name contains @search (lower case), exact and prefix
+-- matches first.
+SELECT id, name FROM partners
+WHERE organization_id = @organization_id AND strpos(lower(name), @search::text) > 0
+ORDER BY lower(name) = @search::text DESC, strpos(lower(name), @search::text) = 1 DESC, name, id
+LIMIT @max_rows;
+
+-- name: GetPartnerName :one
+SELECT name FROM partners WHERE organization_id = @organization_id AND id = @partner_id;
 
 -- name: ListInvoicePeriods :many
 SELECT DISTINCT period_key, period_label FROM invoices WHERE organization_id = @organization_id

@@ -38,33 +38,6 @@ func (q *Queries) AddInvoiceEvent(ctx context.Context, arg AddInvoiceEventParams
 	return err
 }
 
-const addInvoiceLines = `-- name: AddInvoiceLines :execrows
-INSERT INTO invoice_lines (organization_id, partner_id, invoice_id, commission_id, amount_minor)
-SELECT c.organization_id, c.partner_id, $1, c.id, c.amount_minor
-FROM commissions c
-WHERE c.organization_id = $2 AND c.partner_id = $3 AND c.id = ANY($4::bigint[])
-`
-
-type AddInvoiceLinesParams struct {
-	InvoiceID      int64
-	OrganizationID int64
-	PartnerID      int64
-	CommissionIds  []int64
-}
-
-func (q *Queries) AddInvoiceLines(ctx context.Context, arg AddInvoiceLinesParams) (int64, error) {
-	result, err := q.db.Exec(ctx, addInvoiceLines,
-		arg.InvoiceID,
-		arg.OrganizationID,
-		arg.PartnerID,
-		arg.CommissionIds,
-	)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
 const addInvoicesToBatch = `-- name: AddInvoicesToBatch :many
 UPDATE invoices SET batch_id = $1
 WHERE organization_id = $2 AND id = ANY($3::bigint[]) AND status = 'pending' AND kind = 'invoice'
@@ -99,19 +72,62 @@ func (q *Queries) AddInvoicesToBatch(ctx context.Context, arg AddInvoicesToBatch
 	return items, nil
 }
 
+const addIssuedInvoiceLines = `-- name: AddIssuedInvoiceLines :execrows
+WITH event AS (
+  INSERT INTO invoice_events (organization_id, invoice_id, kind, detail, created_at)
+  SELECT $2, $1, 'issued', $5::text, $6::timestamptz
+)
+INSERT INTO invoice_lines (organization_id, partner_id, invoice_id, commission_id, amount_minor)
+SELECT c.organization_id, c.partner_id, $1, c.id, c.amount_minor
+FROM commissions c
+WHERE c.organization_id = $2 AND c.partner_id = $3 AND c.id = ANY($4::bigint[])
+`
+
+type AddIssuedInvoiceLinesParams struct {
+	InvoiceID      int64
+	OrganizationID int64
+	PartnerID      int64
+	CommissionIds  []int64
+	Detail         string
+	Now            time.Time
+}
+
+// A new invoice's lines and its "issued" event in one statement (the run
+// holds the organization's counter row from numbering to commit, so every
+// round trip in between is paid by the whole run).
+func (q *Queries) AddIssuedInvoiceLines(ctx context.Context, arg AddIssuedInvoiceLinesParams) (int64, error) {
+	result, err := q.db.Exec(ctx, addIssuedInvoiceLines,
+		arg.InvoiceID,
+		arg.OrganizationID,
+		arg.PartnerID,
+		arg.CommissionIds,
+		arg.Detail,
+		arg.Now,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const countInvoicesForOrganization = `-- name: CountInvoicesForOrganization :one
 SELECT count(*) FROM invoices i
 WHERE i.organization_id = $1
   AND ($2::text = '' OR i.status = $2::text)
   AND ($3::bigint = 0 OR i.partner_id = $3::bigint)
-  AND ($4::text = '' OR i.period_key = $4::text)
-  AND ($5::text = '' OR i.currency = $5::text)
+  AND ($4::bigint[] IS NULL OR i.partner_id = ANY($4::bigint[]))
+  AND ($5::text = '' OR i.partner_id IN (SELECT p.id FROM partners p WHERE p.organization_id = $1
+                                                       AND strpos(lower(p.name), $5::text) > 0))
+  AND ($6::text = '' OR i.period_key = $6::text)
+  AND ($7::text = '' OR i.currency = $7::text)
 `
 
 type CountInvoicesForOrganizationParams struct {
 	OrganizationID int64
 	Status         string
 	PartnerID      int64
+	PartnerIds     []int64
+	PartnerSearch  string
 	PeriodKey      string
 	Currency       string
 }
@@ -121,6 +137,8 @@ func (q *Queries) CountInvoicesForOrganization(ctx context.Context, arg CountInv
 		arg.OrganizationID,
 		arg.Status,
 		arg.PartnerID,
+		arg.PartnerIds,
+		arg.PartnerSearch,
 		arg.PeriodKey,
 		arg.Currency,
 	)
@@ -167,7 +185,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
         $9, $10, $11, $12, $13, $14, $15,
         $16, $17, $18, $19, $20, $21,
         $22, $23, $24, $25, $26)
-RETURNING id
+RETURNING id, organization_id, partner_id, kind, credits_invoice_id, sequence, number, currency, period_key, period_label, status, issued_on, due_on, total_minor, line_count, vendor_name, vendor_address, vendor_tax_id, vendor_country, partner_name, partner_address, partner_tax_id, partner_country, reverse_charge, payout_method, payout_masked, payout_details_missing, pdf_key, batch_id, paid_on, payment_reference, void_reason, created_at, paid_at, voided_at
 `
 
 type CreateInvoiceParams struct {
@@ -199,7 +217,7 @@ type CreateInvoiceParams struct {
 	Now                  time.Time
 }
 
-func (q *Queries) CreateInvoice(ctx context.Context, arg CreateInvoiceParams) (int64, error) {
+func (q *Queries) CreateInvoice(ctx context.Context, arg CreateInvoiceParams) (Invoice, error) {
 	row := q.db.QueryRow(ctx, createInvoice,
 		arg.OrganizationID,
 		arg.PartnerID,
@@ -228,9 +246,45 @@ func (q *Queries) CreateInvoice(ctx context.Context, arg CreateInvoiceParams) (i
 		arg.PayoutDetailsMissing,
 		arg.Now,
 	)
-	var id int64
-	err := row.Scan(&id)
-	return id, err
+	var i Invoice
+	err := row.Scan(
+		&i.ID,
+		&i.OrganizationID,
+		&i.PartnerID,
+		&i.Kind,
+		&i.CreditsInvoiceID,
+		&i.Sequence,
+		&i.Number,
+		&i.Currency,
+		&i.PeriodKey,
+		&i.PeriodLabel,
+		&i.Status,
+		&i.IssuedOn,
+		&i.DueOn,
+		&i.TotalMinor,
+		&i.LineCount,
+		&i.VendorName,
+		&i.VendorAddress,
+		&i.VendorTaxID,
+		&i.VendorCountry,
+		&i.PartnerName,
+		&i.PartnerAddress,
+		&i.PartnerTaxID,
+		&i.PartnerCountry,
+		&i.ReverseCharge,
+		&i.PayoutMethod,
+		&i.PayoutMasked,
+		&i.PayoutDetailsMissing,
+		&i.PdfKey,
+		&i.BatchID,
+		&i.PaidOn,
+		&i.PaymentReference,
+		&i.VoidReason,
+		&i.CreatedAt,
+		&i.PaidAt,
+		&i.VoidedAt,
+	)
+	return i, err
 }
 
 const createPayoutBatch = `-- name: CreatePayoutBatch :one
@@ -566,6 +620,22 @@ func (q *Queries) GetPartnerForInvoice(ctx context.Context, arg GetPartnerForInv
 	return i, err
 }
 
+const getPartnerName = `-- name: GetPartnerName :one
+SELECT name FROM partners WHERE organization_id = $1 AND id = $2
+`
+
+type GetPartnerNameParams struct {
+	OrganizationID int64
+	PartnerID      int64
+}
+
+func (q *Queries) GetPartnerName(ctx context.Context, arg GetPartnerNameParams) (string, error) {
+	row := q.db.QueryRow(ctx, getPartnerName, arg.OrganizationID, arg.PartnerID)
+	var name string
+	err := row.Scan(&name)
+	return name, err
+}
+
 const getPayoutBatch = `-- name: GetPayoutBatch :one
 SELECT id, organization_id, status, created_by, created_at, paid_on, payment_reference FROM payout_batches WHERE organization_id = $1 AND id = $2
 `
@@ -878,16 +948,21 @@ FROM invoices i
 WHERE i.organization_id = $1
   AND ($2::text = '' OR i.status = $2::text)
   AND ($3::bigint = 0 OR i.partner_id = $3::bigint)
-  AND ($4::text = '' OR i.period_key = $4::text)
-  AND ($5::text = '' OR i.currency = $5::text)
+  AND ($4::bigint[] IS NULL OR i.partner_id = ANY($4::bigint[]))
+  AND ($5::text = '' OR i.partner_id IN (SELECT p.id FROM partners p WHERE p.organization_id = $1
+                                                       AND strpos(lower(p.name), $5::text) > 0))
+  AND ($6::text = '' OR i.period_key = $6::text)
+  AND ($7::text = '' OR i.currency = $7::text)
 ORDER BY i.sequence DESC
-LIMIT $7 OFFSET $6
+LIMIT $9 OFFSET $8
 `
 
 type ListInvoicesForOrganizationParams struct {
 	OrganizationID int64
 	Status         string
 	PartnerID      int64
+	PartnerIds     []int64
+	PartnerSearch  string
 	PeriodKey      string
 	Currency       string
 	SkipRows       int32
@@ -914,12 +989,17 @@ type ListInvoicesForOrganizationRow struct {
 	PartnerName          string
 }
 
-// The console list: filters are empty (or 0) when unused.
+// The console list: filters are empty (or 0, or NULL) when unused. A partner
+// name search is passed as @partner_ids when it matches a few partners (the
+// partner index, then a sort) and as @partner_search when it matches many
+// (a semi-join while walking the sequence backwards).
 func (q *Queries) ListInvoicesForOrganization(ctx context.Context, arg ListInvoicesForOrganizationParams) ([]ListInvoicesForOrganizationRow, error) {
 	rows, err := q.db.Query(ctx, listInvoicesForOrganization,
 		arg.OrganizationID,
 		arg.Status,
 		arg.PartnerID,
+		arg.PartnerIds,
+		arg.PartnerSearch,
 		arg.PeriodKey,
 		arg.Currency,
 		arg.SkipRows,
@@ -1539,6 +1619,52 @@ func (q *Queries) NotifyInvoicePartnerAdmins(ctx context.Context, arg NotifyInvo
 	return items, nil
 }
 
+const notifyInvoicePartnerAdminsMany = `-- name: NotifyInvoicePartnerAdminsMany :many
+INSERT INTO notifications (organization_id, user_id, body, link, created_at)
+SELECT u.organization_id, u.id, b.body, b.link, $1::timestamptz
+FROM (SELECT unnest($2::text[]) AS body, unnest($3::text[]) AS link,
+             generate_subscripts($2::text[], 1) AS ord) AS b
+JOIN users u ON u.organization_id = $4 AND u.partner_id = $5::bigint AND u.role = 'partner_admin'
+ORDER BY b.ord, u.id
+RETURNING id
+`
+
+type NotifyInvoicePartnerAdminsManyParams struct {
+	Now            time.Time
+	Bodies         []string
+	Links          []string
+	OrganizationID int64
+	PartnerID      int64
+}
+
+// Several notifications (@bodies[i] linking to @links[i]) for each admin of
+// the partner company, in one statement: in bodies order, then by admin.
+func (q *Queries) NotifyInvoicePartnerAdminsMany(ctx context.Context, arg NotifyInvoicePartnerAdminsManyParams) ([]int64, error) {
+	rows, err := q.db.Query(ctx, notifyInvoicePartnerAdminsMany,
+		arg.Now,
+		arg.Bodies,
+		arg.Links,
+		arg.OrganizationID,
+		arg.PartnerID,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const releaseInvoiceLines = `-- name: ReleaseInvoiceLines :execrows
 UPDATE invoice_lines SET live = false WHERE organization_id = $1 AND invoice_id = $2 AND live
 `
@@ -1579,6 +1705,47 @@ func (q *Queries) ResealPayoutSettings(ctx context.Context, arg ResealPayoutSett
 	return err
 }
 
+const searchInvoicePartners = `-- name: SearchInvoicePartners :many
+SELECT id, name FROM partners
+WHERE organization_id = $1 AND strpos(lower(name), $2::text) > 0
+ORDER BY lower(name) = $2::text DESC, strpos(lower(name), $2::text) = 1 DESC, name, id
+LIMIT $3
+`
+
+type SearchInvoicePartnersParams struct {
+	OrganizationID int64
+	Search         string
+	MaxRows        int32
+}
+
+type SearchInvoicePartnersRow struct {
+	ID   int64
+	Name string
+}
+
+// The console filter's partner suggestions: at most @max_rows partner
+// companies whose name contains @search (lower case), exact and prefix
+// matches first.
+func (q *Queries) SearchInvoicePartners(ctx context.Context, arg SearchInvoicePartnersParams) ([]SearchInvoicePartnersRow, error) {
+	rows, err := q.db.Query(ctx, searchInvoicePartners, arg.OrganizationID, arg.Search, arg.MaxRows)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []SearchInvoicePartnersRow
+	for rows.Next() {
+		var i SearchInvoicePartnersRow
+		if err := rows.Scan(&i.ID, &i.Name); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const setInvoiceMinimum = `-- name: SetInvoiceMinimum :exec
 INSERT INTO invoice_minimums (organization_id, currency, amount_minor) VALUES ($1, $2, $3)
 ON CONFLICT (organization_id, currency) DO UPDATE SET amount_minor = EXCLUDED.amount_minor
@@ -1608,6 +1775,27 @@ type SetInvoicePDFParams struct {
 func (q *Queries) SetInvoicePDF(ctx context.Context, arg SetInvoicePDFParams) error {
 	_, err := q.db.Exec(ctx, setInvoicePDF, arg.PdfKey, arg.OrganizationID, arg.ID)
 	return err
+}
+
+const setInvoicePDFs = `-- name: SetInvoicePDFs :execrows
+UPDATE invoices i SET pdf_key = k.pdf_key
+FROM (SELECT unnest($2::bigint[]) AS id, unnest($3::text[]) AS pdf_key) AS k
+WHERE i.organization_id = $1 AND i.id = k.id
+`
+
+type SetInvoicePDFsParams struct {
+	OrganizationID int64
+	Ids            []int64
+	PdfKeys        []string
+}
+
+// The stored PDFs of several invoices at once.
+func (q *Queries) SetInvoicePDFs(ctx context.Context, arg SetInvoicePDFsParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setInvoicePDFs, arg.OrganizationID, arg.Ids, arg.PdfKeys)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const startInvoiceRun = `-- name: StartInvoiceRun :exec

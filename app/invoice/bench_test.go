@@ -25,6 +25,11 @@ import (
 // time p50/p99 and the process's peak RSS, then the p95 of the partner and
 // console invoice lists over HTTP. It asserts only correctness (one invoice
 // per partner, every commission invoiced). Figures: docs/BENCHMARKS.md.
+//
+// The issue's case (10,000 partners, 1M commissions) needs more than go
+// test's default 10 minutes on a loaded machine:
+//
+//	INVOICE_BENCH=10000 go test ./app/invoice -run TestInvoiceRunScale -v -timeout 60m
 func TestInvoiceRunScale(t *testing.T) {
 	n, _ := strconv.Atoi(os.Getenv("INVOICE_BENCH"))
 	if n <= 0 {
@@ -108,12 +113,17 @@ func TestInvoiceRunScale(t *testing.T) {
 		t.Fatal(err)
 	}
 	scaleAdmin = "admin@scale-partner-1.test"
+	var scalePartner int64
+	if err := store.Pool.QueryRow(ctx, `SELECT id FROM partners WHERE organization_id = $1 AND name = 'Scale Partner 4242'`, org).Scan(&scalePartner); err != nil {
+		scalePartner = 1 // fewer partners than that: any id
+	}
 	for _, c := range []struct{ who, path string }{
 		{scaleAdmin, "/payments/invoices"},
 		{scaleAdmin, "/payments/invoices?status=pending&q=2026&sort=amount"},
 		{"staff@acme.test", "/console/invoices"},
 		{"staff@acme.test", "/console/invoices?status=pending&page=100"},
-		{"staff@acme.test", "/console/invoices?partner=" + strconv.FormatInt(org, 10)},
+		{"staff@acme.test", "/console/invoices?partner=" + strconv.FormatInt(scalePartner, 10)},
+		{"staff@acme.test", "/console/invoices?partner_q=scale+partner+42"},
 	} {
 		cl := env.Client(t)
 		cl.SignIn(c.who)

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgtype"
@@ -27,8 +29,8 @@ type Runner struct {
 	Keys  *vault.Keyring
 	Now   func() time.Time
 	Log   *slog.Logger
-	// PDFWorkers render PDFs in parallel after the invoices are committed
-	// (default 2).
+	// PDFWorkers render PDFs in parallel as the invoices are committed
+	// (default: one per CPU).
 	PDFWorkers int
 	// Parallel is how many partners are invoiced at once (default 4).
 	Parallel int
@@ -94,11 +96,16 @@ func (r *Runner) Run(ctx context.Context, org int64, p Period) (Result, error) {
 	}
 	// Partners are invoiced by a few goroutines at once: each transaction
 	// locks its own partner, and only the counter row is shared (held from
-	// numbering to commit), so they cannot deadlock.
+	// numbering to commit), so they cannot deadlock. Each committed invoice
+	// goes to a bounded pool that renders and stores its PDF meanwhile; one
+	// that fails there (or a run killed before) is left without a PDF and
+	// made by RenderMissingPDFs below.
 	par := r.Parallel
 	if par <= 0 {
 		par = 4
 	}
+	pdfs := make(chan *pdfJob, 64)
+	pdfDone := r.pdfPool(ctx, org, pdfs)
 	jobs := make(chan queries.ListUninvoicedBalancesRow)
 	var mu sync.Mutex
 	var errs []error
@@ -113,6 +120,9 @@ func (r *Runner) Run(ctx context.Context, org int64, p Period) (Result, error) {
 					out, err = r.issue(ctx, q, s, b.PartnerID, b.Currency, p, now)
 					return err
 				})
+				if err == nil && out.pdf != nil {
+					pdfs <- out.pdf
+				}
 				mu.Lock()
 				if err != nil {
 					errs = append(errs, fmt.Errorf("partner %d %s: %w", b.PartnerID, b.Currency, err))
@@ -143,11 +153,13 @@ func (r *Runner) Run(ctx context.Context, org int64, p Period) (Result, error) {
 	}
 	close(jobs)
 	wg.Wait()
+	close(pdfs)
+	res.PDFs = <-pdfDone
 	if err := errors.Join(append(errs, ctx.Err())...); err != nil {
 		return res, err
 	}
 	n, err := r.RenderMissingPDFs(ctx, org)
-	res.PDFs = n
+	res.PDFs += n
 	if err != nil {
 		return res, err
 	}
@@ -160,6 +172,13 @@ type issued struct {
 	id                        int64
 	existing, carried, credit bool
 	notes                     []int64
+	pdf                       *pdfJob // a new invoice's PDF to render after the commit
+}
+
+// pdfJob is one committed invoice whose PDF is still to be made.
+type pdfJob struct {
+	inv   queries.Invoice
+	lines []queries.ListInvoiceLinesRow
 }
 
 func date(t time.Time) pgtype.Date { return pgtype.Date{Time: t, Valid: true} }
@@ -235,7 +254,7 @@ func (r *Runner) issue(ctx context.Context, q *queries.Queries, s Settings, part
 	if vendor == "" {
 		vendor = s.OrganizationName
 	}
-	out.id, err = q.CreateInvoice(ctx, queries.CreateInvoiceParams{OrganizationID: org, PartnerID: partner, Kind: kind,
+	inv, err := q.CreateInvoice(ctx, queries.CreateInvoiceParams{OrganizationID: org, PartnerID: partner, Kind: kind,
 		CreditsInvoiceID: credits, Sequence: seq, Number: number, Currency: currency, PeriodKey: p.Key, PeriodLabel: p.Label,
 		IssuedOn: date(issuedOn), DueOn: date(DueDate(issuedOn, int(s.NetDays))), TotalMinor: total, LineCount: int32(len(rows)),
 		VendorName: vendor, VendorAddress: s.VendorAddress, VendorTaxID: s.VendorTaxID, VendorCountry: s.VendorCountry,
@@ -245,38 +264,38 @@ func (r *Runner) issue(ctx context.Context, q *queries.Queries, s Settings, part
 	if err != nil {
 		return out, err
 	}
-	n, err := q.AddInvoiceLines(ctx, queries.AddInvoiceLinesParams{OrganizationID: org, PartnerID: partner, InvoiceID: out.id, CommissionIds: ids})
+	out.id = inv.ID
+	n, err := q.AddIssuedInvoiceLines(ctx, queries.AddIssuedInvoiceLinesParams{OrganizationID: org, PartnerID: partner, InvoiceID: out.id,
+		CommissionIds: ids, Detail: fmt.Sprintf("%s %s, %d lines", strings.ReplaceAll(kind, "_", " "), money.Format(total, currency), len(ids)), Now: now})
 	if err != nil {
 		return out, err
 	}
 	if n != int64(len(ids)) {
 		return out, fmt.Errorf("invoice %s: %d of %d lines written", number, n, len(ids))
 	}
-	if err := q.AddInvoiceEvent(ctx, queries.AddInvoiceEventParams{OrganizationID: org, InvoiceID: out.id, Kind: "issued",
-		Detail: fmt.Sprintf("%s %s, %d lines", strings.ReplaceAll(kind, "_", " "), money.Format(total, currency), len(ids)), Now: now}); err != nil {
-		return out, err
-	}
 	what := "Invoice"
 	if out.credit {
 		what = "Credit note"
 	}
-	body := fmt.Sprintf("%s %s for %s (%s) was issued on your behalf; due %s. Its PDF is on the invoice page.",
-		what, number, p.Label, money.Format(total, currency), DueDate(issuedOn, int(s.NetDays)).Format("2 Jan 2006"))
-	notes, err := q.NotifyInvoicePartnerAdmins(ctx, queries.NotifyInvoicePartnerAdminsParams{OrganizationID: org, PartnerID: partner,
-		Body: body, Link: fmt.Sprintf("/payments/invoices/%d", out.id), Now: now})
-	if err != nil {
+	bodies := []string{fmt.Sprintf("%s %s for %s (%s) was issued on your behalf; due %s. Its PDF is on the invoice page.",
+		what, number, p.Label, money.Format(total, currency), DueDate(issuedOn, int(s.NetDays)).Format("2 Jan 2006"))}
+	links := []string{fmt.Sprintf("/payments/invoices/%d", out.id)}
+	if missing && kind == "invoice" {
+		bodies = append(bodies, fmt.Sprintf("Invoice %s cannot be paid yet: your payout details are missing. Add a bank account (account holder and IBAN) or a PayPal address under Manage → Payout settings.", number))
+		links = append(links, "/manage/payout")
+	}
+	if out.notes, err = q.NotifyInvoicePartnerAdminsMany(ctx, queries.NotifyInvoicePartnerAdminsManyParams{OrganizationID: org,
+		PartnerID: partner, Bodies: bodies, Links: links, Now: now}); err != nil {
 		return out, err
 	}
-	out.notes = notes
-	if missing && kind == "invoice" {
-		more, err := q.NotifyInvoicePartnerAdmins(ctx, queries.NotifyInvoicePartnerAdminsParams{OrganizationID: org, PartnerID: partner,
-			Body: fmt.Sprintf("Invoice %s cannot be paid yet: your payout details are missing. Add a bank account (account holder and IBAN) or a PayPal address under Manage → Payout settings.", number),
-			Link: "/manage/payout", Now: now})
-		if err != nil {
-			return out, err
-		}
-		out.notes = append(out.notes, more...)
+	// What the PDF needs, as committed: the invoice row and its lines in
+	// ListInvoiceLines' order (earned_at, id), rendered after the commit.
+	lines := make([]queries.ListInvoiceLinesRow, len(rows))
+	for i, c := range rows {
+		lines[i] = queries.ListInvoiceLinesRow{CommissionID: c.ID, AmountMinor: c.AmountMinor, Live: true, Kind: c.Kind,
+			BasisMinor: c.BasisMinor, RateBps: c.RateBps, Stage: c.Stage, Reason: c.Reason, EarnedAt: c.EarnedAt, LeadCompany: c.LeadCompany}
 	}
+	out.pdf = &pdfJob{inv: inv, lines: lines}
 	return out, nil
 }
 
@@ -300,6 +319,65 @@ func ReverseCharge(vendor, partner string) bool {
 // PDFKey is where an invoice's PDF is stored.
 func PDFKey(org int64, number string) string {
 	return fmt.Sprintf("org/%d/invoices/%s.pdf", org, strings.ToLower(number))
+}
+
+// pdfPool renders and stores the PDFs sent on jobs with PDFWorkers
+// goroutines (default: one per CPU), recording their keys in batches; the
+// returned channel gives how many were stored once jobs is closed and
+// drained. A PDF that fails is logged and left to RenderMissingPDFs.
+func (r *Runner) pdfPool(ctx context.Context, org int64, jobs <-chan *pdfJob) <-chan int {
+	workers := r.PDFWorkers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	done := make(chan int, 1)
+	var stored atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var ids []int64
+			var keys []string
+			flush := func() {
+				if len(ids) == 0 {
+					return
+				}
+				if n, err := r.Store.SetInvoicePDFs(ctx, queries.SetInvoicePDFsParams{OrganizationID: org, Ids: ids, PdfKeys: keys}); err != nil {
+					r.warn("invoice PDFs not recorded", "organization_id", org, "invoices", len(ids), "err", err)
+				} else {
+					stored.Add(n)
+				}
+				ids, keys = ids[:0], keys[:0]
+			}
+			for j := range jobs {
+				if ctx.Err() != nil {
+					continue // drain; the next run makes them
+				}
+				key, err := r.putPDF(ctx, j.inv, j.lines)
+				if err != nil {
+					r.warn("invoice PDF not made", "organization_id", org, "invoice_id", j.inv.ID, "err", err)
+					continue
+				}
+				ids, keys = append(ids, j.inv.ID), append(keys, key)
+				if len(ids) >= 50 {
+					flush()
+				}
+			}
+			flush()
+		}()
+	}
+	go func() {
+		wg.Wait()
+		done <- int(stored.Load())
+	}()
+	return done
+}
+
+func (r *Runner) warn(msg string, args ...any) {
+	if r.Log != nil {
+		r.Log.Warn(msg, args...)
+	}
 }
 
 // RenderMissingPDFs renders and stores the PDF of every invoice of the
@@ -353,17 +431,26 @@ func (r *Runner) storePDF(ctx context.Context, org, partner, id int64) error {
 	if err != nil {
 		return err
 	}
+	key, err := r.putPDF(ctx, inv, lines)
+	if err != nil {
+		return err
+	}
+	return r.Store.SetInvoicePDF(ctx, queries.SetInvoicePDFParams{OrganizationID: org, ID: id, PdfKey: key})
+}
+
+// putPDF renders an invoice's PDF and stores it; it returns the key.
+func (r *Runner) putPDF(ctx context.Context, inv queries.Invoice, lines []queries.ListInvoiceLinesRow) (string, error) {
 	t0 := time.Now() // a duration for OnPDF, not a time the portal keeps
 	b, err := RenderPDF(inv, lines)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if r.OnPDF != nil {
 		r.OnPDF(time.Since(t0))
 	}
-	key := PDFKey(org, inv.Number)
+	key := PDFKey(inv.OrganizationID, inv.Number)
 	if _, err := r.Files.Put(ctx, key, bytes.NewReader(b), int64(len(b)), "application/pdf"); err != nil {
-		return err
+		return "", err
 	}
-	return r.Store.SetInvoicePDF(ctx, queries.SetInvoicePDFParams{OrganizationID: org, ID: id, PdfKey: key})
+	return key, nil
 }

@@ -37,10 +37,11 @@ type Meta struct {
 // New returns an A4 portrait document in millimetres with the UTF-8 fonts
 // registered and Font selected at 10 pt.
 func New(m Meta) *fpdf.Fpdf {
-	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.SetCompression(true)
-	pdf.AddUTF8FontFromBytes(Font, "", regular)
-	pdf.AddUTF8FontFromBytes(Font, "B", bold)
+	pdf := blank()
+	if !addFonts(pdf) { // parsed once per process (fonts.go)
+		pdf.AddUTF8FontFromBytes(Font, "", regular)
+		pdf.AddUTF8FontFromBytes(Font, "B", bold)
+	}
 	pdf.SetTitle(m.Title, true)
 	pdf.SetAuthor(m.Author, true)
 	pdf.SetSubject(m.Subject, true)
@@ -56,6 +57,7 @@ func New(m Meta) *fpdf.Fpdf {
 // Write finishes the document into w; fpdf collects drawing errors and
 // reports the first one here.
 func Write(pdf *fpdf.Fpdf, w io.Writer) error {
+	useLatinSubsets(pdf)
 	if err := pdf.Output(w); err != nil {
 		return fmt.Errorf("pdfdoc: %w", err)
 	}
