@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"partnerportal/app/assets"
 	"partnerportal/app/markdown"
 	"partnerportal/app/spotlight"
 	"partnerportal/queries"
@@ -83,29 +84,56 @@ func (h *Handler) showDirectorySitemap(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rows, err := h.Store.ListPublishedProfileSlugs(c.Context(), d.OrganizationID)
+	// 10,000 profiles make a 1 MB document: built and compressed once per
+	// version of the published set, not per request (docs/BENCHMARKS.md,
+	// directory section).
+	v, err := h.Store.PublishedProfilesVersion(c.Context(), d.OrganizationID)
 	if err != nil {
 		return err
 	}
+	base := h.absURL(directoryBase(d))
+	key := sitemapKey{org: d.OrganizationID, base: base, n: v.N, idSum: v.IDSum, last: v.LastUpdated.UnixMicro()}
+	sm := h.sitemaps().get(key)
+	if sm == nil {
+		rows, err := h.Store.ListPublishedProfileSlugs(c.Context(), d.OrganizationID)
+		if err != nil {
+			return err
+		}
+		sm = newSitemap(renderSitemap(base, rows))
+		h.sitemaps().put(key, sm)
+	}
+	c.Set(fiber.HeaderContentType, "application/xml; charset=utf-8")
+	c.Vary(fiber.HeaderAcceptEncoding)
+	switch enc := c.Get(fiber.HeaderAcceptEncoding); {
+	case assets.Accepts(enc, "br"):
+		c.Set(fiber.HeaderContentEncoding, "br")
+		return c.Send(sm.br)
+	case assets.Accepts(enc, "gzip"):
+		c.Set(fiber.HeaderContentEncoding, "gzip")
+		return c.Send(sm.gzip)
+	}
+	return c.Send(sm.raw)
+}
+
+// renderSitemap writes the sitemap of a directory whose address is base.
+func renderSitemap(base string, rows []queries.ListPublishedProfileSlugsRow) []byte {
 	var esc bytes.Buffer
-	xml.EscapeText(&esc, []byte(h.absURL(directoryBase(d)))) //nolint:errcheck // a bytes.Buffer does not fail
-	base := esc.Bytes()
-	out := make([]byte, 0, 200+len(rows)*(len(base)+100))
+	xml.EscapeText(&esc, []byte(base)) //nolint:errcheck // a bytes.Buffer does not fail
+	b := esc.Bytes()
+	out := make([]byte, 0, 200+len(rows)*(len(b)+100))
 	out = append(out, xml.Header...)
 	out = append(out, `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`+"\n  <url><loc>"...)
-	out = append(append(out, base...), "</loc></url>\n"...)
+	out = append(append(out, b...), "</loc></url>\n"...)
 	for _, r := range rows {
 		if !xmlSafeSlug(r.Slug) {
 			continue
 		}
-		out = append(append(out, "  <url><loc>"...), base...)
+		out = append(append(out, "  <url><loc>"...), b...)
 		out = append(append(append(out, '/'), r.Slug...), "</loc><lastmod>"...)
 		out = r.UpdatedAt.UTC().AppendFormat(out, "2006-01-02")
 		out = append(out, "</lastmod></url>\n"...)
 	}
-	out = append(out, "</urlset>\n"...)
-	c.Set(fiber.HeaderContentType, "application/xml; charset=utf-8")
-	return c.Send(out)
+	return append(out, "</urlset>\n"...)
 }
 
 // xmlSafeSlug: only [a-z0-9-], nothing XML would need escaped.

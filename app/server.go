@@ -47,7 +47,11 @@ type Deps struct {
 // Handler carries the dependencies into every handler method.
 type Handler struct {
 	*Deps
+	sitemapCache *sitemapCache // per web process (directory_sitemap_cache.go)
 }
+
+// sitemaps is the handler's sitemap cache.
+func (h *Handler) sitemaps() *sitemapCache { return h.sitemapCache }
 
 // staticAssets is static.FS fingerprinted and precompressed, built once per
 // process (brotli at its best level takes a moment).
@@ -82,7 +86,7 @@ func New(d *Deps) *fiber.App {
 	engine := html.NewFileSystem(http.FS(views.FS), ".html")
 	engine.AddFuncMap(templateFuncs())
 	d.Clock = clock.Or(d.Clock)
-	h := &Handler{Deps: d}
+	h := &Handler{Deps: d, sitemapCache: &sitemapCache{}}
 	app := fiber.New(fiber.Config{
 		Views:                 engine,
 		ErrorHandler:          h.handleError,

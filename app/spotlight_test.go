@@ -89,6 +89,11 @@ func TestSpotlightDirectoryListsOnlyPublishedOfItsOrganization(t *testing.T) {
 	if r := v.Get("/partners/acme/globex-partners"); r.StatusCode != http.StatusOK {
 		t.Fatalf("published profile: %d", r.StatusCode)
 	}
+	// The sitemap is cached per version of the published set: read it
+	// now, so the one below proves a change is seen.
+	if r := v.Get("/partners/acme/sitemap.xml"); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "/partners/acme/globex-partners") {
+		t.Fatalf("sitemap before the decline: %d, lacks Globex:\n%s", r.StatusCode, r.Body)
+	}
 	if _, err := env.Store.Pool.Exec(t.Context(), "UPDATE partner_profiles SET state = 'declined', decline_reason = 'x' WHERE slug = 'globex-partners'"); err != nil {
 		t.Fatal(err)
 	}

@@ -89,14 +89,21 @@ WHERE organization_id = @organization_id AND partner_id = @partner_id AND curren
 
 -- name: ListUninvoicedCommissions :many
 -- The commissions one invoice takes, locked.
+-- The lead's company is the row's own copy (kept by triggers, issue 8): a
+-- join to leads here, planned on stale statistics after a bulk load,
+-- rescanned the organization's leads for every commission (256 ms per
+-- invoice at 10,000 partners; docs/BENCHMARKS.md).
 SELECT c.id, c.kind, c.amount_minor, c.basis_minor, c.rate_bps, c.stage, c.reason, c.adjusts_id, c.earned_at,
-       coalesce(l.company, '')::text AS lead_company
+       c.lead_company
 FROM commissions c
-LEFT JOIN leads l ON l.organization_id = c.organization_id AND l.id = c.lead_id
 WHERE c.organization_id = @organization_id AND c.partner_id = @partner_id AND c.currency = @currency
   AND c.status = 'approved' AND c.approved_at < @until::timestamptz
-  AND NOT EXISTS (SELECT 1 FROM invoice_lines il
-                  WHERE il.organization_id = c.organization_id AND il.commission_id = c.id AND il.live)
+  -- A probe of invoice_lines_one_live per row (LIMIT keeps the subquery
+  -- from being turned into a join): as an anti join, a connection's cached
+  -- generic plan, made while invoice_lines was nearly empty, hashed the
+  -- whole table for every invoice once it held a million lines.
+  AND (SELECT count(*) FROM (SELECT 1 FROM invoice_lines il
+       WHERE il.organization_id = c.organization_id AND il.commission_id = c.id AND il.live LIMIT 1) x) = 0
 ORDER BY c.earned_at, c.id
 FOR UPDATE OF c;
 
@@ -369,9 +376,12 @@ ON CONFLICT (organization_id, partner_id) DO UPDATE SET
 -- name: ListPayoutSettingsToSeal :many
 -- Rows to (re)seal by `portal keys rotate`: legacy plaintext, or sealed
 -- under another key than @current_key_id.
+-- Pages by key after (@after_organization_id, @after_partner_id), so a row
+-- that cannot be opened is passed over rather than met again.
 SELECT * FROM partner_payout_settings
-WHERE sealed IS NULL OR sealed_key_id <> @current_key_id::text
-   OR account_holder <> '' OR iban <> '' OR bic <> '' OR paypal_email <> ''
+WHERE (sealed IS NULL OR sealed_key_id <> @current_key_id::text
+   OR account_holder <> '' OR iban <> '' OR bic <> '' OR paypal_email <> '')
+  AND (organization_id, partner_id) > (@after_organization_id::bigint, @after_partner_id::bigint)
 ORDER BY organization_id, partner_id
 LIMIT 500;
 

@@ -124,3 +124,12 @@ SELECT slug, updated_at FROM partner_profiles
 WHERE organization_id = @organization_id AND state = 'published'
 ORDER BY partner_id
 LIMIT 50000;
+
+-- name: PublishedProfilesVersion :one
+-- What the sitemap depends on, from the same index-only scan: a cached
+-- sitemap is served while these are unchanged (a profile published,
+-- unpublished or edited changes one of them).
+SELECT count(*)::bigint AS n, coalesce(sum(partner_id), 0)::bigint AS id_sum,
+       coalesce(max(updated_at), 'epoch')::timestamptz AS last_updated
+FROM partner_profiles
+WHERE organization_id = @organization_id AND state = 'published';

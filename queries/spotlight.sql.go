@@ -486,6 +486,29 @@ func (q *Queries) PartnerProfileSlugTaken(ctx context.Context, arg PartnerProfil
 	return exists, err
 }
 
+const publishedProfilesVersion = `-- name: PublishedProfilesVersion :one
+SELECT count(*)::bigint AS n, coalesce(sum(partner_id), 0)::bigint AS id_sum,
+       coalesce(max(updated_at), 'epoch')::timestamptz AS last_updated
+FROM partner_profiles
+WHERE organization_id = $1 AND state = 'published'
+`
+
+type PublishedProfilesVersionRow struct {
+	N           int64
+	IDSum       int64
+	LastUpdated time.Time
+}
+
+// What the sitemap depends on, from the same index-only scan: a cached
+// sitemap is served while these are unchanged (a profile published,
+// unpublished or edited changes one of them).
+func (q *Queries) PublishedProfilesVersion(ctx context.Context, organizationID int64) (PublishedProfilesVersionRow, error) {
+	row := q.db.QueryRow(ctx, publishedProfilesVersion, organizationID)
+	var i PublishedProfilesVersionRow
+	err := row.Scan(&i.N, &i.IDSum, &i.LastUpdated)
+	return i, err
+}
+
 const rankFeaturedProfiles = `-- name: RankFeaturedProfiles :exec
 UPDATE partner_profiles SET featured_rank = coalesce(array_position($1::bigint[], partner_id), 2147483647)
 WHERE organization_id = $2

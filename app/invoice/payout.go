@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"partnerportal/app/iban"
 	"partnerportal/app/vault"
@@ -105,16 +106,27 @@ func Reseal(ctx context.Context, store *queries.Store, keys *vault.Keyring) (int
 		return 0, ErrNoKeys
 	}
 	done := 0
+	var unreadable UnreadableRows
+	var afterOrg, afterPartner int64
 	for {
-		rows, err := store.ListPayoutSettingsToSeal(ctx, keys.Current())
-		if err != nil || len(rows) == 0 {
+		rows, err := store.ListPayoutSettingsToSeal(ctx, queries.ListPayoutSettingsToSealParams{CurrentKeyID: keys.Current(),
+			AfterOrganizationID: afterOrg, AfterPartnerID: afterPartner})
+		if err != nil {
 			return done, err
 		}
+		if len(rows) == 0 {
+			break
+		}
 		for _, r := range rows {
+			afterOrg, afterPartner = r.OrganizationID, r.PartnerID
 			d := Details{Holder: r.AccountHolder, IBAN: r.Iban, BIC: r.Bic, PayPal: r.PaypalEmail}
 			if r.Sealed != nil {
 				if d, err = OpenDetails(keys, r.OrganizationID, r.PartnerID, r.SealedKeyID, r.Sealed); err != nil {
-					return done, fmt.Errorf("payout details of organization %d partner %d (key %q): %w", r.OrganizationID, r.PartnerID, r.SealedKeyID, err)
+					// Passed over (and named, without any secret): one bad
+					// row must not stop the others from being rotated.
+					unreadable = append(unreadable, fmt.Sprintf("organization %d partner %d (key %q): %v",
+						r.OrganizationID, r.PartnerID, r.SealedKeyID, err))
+					continue
 				}
 			}
 			id, sealed, err := SealDetails(keys, r.OrganizationID, r.PartnerID, d)
@@ -128,4 +140,19 @@ func Reseal(ctx context.Context, store *queries.Store, keys *vault.Keyring) (int
 			done++
 		}
 	}
+	if len(unreadable) > 0 {
+		return done, unreadable
+	}
+	return done, nil
+}
+
+// UnreadableRows is Reseal's error when some rows could not be opened with
+// any key of PAYOUT_KEYS (tampered, or sealed under a key no longer listed):
+// every other row was resealed; these stay as they are until their partner
+// enters the details again (the payout page asks them to).
+type UnreadableRows []string
+
+func (u UnreadableRows) Error() string {
+	return fmt.Sprintf("%d payout detail rows could not be opened and were left as they are: %s",
+		len(u), strings.Join(u, "; "))
 }

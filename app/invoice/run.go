@@ -16,6 +16,7 @@ import (
 
 	"partnerportal/app/money"
 	"partnerportal/app/storage"
+	"partnerportal/app/taxid"
 	"partnerportal/app/vault"
 	"partnerportal/queries"
 )
@@ -232,12 +233,15 @@ func (r *Runner) issue(ctx context.Context, q *queries.Queries, s Settings, part
 	if err != nil {
 		return out, err
 	}
-	masked, missing := "", true
+	masked, missing, unreadable := "", true, false
 	if pt.PayoutMethod != "" && pt.Sealed != nil {
 		if d, err := OpenDetails(r.Keys, org, partner, pt.SealedKeyID, pt.Sealed); err == nil && d.Complete(pt.PayoutMethod) {
 			masked, missing = d.Masked(pt.PayoutMethod), false
-		} else if err != nil && r.Log != nil {
-			r.Log.Warn("payout details do not open", "organization_id", org, "partner_id", partner, "err", err)
+		} else if err != nil {
+			unreadable = true
+			if r.Log != nil {
+				r.Log.Warn("payout details do not open", "organization_id", org, "partner_id", partner, "err", err)
+			}
 		}
 	}
 	seq, err := q.NextInvoiceSequence(ctx, org)
@@ -281,7 +285,11 @@ func (r *Runner) issue(ctx context.Context, q *queries.Queries, s Settings, part
 		what, number, p.Label, money.Format(total, currency), DueDate(issuedOn, int(s.NetDays)).Format("2 Jan 2006"))}
 	links := []string{fmt.Sprintf("/payments/invoices/%d", out.id)}
 	if missing && kind == "invoice" {
-		bodies = append(bodies, fmt.Sprintf("Invoice %s cannot be paid yet: your payout details are missing. Add a bank account (account holder and IBAN) or a PayPal address under Manage → Payout settings.", number))
+		if unreadable {
+			bodies = append(bodies, fmt.Sprintf("Invoice %s cannot be paid yet: your saved payout details can't be read. Enter them again under Manage → Payout settings.", number))
+		} else {
+			bodies = append(bodies, fmt.Sprintf("Invoice %s cannot be paid yet: your payout details are missing. Add a bank account (account holder and IBAN) or a PayPal address under Manage → Payout settings.", number))
+		}
 		links = append(links, "/manage/payout")
 	}
 	if out.notes, err = q.NotifyInvoicePartnerAdminsMany(ctx, queries.NotifyInvoicePartnerAdminsManyParams{OrganizationID: org,
@@ -306,14 +314,10 @@ func Number(prefix string, year int, seq int64) string {
 	return fmt.Sprintf("%s-%d-%04d", prefix, year, seq)
 }
 
-var euCountries = map[string]bool{"AT": true, "BE": true, "BG": true, "HR": true, "CY": true, "CZ": true, "DK": true,
-	"EE": true, "FI": true, "FR": true, "DE": true, "GR": true, "HU": true, "IE": true, "IT": true, "LV": true, "LT": true,
-	"LU": true, "MT": true, "NL": true, "PL": true, "PT": true, "RO": true, "SK": true, "SI": true, "ES": true, "SE": true}
-
 // ReverseCharge reports whether the invoice carries the EU reverse-charge
 // note: vendor and partner in two different EU member states.
 func ReverseCharge(vendor, partner string) bool {
-	return euCountries[vendor] && euCountries[partner] && vendor != partner
+	return taxid.InEU(vendor) && taxid.InEU(partner) && vendor != partner
 }
 
 // PDFKey is where an invoice's PDF is stored.
