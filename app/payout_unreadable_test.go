@@ -72,7 +72,7 @@ func TestUnreadablePayoutDetails(t *testing.T) {
 		t.Error("the invoice is not flagged payout details missing")
 	}
 	if n := invCount(t, env, `SELECT count(*) FROM notifications n JOIN users u ON u.id = n.user_id
-		WHERE u.email = 'admin@northwind.test' AND n.body LIKE '%' || $1 || '%payout details are missing%'`, number); n != 1 {
+		WHERE u.email = 'admin@northwind.test' AND n.body LIKE '%' || $1 || '%saved payout details can''t be read%'`, number); n != 1 {
 		t.Errorf("%d payout-details notifications for %s", n, number)
 	}
 	if r := admin.Get("/payments/invoices/" + strconv.FormatInt(id, 10)); r.StatusCode != http.StatusOK ||
