@@ -360,6 +360,9 @@ func runWorker(ctx context.Context, cfg *config.Config, log *slog.Logger, concur
 	if concurrency < 1 || concurrency > 1000 {
 		return fmt.Errorf("--concurrency must be between 1 and 1000, got %d", concurrency)
 	}
+	if gc := workers.TuneGC(); gc > 0 {
+		log.Info("worker garbage collector target", "gogc", gc)
+	}
 	mailer, err := mailerFor(cfg, log, false)
 	if err != nil {
 		return err

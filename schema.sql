@@ -1226,7 +1226,7 @@ CREATE TABLE IF NOT EXISTS invoices (
     partner_id      bigint NOT NULL,
     kind            text NOT NULL DEFAULT 'invoice' CHECK (kind IN ('invoice', 'credit_note')),
     credits_invoice_id bigint,
-    sequence        bigint NOT NULL CHECK (sequence > 0),
+    sequence        bigint NOT NULL,
     number          text NOT NULL,
     currency        char(3) NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
     period_key      text NOT NULL,
@@ -1264,8 +1264,27 @@ CREATE TABLE IF NOT EXISTS invoices (
     FOREIGN KEY (organization_id, batch_id) REFERENCES payout_batches (organization_id, id),
     CHECK (status <> 'void' OR void_reason <> ''),
     CHECK (status <> 'paid' OR (paid_on IS NOT NULL AND payment_reference <> '')),
-    CHECK ((kind = 'invoice') = (total_minor > 0))
+    CHECK ((kind = 'invoice') = (total_minor > 0)),
+    -- A run writes the invoice and its lines as a draft (negative sequence,
+    -- number 'draft-…') and numbers it last, so the organization's counter
+    -- row is held only for the numbering and the commit; a draft can never
+    -- be committed (invoices_numbered below).
+    CONSTRAINT invoices_sequence_check CHECK (sequence > 0 OR (sequence < 0 AND number LIKE 'draft-%'))
 );
+CREATE OR REPLACE FUNCTION invoices_numbered() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF EXISTS (SELECT 1 FROM invoices WHERE id = NEW.id AND sequence < 0) THEN
+        RAISE EXCEPTION 'invoice % was not numbered before commit', NEW.id USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NULL;
+END
+$fn$;
+DROP TRIGGER IF EXISTS invoices_numbered ON invoices;
+CREATE CONSTRAINT TRIGGER invoices_numbered AFTER INSERT ON invoices DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION invoices_numbered();
+-- The console list by status in number order, and its period filter.
+CREATE INDEX IF NOT EXISTS invoices_org_status_seq_idx ON invoices (organization_id, status, sequence DESC);
+CREATE INDEX IF NOT EXISTS invoices_org_period_idx ON invoices (organization_id, period_key DESC, period_label);
 -- One live invoice per partner, currency and period.
 CREATE UNIQUE INDEX IF NOT EXISTS invoices_one_per_period
     ON invoices (organization_id, partner_id, currency, period_key) WHERE status <> 'void';

@@ -173,14 +173,14 @@ func (h *Handler) renderConsoleInvoices(c *fiber.Ctx, p *Page, status int) error
 		}
 		d.PartnerName = name
 	}
-	total, err := h.Store.CountInvoicesForOrganization(ctx, queries.CountInvoicesForOrganizationParams{OrganizationID: u.OrganizationID,
+	total, err := h.Store.CustomPlans().CountInvoicesForOrganization(ctx, queries.CountInvoicesForOrganizationParams{OrganizationID: u.OrganizationID,
 		Status: f.Status, PartnerID: f.PartnerID, PartnerIds: partnerIDs, PartnerSearch: partnerSearch, PeriodKey: f.Period, Currency: f.Currency})
 	if err != nil {
 		return err
 	}
 	d.Total = total
 	d.Pager = newPager(c, pageNumber(c), 50, total)
-	rows, err := h.Store.ListInvoicesForOrganization(ctx, queries.ListInvoicesForOrganizationParams{OrganizationID: u.OrganizationID,
+	rows, err := h.Store.CustomPlans().ListInvoicesForOrganization(ctx, queries.ListInvoicesForOrganizationParams{OrganizationID: u.OrganizationID,
 		Status: f.Status, PartnerID: f.PartnerID, PartnerIds: partnerIDs, PartnerSearch: partnerSearch, PeriodKey: f.Period, Currency: f.Currency, MaxRows: d.Pager.Limit(), SkipRows: d.Pager.Offset()})
 	if err != nil {
 		return err

@@ -136,6 +136,13 @@ VALUES (@organization_id, @partner_id, @kind, sqlc.narg(credits_invoice_id), @se
         @reverse_charge, @payout_method, @payout_masked, @payout_details_missing, @now)
 RETURNING *;
 
+-- name: NumberInvoice :one
+-- A draft written by the run gets its number (the counter row is locked by
+-- NextInvoiceSequence until the transaction ends).
+UPDATE invoices SET sequence = @sequence, number = @number
+WHERE organization_id = @organization_id AND id = @id AND sequence < 0
+RETURNING *;
+
 -- name: AddIssuedInvoiceLines :execrows
 -- A new invoice's lines and its "issued" event in one statement (the run
 -- holds the organization's counter row from numbering to commit, so every

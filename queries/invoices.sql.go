@@ -1681,6 +1681,69 @@ func (q *Queries) NotifyInvoicePartnerAdminsMany(ctx context.Context, arg Notify
 	return items, nil
 }
 
+const numberInvoice = `-- name: NumberInvoice :one
+UPDATE invoices SET sequence = $1, number = $2
+WHERE organization_id = $3 AND id = $4 AND sequence < 0
+RETURNING id, organization_id, partner_id, kind, credits_invoice_id, sequence, number, currency, period_key, period_label, status, issued_on, due_on, total_minor, line_count, vendor_name, vendor_address, vendor_tax_id, vendor_country, partner_name, partner_address, partner_tax_id, partner_country, reverse_charge, payout_method, payout_masked, payout_details_missing, pdf_key, batch_id, paid_on, payment_reference, void_reason, created_at, paid_at, voided_at
+`
+
+type NumberInvoiceParams struct {
+	Sequence       int64
+	Number         string
+	OrganizationID int64
+	ID             int64
+}
+
+// A draft written by the run gets its number (the counter row is locked by
+// NextInvoiceSequence until the transaction ends).
+func (q *Queries) NumberInvoice(ctx context.Context, arg NumberInvoiceParams) (Invoice, error) {
+	row := q.db.QueryRow(ctx, numberInvoice,
+		arg.Sequence,
+		arg.Number,
+		arg.OrganizationID,
+		arg.ID,
+	)
+	var i Invoice
+	err := row.Scan(
+		&i.ID,
+		&i.OrganizationID,
+		&i.PartnerID,
+		&i.Kind,
+		&i.CreditsInvoiceID,
+		&i.Sequence,
+		&i.Number,
+		&i.Currency,
+		&i.PeriodKey,
+		&i.PeriodLabel,
+		&i.Status,
+		&i.IssuedOn,
+		&i.DueOn,
+		&i.TotalMinor,
+		&i.LineCount,
+		&i.VendorName,
+		&i.VendorAddress,
+		&i.VendorTaxID,
+		&i.VendorCountry,
+		&i.PartnerName,
+		&i.PartnerAddress,
+		&i.PartnerTaxID,
+		&i.PartnerCountry,
+		&i.ReverseCharge,
+		&i.PayoutMethod,
+		&i.PayoutMasked,
+		&i.PayoutDetailsMissing,
+		&i.PdfKey,
+		&i.BatchID,
+		&i.PaidOn,
+		&i.PaymentReference,
+		&i.VoidReason,
+		&i.CreatedAt,
+		&i.PaidAt,
+		&i.VoidedAt,
+	)
+	return i, err
+}
+
 const releaseInvoiceLines = `-- name: ReleaseInvoiceLines :execrows
 UPDATE invoice_lines SET live = false WHERE organization_id = $1 AND invoice_id = $2 AND live
 `

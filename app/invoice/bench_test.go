@@ -16,6 +16,7 @@ import (
 	"partnerportal/app/apptest"
 	"partnerportal/app/invoice"
 	"partnerportal/app/storage"
+	"partnerportal/workers"
 )
 
 // TestInvoiceRunScale measures an invoice run at scale in one process:
@@ -79,6 +80,7 @@ func TestInvoiceRunScale(t *testing.T) {
 	r := &invoice.Runner{Store: store, Files: files, Keys: apptest.PayoutKeys, Now: func() time.Time { return now },
 		Log: slog.New(slog.DiscardHandler), OnPDF: func(d time.Duration) { mu.Lock(); pdfs = append(pdfs, d); mu.Unlock() }}
 	p, _ := invoice.ForRun(invoice.Monthly, invoice.Location("America/New_York"), now, "")
+	workers.TuneGC() // as `portal worker` does
 	start = time.Now()
 	res, err := r.Run(ctx, org, p)
 	elapsed := time.Since(start)

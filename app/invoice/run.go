@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -244,12 +246,11 @@ func (r *Runner) issue(ctx context.Context, q *queries.Queries, s Settings, part
 			}
 		}
 	}
-	seq, err := q.NextInvoiceSequence(ctx, org)
-	if err != nil {
-		return out, err
-	}
 	issuedOn := IssueDate(s.Loc, now)
-	number := Number(s.NumberPrefix, issuedOn.Year(), seq)
+	// Written as a draft and numbered last: the counter row is locked from
+	// NextInvoiceSequence to the commit, so everything that can come before
+	// it does (schema.sql, invoices_sequence_check).
+	draft := rand.Int64N(1<<62) + 1
 	legal := pt.LegalName
 	if legal == "" {
 		legal = pt.Name
@@ -259,7 +260,7 @@ func (r *Runner) issue(ctx context.Context, q *queries.Queries, s Settings, part
 		vendor = s.OrganizationName
 	}
 	inv, err := q.CreateInvoice(ctx, queries.CreateInvoiceParams{OrganizationID: org, PartnerID: partner, Kind: kind,
-		CreditsInvoiceID: credits, Sequence: seq, Number: number, Currency: currency, PeriodKey: p.Key, PeriodLabel: p.Label,
+		CreditsInvoiceID: credits, Sequence: -draft, Number: "draft-" + strconv.FormatInt(draft, 10), Currency: currency, PeriodKey: p.Key, PeriodLabel: p.Label,
 		IssuedOn: date(issuedOn), DueOn: date(DueDate(issuedOn, int(s.NetDays))), TotalMinor: total, LineCount: int32(len(rows)),
 		VendorName: vendor, VendorAddress: s.VendorAddress, VendorTaxID: s.VendorTaxID, VendorCountry: s.VendorCountry,
 		PartnerName: legal, PartnerAddress: pt.Address, PartnerTaxID: pt.TaxID, PartnerCountry: pt.Country,
@@ -275,7 +276,15 @@ func (r *Runner) issue(ctx context.Context, q *queries.Queries, s Settings, part
 		return out, err
 	}
 	if n != int64(len(ids)) {
-		return out, fmt.Errorf("invoice %s: %d of %d lines written", number, n, len(ids))
+		return out, fmt.Errorf("invoice of partner %d: %d of %d lines written", partner, n, len(ids))
+	}
+	seq, err := q.NextInvoiceSequence(ctx, org)
+	if err != nil {
+		return out, err
+	}
+	number := Number(s.NumberPrefix, issuedOn.Year(), seq)
+	if inv, err = q.NumberInvoice(ctx, queries.NumberInvoiceParams{OrganizationID: org, ID: out.id, Sequence: seq, Number: number}); err != nil {
+		return out, err
 	}
 	what := "Invoice"
 	if out.credit {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -371,5 +372,51 @@ func TestReverseCharge(t *testing.T) {
 		if got := invoice.ReverseCharge(c.v, c.p); got != c.want {
 			t.Errorf("%s→%s: %v", c.v, c.p, got)
 		}
+	}
+}
+
+// TestDraftInvoiceCannotBeCommitted: the run writes an invoice as a draft
+// and numbers it last; a transaction that commits a draft is refused by the
+// deferred constraint trigger, so a number is never skipped or missing.
+func TestDraftInvoiceCannotBeCommitted(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	insert := `INSERT INTO invoices (organization_id, partner_id, sequence, number, currency, period_key, period_label,
+		issued_on, due_on, total_minor, line_count, vendor_name, vendor_address, vendor_tax_id, vendor_country,
+		partner_name, partner_address, partner_tax_id, partner_country, created_at)
+		VALUES ($1, $2, $3, $4, 'USD', '2031-01', 'January 2031', '2031-02-01', '2031-03-03', 100, 0, 'v', '', '', '',
+		'p', '', '', '', $5) RETURNING id`
+	// A draft left as it is: the commit fails and nothing stays.
+	tx, err := f.store.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	if err := tx.QueryRow(ctx, insert, f.org, f.partner, -42, "draft-42", f.now).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err == nil || !strings.Contains(err.Error(), "was not numbered") {
+		t.Fatalf("committing a draft: %v, want the numbering check", err)
+	}
+	if n := f.count(t, `SELECT count(*) FROM invoices WHERE period_key = '2031-01'`); n != 0 {
+		t.Fatalf("%d draft invoices committed", n)
+	}
+	// A negative sequence without the draft number is refused at once.
+	if _, err := f.store.Pool.Exec(ctx, insert, f.org, f.partner, -43, "ACME-2031-0043", f.now); err == nil {
+		t.Fatal("a negative sequence with a real number was accepted")
+	}
+	// Numbered in the same transaction: committed.
+	tx, err = f.store.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.QueryRow(ctx, insert, f.org, f.partner, -44, "draft-44", f.now).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE invoices SET sequence = 9044, number = 'ACME-2031-9044' WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatalf("a numbered invoice: %v", err)
 	}
 }
