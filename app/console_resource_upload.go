@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -57,14 +56,7 @@ func (h *Handler) readUpload(c *fiber.Ctx, maxFiles int) (url.Values, []resource
 	if n := c.Request().Header.ContentLength(); maxFiles == 1 && int64(n) > h.Config.UploadMaxBytes+1<<20 {
 		return nil, nil, tooLarge(h.Config.UploadMaxBytes, "")
 	}
-	// Never c.Body() on a stream: it would read the whole upload into memory.
-	var body io.Reader
-	if c.Request().IsBodyStream() {
-		body = c.Context().RequestBodyStream()
-	} else {
-		body = bytes.NewReader(c.Body())
-	}
-	mr := multipart.NewReader(body, params["boundary"])
+	form := newStreamedForm(c, params["boundary"], maxUploadFields+maxUploadFiles, "file", "file")
 	fields := url.Values{}
 	var stored []resource.Stored
 	fail := func(err error) (url.Values, []resource.Stored, error) {
@@ -73,30 +65,13 @@ func (h *Handler) readUpload(c *fiber.Ctx, maxFiles int) (url.Values, []resource
 		}
 		return fields, nil, err
 	}
-	deferred, _ := c.Locals(localCSRFDeferred).(bool)
-	for nparts := 0; ; nparts++ {
-		part, err := mr.NextPart()
+	for {
+		part, name, err := form.next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		if err != nil || nparts > maxUploadFields+maxUploadFiles {
-			return fail(&errUploadRefused{fiber.StatusBadRequest, "file", "The upload could not be read. Reload the page and try again."})
-		}
-		name := part.FormName()
-		if !storable([]byte(name)) {
-			return fail(&errUploadRefused{fiber.StatusUnprocessableEntity, "file", (&badInput{Field: fieldLabel([]byte(name))}).Message()})
-		}
-		if deferred {
-			// The token must come first, before anything is stored.
-			b, _ := io.ReadAll(io.LimitReader(part, 256))
-			if name != "_csrf" {
-				b = nil
-			}
-			if err := checkStreamedCSRF(c, string(b)); err != nil {
-				return fail(err)
-			}
-			deferred = false
-			continue
+		if err != nil {
+			return fail(err)
 		}
 		if part.FileName() == "" && name != "file" {
 			b, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
@@ -139,12 +114,9 @@ func (h *Handler) readUpload(c *fiber.Ctx, maxFiles int) (url.Values, []resource
 		}
 		stored = append(stored, s)
 	}
-	if deferred {
-		return fail(checkStreamedCSRF(c, ""))
+	if err := form.finish(); err != nil {
+		return fail(err)
 	}
-	// Read what follows the closing boundary (an epilogue, the chunked
-	// encoding's end) so the connection is left at the next request.
-	_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
 	return fields, stored, nil
 }
 

@@ -2,7 +2,6 @@ package app
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -50,14 +49,8 @@ func (h *Handler) readLessonUpload(c *fiber.Ctx, prefix string) (url.Values, map
 	if h.Files == nil {
 		return fields, nil, &errUploadRefused{fiber.StatusUnprocessableEntity, "video", "File uploads are not configured."}
 	}
-	// Never c.Body() on a stream: it would read the whole upload into memory.
-	var body io.Reader
-	if c.Request().IsBodyStream() {
-		body = c.Context().RequestBodyStream()
-	} else {
-		body = bytes.NewReader(c.Body())
-	}
-	mr := multipart.NewReader(body, params["boundary"])
+	form := newStreamedForm(c, params["boundary"], maxUploadFields, "video", "title")
+	body := form.body
 	fail := func(err error) (url.Values, map[string]upload, error) {
 		h.dropUploads(ctx, stored)
 		// A file refused (too large, not a video): read the rest of the
@@ -70,30 +63,13 @@ func (h *Handler) readLessonUpload(c *fiber.Ctx, prefix string) (url.Values, map
 		}
 		return fields, nil, err
 	}
-	deferred, _ := c.Locals(localCSRFDeferred).(bool)
-	for nparts := 0; ; nparts++ {
-		part, err := mr.NextPart()
+	for {
+		part, name, err := form.next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		if err != nil || nparts > maxUploadFields {
-			return fail(&errUploadRefused{fiber.StatusBadRequest, "video", "The upload could not be read. Reload the page and try again."})
-		}
-		name := part.FormName()
-		if !storable([]byte(name)) {
-			return fail(&errUploadRefused{fiber.StatusUnprocessableEntity, "title", (&badInput{Field: fieldLabel([]byte(name))}).Message()})
-		}
-		if deferred {
-			// The token must come first, before anything is stored.
-			b, _ := io.ReadAll(io.LimitReader(part, 256))
-			if name != "_csrf" {
-				b = nil
-			}
-			if err := checkStreamedCSRF(c, string(b)); err != nil {
-				return fail(err)
-			}
-			deferred = false
-			continue
+		if err != nil {
+			return fail(err)
 		}
 		if name != "video" && name != "attachment" {
 			limit := int64(maxFieldBytes)
@@ -138,12 +114,9 @@ func (h *Handler) readLessonUpload(c *fiber.Ctx, prefix string) (url.Values, map
 			stored[name] = up
 		}
 	}
-	if deferred {
-		return fail(checkStreamedCSRF(c, ""))
+	if err := form.finish(); err != nil {
+		return fail(err)
 	}
-	// Read what follows the closing boundary so the connection is left at
-	// the next request.
-	_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
 	return fields, stored, nil
 }
 
