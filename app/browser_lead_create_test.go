@@ -86,14 +86,20 @@ func TestBrowserReferralDecide(t *testing.T) {
 	}
 
 	rowA, rowB := "#referral-"+strconv.FormatInt(a, 10), "#referral-"+strconv.FormatInt(bm, 10)
+	// Each swapped row gets its htmx behaviour when it settles: a click
+	// before that would submit the form without htmx (a page load), so each
+	// step waits for htmx to be idle.
+	b.waitFor("the referral list", `!!document.querySelector('#referral-table')`)
 	b.do(chromedp.Click(chromedp.CSS(rowA+" button.accept")),
 		chromedp.WaitVisible(chromedp.CSS(rowA+" .status-approved")))
+	b.waitFor("the accepted row", `!!document.querySelector('`+rowA+` .status-approved')`)
 	if got := b.text("#metric-rate"); got != "50%" {
 		t.Fatalf("rate after accept %q, want 50%%", got)
 	}
 	b.do(chromedp.Click(chromedp.CSS(rowB+" details.decline summary")),
 		chromedp.Click(chromedp.CSS(rowB+" details.decline button")),
 		chromedp.WaitVisible(chromedp.CSS(rowB+" .field-error")))
+	b.waitFor("the decline error", `!!document.querySelector('`+rowB+` .field-error')`)
 	b.screenshot("referrals-decline-error")
 	b.do(chromedp.SendKeys(chromedp.CSS(rowB+" input[name=reason]"), "We don't cover that region."),
 		chromedp.Click(chromedp.CSS(rowB+" details.decline button")),
