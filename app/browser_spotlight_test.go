@@ -21,7 +21,8 @@ func TestBrowserSpotlightJourney(t *testing.T) {
 	b.signIn("admin@northwind.test")
 
 	b.open("/manage/spotlight")
-	b.do(chromedp.Click(chromedp.ID("unpublish")), chromedp.WaitVisible(chromedp.ID("publish")))
+	b.clickWhenSettled("unpublish")
+	b.waitFor("the draft", `!!document.getElementById("publish")`)
 	if got := b.text("#profile-state"); got != "Draft" {
 		t.Fatalf("state after unpublish: %q", got)
 	}
@@ -31,7 +32,7 @@ func TestBrowserSpotlightJourney(t *testing.T) {
 	b.waitFor("the picker to narrow the list", `document.getElementById("area-count").textContent === "1 match"`)
 	b.do(chromedp.SendKeys(chromedp.ID("area-search"), "\r"))
 	b.waitFor("Sweden ticked", `document.querySelector('#area-list input[value="SE"]').checked`)
-	b.do(chromedp.Click(chromedp.ID("save-profile")))
+	b.clickWhenSettled("save-profile")
 	b.waitFor("the save", `(document.querySelector(".flash") || {}).textContent === "Your profile is saved."`)
 	// Polled: the page after the save may still be settling (a read
 	// between two documents fails with "Cannot find context").
@@ -53,7 +54,8 @@ func TestBrowserSpotlightJourney(t *testing.T) {
 	}
 	b.screenshot("spotlight-preview-desktop")
 	b.open("/manage/spotlight")
-	b.do(chromedp.Click(chromedp.ID("publish")), chromedp.WaitVisible(chromedp.ID("public-url")))
+	b.clickWhenSettled("publish")
+	b.waitFor("the public URL", `!!document.getElementById("public-url")`)
 	if got := b.text("#public-url"); got != "/partners/acme/northwind-agency" {
 		t.Fatalf("public URL %q", got)
 	}
@@ -111,4 +113,22 @@ func noSideways(t *testing.T, b *browser, what string) {
 		}
 	}
 	b.do(chromedp.EmulateViewport(1280, 900))
+}
+
+// clickWhenSettled clicks the element with id once the document has loaded
+// and htmx is idle, and clicks again if the node it found was replaced
+// before the click landed ("Could not find node with given id": a form
+// post's new document arriving in between).
+func (b *browser) clickWhenSettled(id string) {
+	b.t.Helper()
+	for attempt := 0; ; attempt++ {
+		b.waitFor("#"+id, `!!document.getElementById("`+id+`")`)
+		err := chromedp.Do(b.ctx, chromedp.Click(chromedp.ID(id)))
+		if err == nil {
+			return
+		}
+		if attempt == 2 || !strings.Contains(err.Error(), "Could not find node") {
+			b.t.Fatalf("browser: click #%s: %v", id, err)
+		}
+	}
 }
