@@ -334,6 +334,33 @@ CREATE TABLE IF NOT EXISTS lead_daily_wins (
     PRIMARY KEY (organization_id, partner_id, own, day, currency),
     FOREIGN KEY (organization_id, partner_id) REFERENCES partners (organization_id, id) ON DELETE CASCADE
 );
+-- The same figures per calendar month (month = its first day), kept by the
+-- same triggers: the Dashboard's month charts (a year, lifetime: the page as
+-- it opens) read a dozen rows per status from here, and only the days of a
+-- period's partial first and last months from the day rows. A year of day
+-- rows was 1,098 rows for the 100k-lead partner, most of the database's
+-- time on /dashboard (docs/BENCHMARKS.md, issue 10).
+CREATE TABLE IF NOT EXISTS lead_monthly_counts (
+    organization_id bigint NOT NULL,
+    partner_id      bigint NOT NULL,
+    own             boolean NOT NULL,
+    month           date NOT NULL,
+    status          text NOT NULL,
+    leads           bigint NOT NULL,
+    PRIMARY KEY (organization_id, partner_id, own, month, status),
+    FOREIGN KEY (organization_id, partner_id) REFERENCES partners (organization_id, id) ON DELETE CASCADE
+);
+CREATE TABLE IF NOT EXISTS lead_monthly_wins (
+    organization_id bigint NOT NULL,
+    partner_id      bigint NOT NULL,
+    own             boolean NOT NULL,
+    month           date NOT NULL,
+    currency        char(3) NOT NULL,
+    won             bigint NOT NULL,
+    revenue_minor   bigint NOT NULL,
+    PRIMARY KEY (organization_id, partner_id, own, month, currency),
+    FOREIGN KEY (organization_id, partner_id) REFERENCES partners (organization_id, id) ON DELETE CASCADE
+);
 -- The organization's leads per status, all partners and sources together:
 -- the staff console's counts (the home page, the review queue's counters)
 -- read three rows instead of counting up to a million leads (54–137 ms at
@@ -373,14 +400,29 @@ BEGIN
             FROM ch JOIN organizations o ON o.id = ch.organization_id
             GROUP BY 1, 2, 3, 4, 5
             HAVING sum(ch.n) <> 0
+        ),
+        days AS (
+            INSERT INTO lead_daily_counts AS d (organization_id, partner_id, own, day, status, leads)
+            SELECT * FROM delta
+            WHERE n > 0 OR EXISTS (SELECT 1 FROM lead_daily_counts x
+                                   WHERE (x.organization_id, x.partner_id, x.own, x.day, x.status)
+                                       = (delta.organization_id, delta.partner_id, delta.own, delta.day, delta.status))
+            ORDER BY 1, 2, 3, 4, 5
+            ON CONFLICT (organization_id, partner_id, own, day, status) DO UPDATE SET leads = d.leads + excluded.leads
+        ),
+        months AS (
+            SELECT organization_id, partner_id, own, date_trunc('month', day::timestamp)::date AS month, status, sum(n) AS n
+            FROM delta
+            GROUP BY 1, 2, 3, 4, 5
+            HAVING sum(n) <> 0
         )
-        INSERT INTO lead_daily_counts AS d (organization_id, partner_id, own, day, status, leads)
-        SELECT * FROM delta
-        WHERE n > 0 OR EXISTS (SELECT 1 FROM lead_daily_counts x
-                               WHERE (x.organization_id, x.partner_id, x.own, x.day, x.status)
-                                   = (delta.organization_id, delta.partner_id, delta.own, delta.day, delta.status))
+        INSERT INTO lead_monthly_counts AS d (organization_id, partner_id, own, month, status, leads)
+        SELECT * FROM months
+        WHERE n > 0 OR EXISTS (SELECT 1 FROM lead_monthly_counts x
+                               WHERE (x.organization_id, x.partner_id, x.own, x.month, x.status)
+                                   = (months.organization_id, months.partner_id, months.own, months.month, months.status))
         ORDER BY 1, 2, 3, 4, 5
-        ON CONFLICT (organization_id, partner_id, own, day, status) DO UPDATE SET leads = d.leads + excluded.leads
+        ON CONFLICT (organization_id, partner_id, own, month, status) DO UPDATE SET leads = d.leads + excluded.leads
     $q$, changes);
     EXECUTE format($q$
         WITH ch AS (%s),
@@ -392,14 +434,31 @@ BEGIN
             WHERE ch.stage = 'won' AND ch.won_at IS NOT NULL
             GROUP BY 1, 2, 3, 4, 5
             HAVING sum(ch.n) <> 0 OR sum(ch.n * ch.revenue_minor) <> 0
+        ),
+        days AS (
+            INSERT INTO lead_daily_wins AS d (organization_id, partner_id, own, day, currency, won, revenue_minor)
+            SELECT * FROM delta
+            WHERE won > 0 OR EXISTS (SELECT 1 FROM lead_daily_wins x
+                                     WHERE (x.organization_id, x.partner_id, x.own, x.day, x.currency)
+                                         = (delta.organization_id, delta.partner_id, delta.own, delta.day, delta.currency))
+            ORDER BY 1, 2, 3, 4, 5
+            ON CONFLICT (organization_id, partner_id, own, day, currency)
+            DO UPDATE SET won = d.won + excluded.won, revenue_minor = d.revenue_minor + excluded.revenue_minor
+        ),
+        months AS (
+            SELECT organization_id, partner_id, own, date_trunc('month', day::timestamp)::date AS month, currency,
+                   sum(won) AS won, sum(revenue_minor) AS revenue_minor
+            FROM delta
+            GROUP BY 1, 2, 3, 4, 5
+            HAVING sum(won) <> 0 OR sum(revenue_minor) <> 0
         )
-        INSERT INTO lead_daily_wins AS d (organization_id, partner_id, own, day, currency, won, revenue_minor)
-        SELECT * FROM delta
-        WHERE won > 0 OR EXISTS (SELECT 1 FROM lead_daily_wins x
-                                 WHERE (x.organization_id, x.partner_id, x.own, x.day, x.currency)
-                                     = (delta.organization_id, delta.partner_id, delta.own, delta.day, delta.currency))
+        INSERT INTO lead_monthly_wins AS d (organization_id, partner_id, own, month, currency, won, revenue_minor)
+        SELECT * FROM months
+        WHERE won > 0 OR EXISTS (SELECT 1 FROM lead_monthly_wins x
+                                 WHERE (x.organization_id, x.partner_id, x.own, x.month, x.currency)
+                                     = (months.organization_id, months.partner_id, months.own, months.month, months.currency))
         ORDER BY 1, 2, 3, 4, 5
-        ON CONFLICT (organization_id, partner_id, own, day, currency)
+        ON CONFLICT (organization_id, partner_id, own, month, currency)
         DO UPDATE SET won = d.won + excluded.won, revenue_minor = d.revenue_minor + excluded.revenue_minor
     $q$, changes);
     EXECUTE format($q$
@@ -437,6 +496,8 @@ BEGIN
     DELETE FROM lead_daily_counts WHERE organization_id = org;
     DELETE FROM lead_daily_wins WHERE organization_id = org;
     DELETE FROM lead_status_totals WHERE organization_id = org;
+    DELETE FROM lead_monthly_counts WHERE organization_id = org;
+    DELETE FROM lead_monthly_wins WHERE organization_id = org;
     INSERT INTO lead_status_totals (organization_id, status, leads)
     SELECT organization_id, status, count(*) FROM leads WHERE organization_id = org GROUP BY 1, 2;
     INSERT INTO lead_daily_counts (organization_id, partner_id, own, day, status, leads)
@@ -451,6 +512,18 @@ BEGIN
            (l.won_at AT TIME ZONE o.time_zone)::date, l.currency, count(*), sum(l.revenue_minor)
     FROM leads l JOIN organizations o ON o.id = l.organization_id
     WHERE l.organization_id = org AND l.stage = 'won' AND l.won_at IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5
+    ORDER BY 1, 2, 3, 4, 5;
+    INSERT INTO lead_monthly_counts (organization_id, partner_id, own, month, status, leads)
+    SELECT organization_id, partner_id, own, date_trunc('month', day::timestamp)::date, status, sum(leads)
+    FROM lead_daily_counts
+    WHERE organization_id = org
+    GROUP BY 1, 2, 3, 4, 5
+    ORDER BY 1, 2, 3, 4, 5;
+    INSERT INTO lead_monthly_wins (organization_id, partner_id, own, month, currency, won, revenue_minor)
+    SELECT organization_id, partner_id, own, date_trunc('month', day::timestamp)::date, currency, sum(won), sum(revenue_minor)
+    FROM lead_daily_wins
+    WHERE organization_id = org
     GROUP BY 1, 2, 3, 4, 5
     ORDER BY 1, 2, 3, 4, 5;
 END

@@ -72,18 +72,32 @@ func (h *Handler) showOverview(c *fiber.Ctx) error {
 		// Prepared statements: the day rows' primary key is the plan for any
 		// period, so the chart needs no planning per request.
 		q := h.Store
-		g.Go(func() (err error) {
-			created, err = q.ChartCreatedLeadsForPartner(ctx, queries.ChartCreatedLeadsForPartnerParams{
-				OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, DayFrom: dayFrom, DayTo: dayTo,
-				Unit: span.Unit, FirstBucket: span.FirstBucket, FirstMonth: span.FirstMonth})
-			return err
-		})
-		g.Go(func() (err error) {
-			won, err = q.ChartWonLeadsForPartner(ctx, queries.ChartWonLeadsForPartnerParams{
-				OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, DayFrom: dayFrom, DayTo: dayTo,
-				Unit: span.Unit, FirstBucket: span.FirstBucket, FirstMonth: span.FirstMonth})
-			return err
-		})
+		if span.Unit == "month" {
+			// Whole months from the month rows (the page as it opens:
+			// lifetime), the partial ones from the day rows.
+			r := newMonthRanges(dayFrom, dayTo)
+			g.Go(func() (err error) {
+				created, err = chartCreatedByMonth(ctx, q.Queries, u, r, span.FirstMonth)
+				return err
+			})
+			g.Go(func() (err error) {
+				won, err = chartWonByMonth(ctx, q.Queries, u, r, span.FirstMonth)
+				return err
+			})
+		} else {
+			g.Go(func() (err error) {
+				created, err = q.ChartCreatedLeadsForPartner(ctx, queries.ChartCreatedLeadsForPartnerParams{
+					OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, DayFrom: dayFrom, DayTo: dayTo,
+					Unit: span.Unit, FirstBucket: span.FirstBucket, FirstMonth: span.FirstMonth})
+				return err
+			})
+			g.Go(func() (err error) {
+				won, err = q.ChartWonLeadsForPartner(ctx, queries.ChartWonLeadsForPartnerParams{
+					OrganizationID: u.OrganizationID, PartnerID: u.PartnerID, DayFrom: dayFrom, DayTo: dayTo,
+					Unit: span.Unit, FirstBucket: span.FirstBucket, FirstMonth: span.FirstMonth})
+				return err
+			})
+		}
 		g.Go(func() (err error) {
 			data.Pending, data.Paid, err = h.commissionFigures(ctx, u, period)
 			return err

@@ -7,8 +7,16 @@ package app_test
 // scratch (apptest.DailyDiff holds that reference query).
 
 import (
+	"cmp"
 	"context"
+	"fmt"
+	"slices"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"partnerportal/app"
 
 	"partnerportal/app/apptest"
 	"partnerportal/queries"
@@ -202,7 +210,11 @@ func TestLeadDailyRebuild(t *testing.T) {
 			coalesce((SELECT string_agg(concat_ws(',', partner_id, own, day, status, leads), ';' ORDER BY partner_id, own, day, status)
 			          FROM lead_daily_counts WHERE organization_id = $1 AND leads <> 0), '') || '|' ||
 			coalesce((SELECT string_agg(concat_ws(',', partner_id, own, day, currency, won, revenue_minor), ';' ORDER BY partner_id, own, day, currency)
-			          FROM lead_daily_wins WHERE organization_id = $1 AND (won <> 0 OR revenue_minor <> 0)), '')`, f.org).Scan(&s); err != nil {
+			          FROM lead_daily_wins WHERE organization_id = $1 AND (won <> 0 OR revenue_minor <> 0)), '') || '|' ||
+			coalesce((SELECT string_agg(concat_ws(',', partner_id, own, month, status, leads), ';' ORDER BY partner_id, own, month, status)
+			          FROM lead_monthly_counts WHERE organization_id = $1 AND leads <> 0), '') || '|' ||
+			coalesce((SELECT string_agg(concat_ws(',', partner_id, own, month, currency, won, revenue_minor), ';' ORDER BY partner_id, own, month, currency)
+			          FROM lead_monthly_wins WHERE organization_id = $1 AND (won <> 0 OR revenue_minor <> 0)), '')`, f.org).Scan(&s); err != nil {
 			t.Fatal(err)
 		}
 		return s
@@ -234,5 +246,73 @@ func TestLeadDailyRebuild(t *testing.T) {
 	}
 	if others == 0 {
 		t.Log("no other organization has leads in the test database")
+	}
+}
+
+// The Dashboard's month charts read whole months from the month rows and
+// the partial first and last months from the day rows. For periods of every
+// shape (inside one month, starting or ending mid-month, whole months, a
+// year, lifetime) their rows equal those of the day-row queries with month
+// buckets, which read every day.
+func TestMonthChartRowsEqualDayRows(t *testing.T) {
+	ctx := context.Background()
+	f := newDailyFixture(t)
+	f.exec(`INSERT INTO leads (email, organization_id, partner_id, source, status, stage, company, currency, revenue_minor, created_at, won_at)
+		SELECT 'm' || i || '@example.test', $1, CASE WHEN i % 5 = 0 THEN $3::bigint ELSE $2::bigint END, (ARRAY['partner', 'referral', 'referral_link'])[1 + i % 3],
+		       (ARRAY['in_review', 'approved', 'rejected'])[1 + i % 3],
+		       CASE WHEN i % 4 = 1 THEN 'won' ELSE 'new' END, 'Lead ' || i,
+		       (ARRAY['USD', 'EUR'])[1 + i % 2], CASE WHEN i % 4 = 1 THEN i * 100 ELSE 0 END,
+		       timestamptz '2025-01-01 00:00Z' + i * interval '17 hours',
+		       CASE WHEN i % 4 = 1 THEN timestamptz '2025-01-03 00:00Z' + i * interval '19 hours' END
+		FROM generate_series(1, 900) i`, f.org, f.p1, f.p2)
+	f.check("before the comparison")
+	date := func(s string) pgtype.Date {
+		tm, err := time.Parse("2006-01-02", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pgtype.Date{Time: tm, Valid: true}
+	}
+	periods := [][2]string{ // [from, to)
+		{"2025-01-01", "2026-01-01"}, {"2025-01-01", "2027-01-01"}, {"1970-01-01", "2100-01-01"},
+		{"2025-03-10", "2025-03-20"}, {"2025-03-01", "2025-04-01"}, {"2025-03-10", "2025-04-01"},
+		{"2025-03-01", "2025-04-17"}, {"2025-02-14", "2026-02-14"}, {"2025-02-28", "2025-03-02"},
+		{"2025-12-31", "2026-01-01"}, {"2025-06-30", "2025-09-01"}, {"2025-05-02", "2025-05-02"},
+	}
+	for i := 0; i < 40; i++ { // and pseudo-random ones, the same every run
+		a := time.Date(2024, 12, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, (i*37)%500)
+		periods = append(periods, [2]string{a.Format("2006-01-02"), a.AddDate(0, 0, 1+(i*53)%420).Format("2006-01-02")})
+	}
+	sorted := func(rows any) string { return fmt.Sprint(rows) }
+	for _, p := range periods {
+		from, to := date(p[0]), date(p[1])
+		firstMonth := int32(from.Time.Year()*12 + int(from.Time.Month()))
+		for _, partner := range []int64{f.p1, f.p2} {
+			wantCreated, err := f.store.ChartCreatedLeadsForPartner(ctx, queries.ChartCreatedLeadsForPartnerParams{
+				OrganizationID: f.org, PartnerID: partner, DayFrom: from, DayTo: to, Unit: "month", FirstBucket: from, FirstMonth: firstMonth})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantWon, err := f.store.ChartWonLeadsForPartner(ctx, queries.ChartWonLeadsForPartnerParams{
+				OrganizationID: f.org, PartnerID: partner, DayFrom: from, DayTo: to, Unit: "month", FirstBucket: from, FirstMonth: firstMonth})
+			if err != nil {
+				t.Fatal(err)
+			}
+			gotCreated, gotWon, err := app.MonthChartRows(ctx, f.store.Queries, f.org, partner, from, to, firstMonth)
+			if err != nil {
+				t.Fatal(err)
+			}
+			slices.SortFunc(wantCreated, func(a, b queries.ChartCreatedLeadsForPartnerRow) int { return cmp.Or(cmp.Compare(a.Bucket, b.Bucket), cmp.Compare(a.Status, b.Status)) })
+			slices.SortFunc(gotCreated, func(a, b queries.ChartCreatedLeadsForPartnerRow) int { return cmp.Or(cmp.Compare(a.Bucket, b.Bucket), cmp.Compare(a.Status, b.Status)) })
+			slices.SortFunc(wantWon, func(a, b queries.ChartWonLeadsForPartnerRow) int { return cmp.Or(cmp.Compare(a.Bucket, b.Bucket), cmp.Compare(a.Currency, b.Currency)) })
+			slices.SortFunc(gotWon, func(a, b queries.ChartWonLeadsForPartnerRow) int { return cmp.Or(cmp.Compare(a.Bucket, b.Bucket), cmp.Compare(a.Currency, b.Currency)) })
+			if sorted(gotCreated) != sorted(wantCreated) || sorted(gotWon) != sorted(wantWon) {
+				t.Errorf("[%s, %s) partner %d:\ncreated month rows %v\n        day rows   %v\nwon     month rows %v\n        day rows   %v",
+					p[0], p[1], partner, gotCreated, wantCreated, gotWon, wantWon)
+			}
+			if p == [2]string{"2025-01-01", "2026-01-01"} && partner == f.p1 && len(wantCreated) < 24 {
+				t.Fatalf("a year holds only %d rows: the comparison proves little", len(wantCreated))
+			}
+		}
 	}
 }

@@ -1,7 +1,10 @@
 package app
 
 import (
+	"unsafe"
+
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"partnerportal/app/clicks"
 )
@@ -15,16 +18,57 @@ const visitorCookie = "pp_vid"
 // a year ("; secure" is added over HTTPS).
 const visitorCookieAttrs = "; max-age=31536000; path=/r/; HttpOnly; SameSite=Lax"
 
-// redirectLink is GET /r/{code}: an active link answers 302 to its
-// destination with a click id appended and records the click (in memory; the
-// recorder writes it to Redis in batches). No PostgreSQL query per click: the
-// code is resolved through the in-process cache.
+// frontRedirects puts the tracking redirect in front of Fiber's router: a
+// GET or HEAD of /r/{code} for an active link is answered straight from
+// fasthttp, without Fiber's context, router or the middlewares before the
+// hot routes; everything else (an unknown or inactive code, another shape of
+// the path, a body, oversized headers, an error looking the code up) goes to
+// Fiber as before, where redirectLink and the friendly pages answer it.
 //
-// This is the hottest path of the portal, so it allocates almost nothing:
-// the code is checked without a regular expression, the bot filter scans
-// the User-Agent once, both ids come from one random read, and the cookie
-// and Location headers are written from stack buffers
-// (docs/BENCHMARKS.md, "Redirect").
+// This is the hottest path of the portal: Fiber's share of a redirect
+// (context, routing, recover/limitHeaders/limitBody) was about a fifth of
+// its CPU (docs/BENCHMARKS.md, "Redirect"). What those middlewares guard
+// is checked here: the header limit, no body, and a panic becomes a 500.
+func (h *Handler) frontRedirects(next fasthttp.RequestHandler) fasthttp.RequestHandler {
+	return func(ctx *fasthttp.RequestCtx) {
+		if !h.redirectFront(ctx) {
+			next(ctx)
+		}
+	}
+}
+
+// redirectFront serves the request when it is a plain redirect of an active
+// link and reports whether it did.
+func (h *Handler) redirectFront(ctx *fasthttp.RequestCtx) (served bool) {
+	req := &ctx.Request
+	// ContentLength: -2 is no body (no Content-Length header), -1 chunked.
+	if n := req.Header.ContentLength(); n > 0 || n == -1 || !ctx.IsGet() && !ctx.IsHead() ||
+		len(req.Header.RawHeaders())+len(req.Header.RequestURI()) > maxHeaderBytes {
+		return false
+	}
+	p := ctx.URI().PathOriginal()
+	if len(p) < 3 || p[0] != '/' || p[1] != 'r' || p[2] != '/' || !validLinkCode(b2s(p[3:])) {
+		return false
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			h.Log.Error("redirect panicked", "panic", r)
+			ctx.Response.Reset()
+			ctx.Error(fasthttp.StatusMessage(fasthttp.StatusInternalServerError), fasthttp.StatusInternalServerError)
+			served = true
+		}
+	}()
+	link, err := h.Links.GetBytes(ctx, p[3:])
+	if err != nil || !link.Found || !link.Active {
+		return false // Fiber answers: the error page, or the friendly one
+	}
+	h.serveRedirect(ctx, link)
+	return true
+}
+
+// redirectLink is the route GET /r/{code}, for what the front path leaves to
+// Fiber: an active link answers 302 to its destination with a click id
+// appended and records the click; anything else gets the friendly page.
 func (h *Handler) redirectLink(c *fiber.Ctx) error {
 	code := c.Params("code")
 	if !validLinkCode(code) {
@@ -37,17 +81,33 @@ func (h *Handler) redirectLink(c *fiber.Ctx) error {
 	if !link.Found || !link.Active {
 		return h.linkUnavailable(c)
 	}
-	res := &c.Response().Header
+	h.serveRedirect(c.Context(), link)
+	return nil
+}
+
+// serveRedirect answers 302 to the link's destination. A person's visit (a
+// GET from something that is not a bot) gets a click id appended and is
+// recorded (in memory; the recorder writes it to Redis in batches), and a
+// first visit gets the visitor cookie. No PostgreSQL query per click: the
+// code is resolved through the in-process cache.
+//
+// It allocates almost nothing: the bot filter scans the User-Agent once,
+// both ids come from one random read, and the cookie and Location headers
+// are written from stack buffers (docs/BENCHMARKS.md, "Redirect").
+func (h *Handler) serveRedirect(ctx *fasthttp.RequestCtx, link clicks.Link) {
+	res := &ctx.Response.Header
 	res.Set(fiber.HeaderCacheControl, "no-store")
-	if c.Method() != fiber.MethodGet || clicks.IsBot(c.Get(fiber.HeaderUserAgent)) {
-		return c.Redirect(link.Destination, fiber.StatusFound)
+	ctx.SetStatusCode(fiber.StatusFound)
+	if !ctx.IsGet() || clicks.IsBot(b2s(ctx.Request.Header.UserAgent())) {
+		res.Set(fiber.HeaderLocation, link.Destination)
+		return
 	}
 	ids := clicks.NewIDs()
 	id := ids[:clicks.IDLen]
-	visitor := c.Request().Header.Cookie(visitorCookie)
+	visitor := ctx.Request.Header.Cookie(visitorCookie)
 	var vid string
 	if clicks.ValidID(visitor) {
-		vid = string(visitor) // a copy: Fiber reuses the buffer after the handler returns
+		vid = string(visitor) // a copy: fasthttp reuses the buffer after the request
 	} else {
 		vid = ids[clicks.IDLen:]
 		var buf [128]byte
@@ -60,9 +120,11 @@ func (h *Handler) redirectLink(c *fiber.Ctx) error {
 	h.Clicks.Record(clicks.Click{ID: id, LinkID: link.ID, VisitorID: vid, At: h.Clock.Now()})
 	var buf [1024]byte
 	res.SetBytesV(fiber.HeaderLocation, clicks.AppendClickIDBytes(buf[:0], link.Destination, id))
-	c.Status(fiber.StatusFound)
-	return nil
 }
+
+// b2s views b as a string without copying, for callees that only read it
+// during the call.
+func b2s(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // validLinkCode is ^[A-Za-z0-9_-]{4,64}$, the shape of every link code.
 func validLinkCode(code string) bool {

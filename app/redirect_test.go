@@ -112,6 +112,45 @@ func TestRedirectNeedsNoDatabaseQueryPerClick(t *testing.T) {
 	}
 }
 
+// A plain GET of /r/{code} is answered in front of Fiber's router
+// (redirectFront); the other shapes Fiber's route accepts (a trailing slash,
+// a body, an upper-case prefix) reach redirectLink. Both count the click
+// once and set the same headers; a code the front path does not know
+// reaches the friendly page.
+func TestRedirectFrontAndRouterAgree(t *testing.T) {
+	env := apptest.NewEnv(t, apptest.Options{NoWorker: true})
+	ua := map[string]string{"User-Agent": browserUA}
+	withBody := map[string]string{"User-Agent": browserUA, "Content-Type": "text/plain"}
+	for _, tc := range []struct {
+		name string
+		do   func(c *apptest.Client) *apptest.Response
+	}{
+		{"front", func(c *apptest.Client) *apptest.Response { return c.Do(http.MethodGet, "/r/northwind?utm=x", nil, ua) }},
+		{"trailing slash", func(c *apptest.Client) *apptest.Response { return c.Do(http.MethodGet, "/r/northwind/", nil, ua) }},
+		{"upper case", func(c *apptest.Client) *apptest.Response { return c.Do(http.MethodGet, "/R/northwind", nil, ua) }},
+		{"body", func(c *apptest.Client) *apptest.Response {
+			return c.DoBody(http.MethodGet, "/r/northwind", strings.NewReader("hello"), withBody)
+		}},
+	} {
+		r := tc.do(env.Client(t))
+		loc, err := url.Parse(r.Header.Get("Location"))
+		if r.StatusCode != http.StatusFound || err != nil || loc.Host != "acme.test" || len(loc.Query().Get(clicks.ClickParam)) != 22 {
+			t.Fatalf("%s: %d %q", tc.name, r.StatusCode, r.Header.Get("Location"))
+		}
+		if r.Header.Get("Cache-Control") != "no-store" || !strings.HasPrefix(r.Header.Get("Set-Cookie"), "pp_vid=") {
+			t.Errorf("%s: Cache-Control %q, Set-Cookie %q", tc.name, r.Header.Get("Cache-Control"), r.Header.Get("Set-Cookie"))
+		}
+	}
+	if r := click(env.Client(t), http.MethodGet, "/r/no-such-code", browserUA); r.StatusCode != http.StatusNotFound ||
+		r.Header.Get("Content-Security-Policy") == "" {
+		t.Fatalf("unknown code: %d, CSP %q", r.StatusCode, r.Header.Get("Content-Security-Policy"))
+	}
+	rollUp(t, env)
+	if n := linkClicks(t, env, "northwind"); n != 4 {
+		t.Fatalf("%d clicks counted, want 4", n)
+	}
+}
+
 func TestRedirectWorksWithoutRedis(t *testing.T) {
 	env := apptest.NewEnv(t, apptest.Options{NoWorker: true})
 	c := env.Client(t)

@@ -130,6 +130,8 @@ func New(d *Deps) *fiber.App {
 	app.Use(checkInput) // NUL or non-UTF-8 input: 422 before any handler (input_check.go)
 	h.registerRoutes(app, h.routes())
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	// The tracking redirect is answered before Fiber's router (redirect.go).
+	app.Server().Handler = h.frontRedirects(app.Server().Handler)
 	return app
 }
 

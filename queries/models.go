@@ -390,6 +390,25 @@ type LeadEvent struct {
 	CreatedAt      time.Time
 }
 
+type LeadMonthlyCount struct {
+	OrganizationID int64
+	PartnerID      int64
+	Own            bool
+	Month          pgtype.Date
+	Status         string
+	Leads          int64
+}
+
+type LeadMonthlyWin struct {
+	OrganizationID int64
+	PartnerID      int64
+	Own            bool
+	Month          pgtype.Date
+	Currency       string
+	Won            int64
+	RevenueMinor   int64
+}
+
 type LeadStatusTotal struct {
 	OrganizationID int64
 	Status         string

@@ -6,6 +6,11 @@
 #   DATABASE_URL=postgres://…/partnerportal_bench REDIS_URL=redis://… \
 #     scripts/pages-bench.sh OLD_BINARY NEW_BINARY [rounds] [seconds]
 #
+# When the new build adds an upgrade step the old one refuses, give the old
+# build a copy of the database from before the step: OLD_DATABASE_URL
+# (`CREATE DATABASE bench_old TEMPLATE bench`, then `portal migrate` on the
+# new one); both live on the same PostgreSQL.
+#
 # Each build is a `portal web` process (not pinned: PostgreSQL needs the
 # cores too). A session row is made directly in the database for
 # admin@hundredk.test (the sign-in flow needs email), and deleted after.
@@ -21,19 +26,23 @@
 set -euo pipefail
 old=$1 new=$2 rounds=${3:-3} secs=${4:-15}
 : "${DATABASE_URL:?set DATABASE_URL to the seed --scale database}" "${REDIS_URL:?set REDIS_URL}"
+old_db=${OLD_DATABASE_URL:-$DATABASE_URL}
+dbs=("$DATABASE_URL"); [[ $old_db != "$DATABASE_URL" ]] && dbs+=("$old_db")
 token=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=' | head -c 43)
-psql -q "$DATABASE_URL" -v ON_ERROR_STOP=1 -c "INSERT INTO sessions (id_hash, user_id, expires_at, ip, user_agent, created_at, last_seen_at)
-  SELECT sha256(convert_to('$token', 'UTF8')), id, now() + interval '2 hours', '127.0.0.1', 'pages-bench', now(), now()
-  FROM users WHERE email = 'admin@hundredk.test'" >/dev/null
+for db in "${dbs[@]}"; do
+  psql -q "$db" -v ON_ERROR_STOP=1 -c "INSERT INTO sessions (id_hash, user_id, expires_at, ip, user_agent, created_at, last_seen_at)
+    SELECT sha256(convert_to('$token', 'UTF8')), id, now() + interval '2 hours', '127.0.0.1', 'pages-bench', now(), now()
+    FROM users WHERE email = 'admin@hundredk.test'" >/dev/null
+done
 pids=()
 log=$(mktemp)
 cleanup() {
   rm -f "$log"
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  psql -q "$DATABASE_URL" -c "DELETE FROM sessions WHERE user_agent = 'pages-bench'" >/dev/null || true
+  for db in "${dbs[@]}"; do psql -q "$db" -c "DELETE FROM sessions WHERE user_agent = 'pages-bench'" >/dev/null || true; done
 }
 trap cleanup EXIT
-ADDR=127.0.0.1:18181 LOG_LEVEL=warn "$old" web 2>/dev/null & pids+=($!)
+DATABASE_URL=$old_db ADDR=127.0.0.1:18181 LOG_LEVEL=warn "$old" web 2>/dev/null & pids+=($!)
 ADDR=127.0.0.1:18182 LOG_LEVEL=warn "$new" web 2>/dev/null & pids+=($!)
 for port in 18181 18182; do
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done

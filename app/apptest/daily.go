@@ -8,7 +8,8 @@ import (
 )
 
 // dailyDiffSQL compares the day rows the triggers on leads keep
-// (lead_daily_counts, lead_daily_wins, and the totals lead_status_totals) with the same figures aggregated from
+// (lead_daily_counts, lead_daily_wins, their month rows lead_monthly_counts
+// and lead_monthly_wins, and the totals lead_status_totals) with the same figures aggregated from
 // scratch from leads, for one organization: every row that differs, in
 // either direction. Rows that fell to zero count as absent.
 const dailyDiffSQL = `
@@ -30,6 +31,18 @@ WITH ref_counts AS (
 ), got_wins AS (
     SELECT partner_id, own, day, currency::text AS currency, won, revenue_minor FROM lead_daily_wins
     WHERE organization_id = $1 AND (won <> 0 OR revenue_minor <> 0)
+), ref_month_counts AS (
+    SELECT partner_id, own, date_trunc('month', day::timestamp)::date AS month, status, sum(leads)::bigint AS leads
+    FROM ref_counts GROUP BY 1, 2, 3, 4
+), got_month_counts AS (
+    SELECT partner_id, own, month, status, leads FROM lead_monthly_counts WHERE organization_id = $1 AND leads <> 0
+), ref_month_wins AS (
+    SELECT partner_id, own, date_trunc('month', day::timestamp)::date AS month, currency,
+           sum(won)::bigint AS won, sum(revenue_minor)::bigint AS revenue_minor
+    FROM ref_wins GROUP BY 1, 2, 3, 4
+), got_month_wins AS (
+    SELECT partner_id, own, month, currency::text AS currency, won, revenue_minor FROM lead_monthly_wins
+    WHERE organization_id = $1 AND (won <> 0 OR revenue_minor <> 0)
 ), ref_totals AS (
     SELECT status, count(*)::bigint AS leads FROM leads WHERE organization_id = $1 GROUP BY 1
 ), got_totals AS (
@@ -41,6 +54,14 @@ WHERE r.leads IS DISTINCT FROM g.leads
 UNION ALL
 SELECT 'wins: ' || concat_ws(' ', 'reference', r::text, 'table', g::text)
 FROM ref_wins r FULL JOIN got_wins g USING (partner_id, own, day, currency)
+WHERE (r.won, r.revenue_minor) IS DISTINCT FROM (g.won, g.revenue_minor)
+UNION ALL
+SELECT 'month counts: ' || concat_ws(' ', 'reference', r::text, 'table', g::text)
+FROM ref_month_counts r FULL JOIN got_month_counts g USING (partner_id, own, month, status)
+WHERE r.leads IS DISTINCT FROM g.leads
+UNION ALL
+SELECT 'month wins: ' || concat_ws(' ', 'reference', r::text, 'table', g::text)
+FROM ref_month_wins r FULL JOIN got_month_wins g USING (partner_id, own, month, currency)
 WHERE (r.won, r.revenue_minor) IS DISTINCT FROM (g.won, g.revenue_minor)
 UNION ALL
 SELECT 'totals: ' || concat_ws(' ', 'reference', r::text, 'table', g::text)
