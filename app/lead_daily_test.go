@@ -302,10 +302,18 @@ func TestMonthChartRowsEqualDayRows(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			slices.SortFunc(wantCreated, func(a, b queries.ChartCreatedLeadsForPartnerRow) int { return cmp.Or(cmp.Compare(a.Bucket, b.Bucket), cmp.Compare(a.Status, b.Status)) })
-			slices.SortFunc(gotCreated, func(a, b queries.ChartCreatedLeadsForPartnerRow) int { return cmp.Or(cmp.Compare(a.Bucket, b.Bucket), cmp.Compare(a.Status, b.Status)) })
-			slices.SortFunc(wantWon, func(a, b queries.ChartWonLeadsForPartnerRow) int { return cmp.Or(cmp.Compare(a.Bucket, b.Bucket), cmp.Compare(a.Currency, b.Currency)) })
-			slices.SortFunc(gotWon, func(a, b queries.ChartWonLeadsForPartnerRow) int { return cmp.Or(cmp.Compare(a.Bucket, b.Bucket), cmp.Compare(a.Currency, b.Currency)) })
+			slices.SortFunc(wantCreated, func(a, b queries.ChartCreatedLeadsForPartnerRow) int {
+				return cmp.Or(cmp.Compare(a.Bucket, b.Bucket), cmp.Compare(a.Status, b.Status))
+			})
+			slices.SortFunc(gotCreated, func(a, b queries.ChartCreatedLeadsForPartnerRow) int {
+				return cmp.Or(cmp.Compare(a.Bucket, b.Bucket), cmp.Compare(a.Status, b.Status))
+			})
+			slices.SortFunc(wantWon, func(a, b queries.ChartWonLeadsForPartnerRow) int {
+				return cmp.Or(cmp.Compare(a.Bucket, b.Bucket), cmp.Compare(a.Currency, b.Currency))
+			})
+			slices.SortFunc(gotWon, func(a, b queries.ChartWonLeadsForPartnerRow) int {
+				return cmp.Or(cmp.Compare(a.Bucket, b.Bucket), cmp.Compare(a.Currency, b.Currency))
+			})
 			if sorted(gotCreated) != sorted(wantCreated) || sorted(gotWon) != sorted(wantWon) {
 				t.Errorf("[%s, %s) partner %d:\ncreated month rows %v\n        day rows   %v\nwon     month rows %v\n        day rows   %v",
 					p[0], p[1], partner, gotCreated, wantCreated, gotWon, wantWon)
