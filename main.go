@@ -291,6 +291,9 @@ func serveWeb(ctx context.Context, cfg *config.Config, log *slog.Logger, store *
 }
 
 func runWeb(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	if gc := workers.TuneGCTo(workers.WebGCPercent); gc > 0 {
+		log.Info("web garbage collector target", "gogc", gc)
+	}
 	store, err := openCheckedStore(ctx, cfg)
 	if err != nil {
 		return err

@@ -149,7 +149,7 @@ func (h *Handler) linkUnavailable(c *fiber.Ctx) error {
 	}
 	p := &Page{Title: "Link not available"}
 	c.Status(fiber.StatusNotFound)
-	return c.Render("pages/link_unavailable", p, "layouts/base")
+	return h.renderInLayout(c, "pages/link_unavailable", p)
 }
 
 // securityHeadersOnly applies the security headers on hot routes, which run

@@ -1,11 +1,14 @@
 package app
 
 import (
+	"fmt"
+	"html/template"
 	"net/url"
 	"sort"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/bytebufferpool"
 )
 
 // Page is the data every template receives.
@@ -21,6 +24,7 @@ type Page struct {
 	Form    map[string]string // submitted values, echoed back on error
 	Data    any
 	Meta    *PageMeta // canonical URL and OpenGraph tags (public pages)
+	Body    template.HTML // the page's own HTML, inside the layout (renderInLayout)
 }
 
 // PageMeta is what a public page tells search engines and link previews.
@@ -64,7 +68,35 @@ func (h *Handler) render(c *fiber.Ctx, status int, page, fragment string, p *Pag
 		return c.Render(fragment, p, "")
 	}
 	h.countUnread(c, p)
-	return c.Render(page, p, "layouts/base")
+	return h.renderInLayout(c, page, p)
+}
+
+// renderInLayout executes a page template, then layouts/base around it
+// ({{.Body}}), into the response. The template engine's own layouts take a
+// lock around the whole rendering (gofiber/template sets the layout's
+// embed function on the shared template for each render), so whole pages
+// were rendered one at a time: under 16 connections /dashboard queued behind
+// that lock (docs/BENCHMARKS.md, issue 10). Executing an html/template
+// concurrently is safe; nothing here changes a template.
+func (h *Handler) renderInLayout(c *fiber.Ctx, page string, p *Page) error {
+	t, layout := h.views.Templates.Lookup(page), h.views.Templates.Lookup("layouts/base")
+	if t == nil || layout == nil {
+		return fmt.Errorf("render: template %s or layouts/base does not exist", page)
+	}
+	body := bytebufferpool.Get()
+	defer bytebufferpool.Put(body)
+	if err := t.Execute(body, p); err != nil {
+		return err
+	}
+	p.Body = template.HTML(body.B) //nolint:gosec // our own template's output, escaped when it was executed
+	out := bytebufferpool.Get()
+	defer bytebufferpool.Put(out)
+	if err := layout.Execute(out, p); err != nil {
+		return err
+	}
+	c.Response().Header.SetContentType(fiber.MIMETextHTMLCharsetUTF8)
+	c.Response().SetBody(out.B)
+	return nil
 }
 
 // redirect sends the browser elsewhere after a POST (303), or tells htmx to.

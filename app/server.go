@@ -48,6 +48,7 @@ type Deps struct {
 type Handler struct {
 	*Deps
 	sitemapCache *sitemapCache // per web process (directory_sitemap_cache.go)
+	views        *html.Engine  // the templates, for renderInLayout
 }
 
 // sitemaps is the handler's sitemap cache.
@@ -86,7 +87,7 @@ func New(d *Deps) *fiber.App {
 	engine := html.NewFileSystem(http.FS(views.FS), ".html")
 	engine.AddFuncMap(templateFuncs())
 	d.Clock = clock.Or(d.Clock)
-	h := &Handler{Deps: d, sitemapCache: &sitemapCache{}}
+	h := &Handler{Deps: d, sitemapCache: &sitemapCache{}, views: engine}
 	app := fiber.New(fiber.Config{
 		Views:                 engine,
 		ErrorHandler:          h.handleError,
@@ -233,5 +234,5 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 		return c.Render("partials/error", p, "")
 	}
 	h.countUnread(c, p)
-	return c.Render("pages/error", p, "layouts/base")
+	return h.renderInLayout(c, "pages/error", p)
 }
