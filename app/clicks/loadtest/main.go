@@ -16,7 +16,8 @@
 //
 // It creates (and drops) its own database on the PostgreSQL at
 // LOADTEST_ADMIN_URL and uses Redis database 12 at LOADTEST_REDIS_ADDR.
-// `scripts/redirect-bench.sh` runs it with the usual settings.
+// `scripts/redirect-ab.sh` compares builds side by side the same way, without
+// the exactness phase.
 package main
 
 import (
