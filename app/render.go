@@ -23,7 +23,7 @@ type Page struct {
 	Errors  map[string]string // field name → message
 	Form    map[string]string // submitted values, echoed back on error
 	Data    any
-	Meta    *PageMeta // canonical URL and OpenGraph tags (public pages)
+	Meta    *PageMeta     // canonical URL and OpenGraph tags (public pages)
 	Body    template.HTML // the page's own HTML, inside the layout (renderInLayout)
 }
 
