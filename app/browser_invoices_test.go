@@ -63,7 +63,7 @@ func TestBrowserInvoiceJourney(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	cmd := exec.Command(bin, "invoices", "run", "--org", "acme")
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+env.Store.Pool.Config().ConnString(),
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+env.Store.Pool.Config().ConnString(), "STORAGE_DIR="+t.TempDir(),
 		fmt.Sprintf("REDIS_URL=redis://%s/%d", env.Redis.Options().Addr, env.Redis.Options().DB))
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "acme: invoice run for") {

@@ -186,6 +186,10 @@ func TestScaleOut(t *testing.T) {
 		"SMTP_FROM=Portal <no-reply@acme.test>",
 		"LOG_LEVEL=info",
 		"SHUTDOWN_TIMEOUT=3s",
+		// One directory for every process (the shared volume of a real
+		// deployment), outside the source tree: the default .data/files is
+		// relative to the test's working directory, app/.
+		"STORAGE_DIR=" + t.TempDir(),
 	}}
 	t.Cleanup(func() {
 		c.stopAll()
