@@ -58,7 +58,9 @@ func (h *Handler) redirectFront(ctx *fasthttp.RequestCtx) (served bool) {
 			served = true
 		}
 	}()
-	link, err := h.Links.GetBytes(ctx, p[3:])
+	// A view of the request buffer, no copy: Get keeps a clone of the code
+	// when it caches a miss.
+	link, err := h.Links.Get(ctx, b2s(p[3:]))
 	if err != nil || !link.Found || !link.Active {
 		return false // Fiber answers: the error page, or the friendly one
 	}

@@ -86,19 +86,6 @@ func (c *Cache) Get(ctx context.Context, code string) (Link, error) {
 	return l, nil
 }
 
-// GetBytes is Get for a code in a request buffer: a hit costs no copy of
-// the code (the map lookup of string(code) does not allocate).
-func (c *Cache) GetBytes(ctx context.Context, code []byte) (Link, error) {
-	now := time.Now() // a cache lifetime, as in Get
-	c.mu.RLock()
-	e, ok := c.items[string(code)]
-	c.mu.RUnlock()
-	if ok && now.Before(e.expires) {
-		return e.link, nil
-	}
-	return c.Get(ctx, string(code))
-}
-
 // Forget drops a code from this process's cache.
 func (c *Cache) Forget(code string) {
 	c.mu.Lock()
