@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/valyala/fasthttp"
 
 	"partnerportal/queries"
 )
@@ -22,4 +23,11 @@ func MonthChartRows(ctx context.Context, q *queries.Queries, orgID, partnerID in
 	}
 	won, err := chartWonByMonth(ctx, q, u, r, firstMonth)
 	return created, won, err
+}
+
+// FrontRedirects is the handler the server puts in front of Fiber's router,
+// around next (what the router would do), for tests that tell which of the
+// two answered.
+func FrontRedirects(d *Deps, next fasthttp.RequestHandler) fasthttp.RequestHandler {
+	return (&Handler{Deps: d}).frontRedirects(next)
 }

@@ -2,11 +2,15 @@ package app_test
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/valyala/fasthttp"
+
+	"partnerportal/app"
 	"partnerportal/app/apptest"
 	"partnerportal/app/clicks"
 )
@@ -148,6 +152,60 @@ func TestRedirectFrontAndRouterAgree(t *testing.T) {
 	rollUp(t, env)
 	if n := linkClicks(t, env, "northwind"); n != 4 {
 		t.Fatalf("%d clicks counted, want 4", n)
+	}
+}
+
+// Which requests the front path answers itself and which it leaves to the
+// router: without this, a front path that never answered would pass every
+// other test (the router answers the same).
+func TestRedirectFrontAnswersOnlyPlainRedirects(t *testing.T) {
+	env := apptest.NewEnv(t, apptest.Options{NoWorker: true})
+	front := app.FrontRedirects(&app.Deps{Config: env.Config, Store: env.Store, Log: env.Log, Links: env.Links,
+		Clicks: env.Clicks, Clock: env.Clock}, func(ctx *fasthttp.RequestCtx) { ctx.SetStatusCode(599) })
+	srv := &fasthttp.Server{Handler: front}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln) //nolint:errcheck // ends with Shutdown
+	t.Cleanup(func() { _ = srv.Shutdown() })
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, tc := range []struct {
+		method, uri, body string
+		front             bool
+	}{
+		{"GET", "/r/northwind", "", true},
+		{"HEAD", "/r/northwind", "", true},
+		{"GET", "/r/northwind?utm=x", "", true},
+		{"GET", "/r/northwind/", "", false},
+		{"GET", "/R/northwind", "", false},
+		{"GET", "/r/northwind", "hello", false},
+		{"POST", "/r/northwind", "", false},
+		{"GET", "/r/no-such-code", "", false},
+		{"GET", "/r/ab", "", false},
+		{"GET", "/rx/northwind", "", false},
+	} {
+		req, err := http.NewRequest(tc.method, "http://"+ln.Addr().String()+tc.uri, strings.NewReader(tc.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("User-Agent", browserUA)
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		want := 599 // the router's stand-in answered
+		if tc.front {
+			want = http.StatusFound
+		}
+		if res.StatusCode != want {
+			t.Errorf("%s %s (body %q): status %d, want %d", tc.method, tc.uri, tc.body, res.StatusCode, want)
+		}
+	}
+	rollUp(t, env)
+	if n := linkClicks(t, env, "northwind"); n != 2 { // the two front GETs; HEAD is not a click
+		t.Fatalf("%d clicks counted, want 2", n)
 	}
 }
 
