@@ -91,7 +91,9 @@ func (h *Handler) renderInLayout(c *fiber.Ctx, page string, p *Page) error {
 	p.Body = template.HTML(body.B) //nolint:gosec // our own template's output, escaped when it was executed
 	out := bytebufferpool.Get()
 	defer bytebufferpool.Put(out)
-	if err := layout.Execute(out, p); err != nil {
+	err := layout.Execute(out, p)
+	p.Body = "" // the pooled buffer goes back after this
+	if err != nil {
 		return err
 	}
 	c.Response().Header.SetContentType(fiber.MIMETextHTMLCharsetUTF8)
