@@ -191,24 +191,40 @@ func (h *Handler) attribute(ctx context.Context, org queries.Organization, click
 	return attribution{LinkID: link.ID, PartnerID: link.PartnerID, PartnerName: link.PartnerName}, nil
 }
 
-// findClick looks in Redis first, for a click not rolled up yet, then in
-// PostgreSQL (scoped by organization; where the rollup puts every click). In
-// this order no click falls between the two: the rollup deletes a click from
-// Redis only after committing it to PostgreSQL. With Redis unreachable, a
-// click already in PostgreSQL is still found.
+// findClick looks the click up in PostgreSQL (scoped by organization), where
+// the rollup puts every click. A click not there yet may still be in the
+// Redis stream (the worker rolls up every minute): then this process writes
+// the clicks it holds, catches the rollup up (clicks.CatchUp) and looks
+// again. A click recorded before the sign-up is thus always found, and
+// Redis keeps no entry per click for it. With Redis unreachable, a click
+// already in PostgreSQL is still found.
 func (h *Handler) findClick(ctx context.Context, orgID int64, clickID string) (int64, time.Time, bool, error) {
-	linkID, at, found, rerr := clicks.RecentClick(ctx, h.Redis, clickID)
-	if rerr == nil && found {
-		return linkID, at, true, nil
+	row, found, err := h.clickInPostgres(ctx, orgID, clickID)
+	if found || err != nil || !clicks.ValidID([]byte(clickID)) {
+		return row.LinkID, row.ClickedAt, found, err
 	}
+	cctx, cancel := context.WithTimeout(ctx, catchUpTimeout)
+	defer cancel()
+	cerr := h.Clicks.Drain(cctx)
+	if cerr == nil {
+		cerr = clicks.CatchUp(cctx, h.Redis, h.Store)
+	}
+	row, found, err = h.clickInPostgres(ctx, orgID, clickID)
+	if err == nil && !found {
+		err = cerr // not found, and the rollup could not say for sure
+	}
+	return row.LinkID, row.ClickedAt, found, err
+}
+
+// catchUpTimeout bounds a sign-up's catch-up rollup.
+const catchUpTimeout = 10 * time.Second
+
+func (h *Handler) clickInPostgres(ctx context.Context, orgID int64, clickID string) (queries.GetClickForAttributionRow, bool, error) {
 	row, err := h.Store.GetClickForAttribution(ctx, queries.GetClickForAttributionParams{OrganizationID: orgID, ClickID: clickID})
 	if queries.IsNotFound(err) {
-		return 0, time.Time{}, false, rerr
+		return row, false, nil
 	}
-	if err != nil {
-		return 0, time.Time{}, false, err
-	}
-	return row.LinkID, row.ClickedAt, true, nil
+	return row, err == nil, err
 }
 
 // registerSignup turns a checked sign-up into a lead: 201 with the lead and

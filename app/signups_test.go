@@ -50,29 +50,37 @@ func sgClick(t *testing.T, env *apptest.Env, code string) string {
 	return id
 }
 
-// sgWaitRedis waits until the recorder has written the click to Redis.
+// sgWaitRedis waits until the recorder has written the click to the Redis
+// stream, and checks it is not in PostgreSQL yet: a sign-up now takes the
+// catch-up path (findClick → clicks.CatchUp).
 func sgWaitRedis(t *testing.T, env *apptest.Env, id string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		_, _, ok, err := clicks.RecentClick(t.Context(), env.Redis, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("click %s never reached Redis", id)
-		}
-		time.Sleep(20 * time.Millisecond)
+	if err := env.Clicks.Drain(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := env.Redis.XRange(t.Context(), clicks.Stream, "-", "+").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := false
+	for _, e := range entries {
+		b, _ := e.Values["b"].(string)
+		in = in || strings.HasPrefix(b, id+" ") || strings.Contains(b, "\n"+id+" ")
+	}
+	if !in {
+		t.Fatalf("click %s is not in the Redis stream", id)
+	}
+	if n := queryInt(t, env, "SELECT count(*) FROM clicks WHERE click_id = $1", id); n != 0 {
+		t.Fatalf("click %s is already in PostgreSQL", id)
 	}
 }
 
 // sgRollUp runs the rollup until the click is in PostgreSQL.
 func sgRollUp(t *testing.T, env *apptest.Env, id string) {
 	t.Helper()
-	sgWaitRedis(t, env, id)
+	if err := env.Clicks.Drain(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	deadline := time.Now().Add(10 * time.Second)
 	for queryInt(t, env, "SELECT count(*) FROM clicks WHERE click_id = $1", id) == 0 {
 		if time.Now().After(deadline) {
@@ -355,12 +363,12 @@ func TestSignupAPICreditsTheClickedLink(t *testing.T) {
 	// Before the rollup: the click is only in Redis.
 	id := sgClick(t, env, "northwind")
 	sgWaitRedis(t, env, id)
-	if queryInt(t, env, "SELECT count(*) FROM clicks WHERE click_id = $1", id) != 0 {
-		t.Fatal("the click is already in PostgreSQL: this case would not test the Redis path")
-	}
 	r := post(map[string]any{"click_id": id, "email": "Ada@Lovelace-Labs.test", "name": "Ada Lovelace", "company": "Lovelace Labs"})
 	if r.Status != http.StatusCreated || r.Body["partner"] != "Northwind Agency" || r.Body["lead_id"] == nil {
 		t.Fatalf("Redis path: %d %s", r.Status, r.Raw)
+	}
+	if queryInt(t, env, "SELECT count(*) FROM clicks WHERE click_id = $1", id) != 1 {
+		t.Fatal("the sign-up found the click, but its catch-up did not roll it up")
 	}
 	link, partner := linkOf(t, env, "northwind")
 	l := signupLead(t, env, "ada@lovelace-labs.test")
@@ -389,8 +397,8 @@ func TestSignupAPICreditsTheClickedLink(t *testing.T) {
 	sgExec(t, env, "UPDATE organizations SET signup_lead_status = 'in_review' WHERE slug = 'acme'")
 	gid := sgClick(t, env, "globex")
 	sgRollUp(t, env, gid)
-	if _, _, ok, _ := clicks.RecentClick(t.Context(), env.Redis, gid); ok {
-		t.Fatal("the click is still in Redis: this case would not test the PostgreSQL path")
+	if n, err := env.Redis.XLen(t.Context(), clicks.Stream).Result(); err != nil || n != 0 {
+		t.Fatalf("the stream holds %d entries (%v): this case would not test the PostgreSQL path", n, err)
 	}
 	r3 := post(map[string]any{"click_id": gid, "email": "grace@hopper.test", "name": "Grace Hopper", "company": ""})
 	if r3.Status != http.StatusCreated || r3.Body["partner"] != "Globex Partners" {

@@ -15,16 +15,14 @@ import (
 const (
 	Stream = "clicks:stream" // entries of up to EntryClicks clicks each, until rolled up
 	Group  = "rollup"        // consumer group the rollup reads with
-	// Recent maps click id → "link:unixms" for the clicks not rolled up yet,
-	// so a sign-up arriving within the minute is attributed; the rollup
-	// deletes each click's field once the click is in PostgreSQL, so Redis
-	// holds nothing per click after the rollup.
+	// Recent is the hash (click id → "link:unixms") where releases before
+	// the catch-up rollup put every click for attribution before the rollup.
+	// Nothing writes it now; the rollup still deletes the fields of the
+	// clicks it moves while the hash exists (web processes of the previous
+	// release during an upgrade), so it ends empty and is gone.
 	Recent = "clicks:recent"
 	// EntryClicks is the most clicks one stream entry carries.
 	EntryClicks = 256
-	// legacyClickKey is the per-click key of releases before Recent (48 h
-	// TTL); RecentClick still reads it while such keys live.
-	legacyClickKey = "click:"
 )
 
 // Click is one counted visit through a tracking link.
@@ -44,6 +42,7 @@ type Recorder struct {
 	rdb      redis.UniversalClient
 	Interval time.Duration
 	Max      int
+	flushMu  sync.Mutex // one write to Redis at a time, so Drain knows what is written
 	mu       sync.Mutex
 	buf      []Click
 	inFlight int // clicks taken out of buf by a Flush that has not finished
@@ -110,19 +109,46 @@ func (r *Recorder) Pending() int {
 	return len(r.buf) + r.inFlight
 }
 
-// Flush writes buffered clicks to Redis in one pipeline. On failure they go
-// back into the buffer (in order) for the next attempt.
+// Flush writes buffered clicks (up to 5,000) to Redis in one pipeline. On
+// failure they go back into the buffer (in order) for the next attempt.
 func (r *Recorder) Flush(ctx context.Context) error {
+	r.flushMu.Lock()
+	defer r.flushMu.Unlock()
+	_, err := r.flush(ctx, 5000)
+	return err
+}
+
+// Drain returns once every click recorded before the call is written to
+// Redis (or lost to the buffer limit), or with the error of a failed write.
+func (r *Recorder) Drain(ctx context.Context) error {
+	r.flushMu.Lock() // a write under way has finished: its clicks are written or back in buf
+	defer r.flushMu.Unlock()
+	r.mu.Lock()
+	left := len(r.buf)
+	r.mu.Unlock()
+	for left > 0 {
+		n, err := r.flush(ctx, min(left, 5000))
+		if err != nil || n == 0 {
+			return err
+		}
+		left -= n
+	}
+	return nil
+}
+
+// flush writes up to limit clicks from the front of the buffer and returns
+// how many it took; flushMu is held.
+func (r *Recorder) flush(ctx context.Context, limit int) (int, error) {
 	r.mu.Lock()
 	batch := r.buf
-	if len(batch) > 5000 {
-		batch = batch[:5000]
+	if len(batch) > limit {
+		batch = batch[:limit]
 	}
 	r.buf = r.buf[len(batch):]
 	r.inFlight += len(batch)
 	r.mu.Unlock()
 	if len(batch) == 0 {
-		return nil
+		return 0, nil
 	}
 	_, err := r.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		writeBatch(ctx, p, batch)
@@ -141,22 +167,20 @@ func (r *Recorder) Flush(ctx context.Context) error {
 	r.mu.Unlock()
 	if err != nil {
 		r.FlushErrors.Add(1)
-		return err
+		return 0, err
 	}
 	r.Written.Add(int64(len(batch)))
-	return nil
+	return len(batch), nil
 }
 
 // writeBatch queues the commands that store a batch: one XADD per
 // EntryClicks clicks, each entry one packed field "b" of lines
-// "id link visitor unixms\n", and one HSET of Recent for attribution. Two
-// commands per few hundred clicks instead of two per click: this is most of
-// what a click costs the web process. A click whose id or visitor holds a
-// space or newline (never one of ours) is written as a one-click entry of the
-// older layout (fields c, l, v, t), which the rollup reads too.
+// "id link visitor unixms\n". Nothing per click: a sign-up that arrives
+// before the rollup runs the rollup itself (CatchUp) and finds the click in
+// PostgreSQL. A click whose id or visitor holds a space or newline (never one
+// of ours) is written as a one-click entry of the older layout (fields c, l,
+// v, t), which the rollup reads too.
 func writeBatch(ctx context.Context, p redis.Pipeliner, batch []Click) {
-	recent := make([]any, 0, 2*len(batch))
-	vals := make([]byte, 0, len(batch)*24)
 	packed := make([]byte, 0, min(len(batch), EntryClicks)*64)
 	n := 0
 	flush := func() {
@@ -167,11 +191,6 @@ func writeBatch(ctx context.Context, p redis.Pipeliner, batch []Click) {
 	}
 	for _, c := range batch {
 		ms := c.At.UnixMilli()
-		start := len(vals)
-		vals = strconv.AppendInt(vals, c.LinkID, 10)
-		vals = append(vals, ':')
-		vals = strconv.AppendInt(vals, ms, 10)
-		recent = append(recent, c.ID, vals[start:len(vals):len(vals)])
 		if !plain(c.ID) || !plain(c.VisitorID) || c.ID == "" {
 			p.XAdd(ctx, &redis.XAddArgs{Stream: Stream, Values: []any{
 				"c", c.ID, "l", strconv.FormatInt(c.LinkID, 10), "v", c.VisitorID, "t", strconv.FormatInt(ms, 10)}})
@@ -190,44 +209,9 @@ func writeBatch(ctx context.Context, p redis.Pipeliner, batch []Click) {
 		}
 	}
 	flush()
-	p.HSet(ctx, Recent, recent...)
 }
 
 // plain reports whether s can stand in a packed line.
 func plain(s string) bool {
 	return strings.IndexByte(s, ' ') < 0 && strings.IndexByte(s, '\n') < 0
-}
-
-// RecentClick looks a click id up in Redis, for sign-ups that arrive before
-// the rollup has moved the click into PostgreSQL.
-func RecentClick(ctx context.Context, rdb redis.UniversalClient, clickID string) (linkID int64, at time.Time, ok bool, err error) {
-	v, err := rdb.HGet(ctx, Recent, clickID).Result()
-	if err == redis.Nil {
-		v, err = rdb.Get(ctx, legacyClickKey+clickID).Result()
-	}
-	if err == redis.Nil {
-		return 0, time.Time{}, false, nil
-	}
-	if err != nil {
-		return 0, time.Time{}, false, err
-	}
-	l, ms, found := cut(v, ':')
-	if !found {
-		return 0, time.Time{}, false, nil
-	}
-	id, err1 := strconv.ParseInt(l, 10, 64)
-	t, err2 := strconv.ParseInt(ms, 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, time.Time{}, false, nil
-	}
-	return id, time.UnixMilli(t), true, nil
-}
-
-func cut(s string, sep byte) (string, string, bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == sep {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "", false
 }

@@ -38,30 +38,61 @@ func EnsureGroup(ctx context.Context, rdb redis.UniversalClient) error {
 //   - two rollups at once either read different entries or, for the same
 //     pending entries, the second inserts none; batch transactions take an
 //     advisory lock so such overlapping batches queue instead of deadlocking;
-//   - a click's attribution field in Recent is deleted with the entry, after
-//     the commit: from then on the click is found in PostgreSQL.
+//   - while the hash Recent exists (written by web processes of the release
+//     before CatchUp, during an upgrade), each click's field is deleted with
+//     its entry, after the commit.
 //
 // batch is the number of clicks per transaction (about: entries carry up to
 // EntryClicks clicks, and entries of the older layout one each).
 func Rollup(ctx context.Context, rdb redis.UniversalClient, store *queries.Store, batch, maxBatches int) (int64, error) {
+	n, _, err := rollup(ctx, rdb, store, batch, maxBatches)
+	return n, err
+}
+
+// ErrBacklog is CatchUp's answer when the stream holds more than it rolls up
+// in one call.
+var ErrBacklog = errors.New("clicks: the rollup is behind by more than 2M clicks")
+
+// CatchUp rolls up what the stream holds, so that every click written to
+// Redis before the call is in PostgreSQL when it returns nil. A sign-up
+// whose click id is not in PostgreSQL calls it instead of looking the click
+// up in Redis: a click costs Redis no entry of its own for attribution, and
+// the work is the rollup's own, only done sooner. It is exact alongside the
+// worker's rollup and other catch-ups (see Rollup). Bounded by ctx and by 2M
+// clicks (ErrBacklog; the worker rolls up every minute, so the stream holds
+// about a minute of clicks).
+func CatchUp(ctx context.Context, rdb redis.UniversalClient, store *queries.Store) error {
+	_, drained, err := rollup(ctx, rdb, store, 2000, 1000)
+	if err == nil && !drained {
+		err = ErrBacklog
+	}
+	return err
+}
+
+// rollup is Rollup, also reporting whether it stopped on an empty stream.
+func rollup(ctx context.Context, rdb redis.UniversalClient, store *queries.Store, batch, maxBatches int) (int64, bool, error) {
 	if err := EnsureGroup(ctx, rdb); err != nil {
-		return 0, err
+		return 0, false, err
+	}
+	legacy, err := rdb.Exists(ctx, Recent).Result()
+	if err != nil {
+		return 0, false, err
 	}
 	var total int64
 	perEntry := EntryClicks
 	for range maxBatches {
 		msgs, err := readBatch(ctx, rdb, max(1, batch/perEntry))
 		if err != nil {
-			return total, err
+			return total, false, err
 		}
 		if len(msgs) == 0 {
-			return total, nil
+			return total, true, nil
 		}
 		p := decode(msgs)
 		perEntry = max(1, min(EntryClicks, len(p.ClickIds)/len(msgs)))
 		n, err := insertBatch(ctx, store, p)
 		if err != nil {
-			return total, err
+			return total, false, err
 		}
 		total += n
 		ids := make([]string, len(msgs))
@@ -71,15 +102,15 @@ func Rollup(ctx context.Context, rdb redis.UniversalClient, store *queries.Store
 		if _, err := rdb.TxPipelined(ctx, func(pl redis.Pipeliner) error {
 			pl.XAck(ctx, Stream, Group, ids...)
 			pl.XDel(ctx, Stream, ids...)
-			if len(p.ClickIds) > 0 {
+			if legacy > 0 && len(p.ClickIds) > 0 {
 				pl.HDel(ctx, Recent, p.ClickIds...)
 			}
 			return nil
 		}); err != nil {
-			return total, err
+			return total, false, err
 		}
 	}
-	return total, nil
+	return total, false, nil
 }
 
 // readBatch returns this consumer's pending entries first (left by a rollup

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -29,10 +30,8 @@ func record(t *testing.T, rdb redis.UniversalClient, linkID int64, n int, visito
 	for i := range n {
 		r.Record(clicks.Click{ID: fmt.Sprintf("%s%09d", prefix, i), LinkID: linkID, VisitorID: "v" + strconv.Itoa(i%visitors), At: at})
 	}
-	for r.Pending() > 0 {
-		if err := r.Flush(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+	if err := r.Drain(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 	if r.Written.Load() != int64(n) {
 		t.Fatalf("written %d of %d", r.Written.Load(), n)
@@ -172,8 +171,9 @@ func TestRollupSurvivesKill9(t *testing.T) {
 	}
 }
 
-// Entries written by the release before packed entries (one click per entry,
-// a click:<id> key each) are still rolled up exactly, next to packed ones.
+// Entries written by earlier releases (one click per entry; packed entries
+// with a field per click in the hash Recent) are still rolled up exactly,
+// next to packed ones, and the rollup empties Recent.
 func TestRollupReadsTheOlderLayout(t *testing.T) {
 	s, rdb := apptest.NewStore(t), apptest.NewRedis(t)
 	ctx := context.Background()
@@ -186,20 +186,66 @@ func TestRollupReadsTheOlderLayout(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := rdb.Set(ctx, "click:old000001", fmt.Sprintf("%d:%d", link, at.UnixMilli()), time.Hour).Err(); err != nil {
-		t.Fatal(err)
-	}
-	if l, _, ok, err := clicks.RecentClick(ctx, rdb, "old000001"); err != nil || !ok || l != link {
-		t.Fatalf("older key not found: %d %v %v", l, ok, err)
-	}
 	record(t, rdb, link, 1000, 10, "new")
+	for i := range 1000 { // what the previous release wrote beside each packed click
+		id := fmt.Sprintf("new%09d", i)
+		if err := rdb.HSet(ctx, clicks.Recent, id, fmt.Sprintf("%d:%d", link, at.UnixMilli())).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if n, err := clicks.Rollup(ctx, rdb, s, 200, 1000); err != nil || n != 1300 {
 		t.Fatalf("rollup: %d, %v", n, err)
 	}
 	if c, rows, u := totals(t, s, link); c != 1300 || rows != 1300 || u != 10 {
 		t.Fatalf("clicks %d rows %d uniques %d", c, rows, u)
 	}
-	if _, _, ok, _ := clicks.RecentClick(ctx, rdb, "new000000007"); ok {
-		t.Fatal("a rolled-up click is still in Redis")
+	if n, err := rdb.Exists(ctx, clicks.Recent).Result(); err != nil || n != 0 {
+		t.Fatalf("%s is still there after the rollup (%v)", clicks.Recent, err)
+	}
+}
+
+// Drain returns only once every click recorded before it is in the stream,
+// also while the recorder's own flushes run beside it (a write under way
+// when Drain starts holds clicks that are neither buffered nor written).
+func TestDrainWritesEverythingRecordedBefore(t *testing.T) {
+	rdb := apptest.NewRedis(t)
+	rdb.AddHook(slowPipelines{}) // so that the recorder's own write is still under way when Drain starts
+	r := clicks.NewRecorder(rdb, time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	at := clock.SuiteNow()
+	for round := range 4 {
+		for i := range 7000 {
+			r.Record(clicks.Click{ID: fmt.Sprintf("d%d-%06d", round, i), LinkID: 1, VisitorID: "v", At: at})
+		}
+		if err := r.Drain(ctx); err != nil {
+			t.Fatal(err)
+		}
+		entries, err := rdb.XRange(ctx, clicks.Stream, "-", "+").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range entries {
+			b, _ := e.Values["b"].(string)
+			n += strings.Count(b, "\n")
+		}
+		if want := (round + 1) * 7000; n != want {
+			t.Fatalf("round %d: %d clicks in the stream after Drain, want %d", round, n, want)
+		}
+	}
+}
+
+// slowPipelines holds every pipeline 30 ms before sending it.
+type slowPipelines struct{}
+
+func (slowPipelines) DialHook(next redis.DialHook) redis.DialHook          { return next }
+func (slowPipelines) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+func (slowPipelines) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		time.Sleep(30 * time.Millisecond)
+		return next(ctx, cmds)
 	}
 }
