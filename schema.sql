@@ -790,7 +790,9 @@ CREATE TABLE IF NOT EXISTS clicks (
     day             date NOT NULL, -- in the organization's time zone
     FOREIGN KEY (organization_id, link_id) REFERENCES tracking_links (organization_id, id) ON DELETE CASCADE
 );
-CREATE INDEX IF NOT EXISTS clicks_link_day_idx ON clicks (organization_id, link_id, day);
+-- The link's clicks of a day (charts), and whether a visitor clicked that day
+-- before (the rollup's unique visitors).
+CREATE INDEX IF NOT EXISTS clicks_link_day_visitor_idx ON clicks (organization_id, link_id, day, visitor_id);
 
 CREATE TABLE IF NOT EXISTS link_daily_stats (
     organization_id bigint NOT NULL,

@@ -94,13 +94,22 @@ WITH batch AS (
     JOIN tracking_links l ON l.id = b.link_id
     JOIN organizations o ON o.id = l.organization_id
     ON CONFLICT (click_id) DO NOTHING
-    RETURNING organization_id, partner_id, link_id, day
+    RETURNING organization_id, partner_id, link_id, day, visitor_id
+), fresh AS (
+    SELECT i.organization_id, i.partner_id, i.link_id, i.day, i.visitor_id,
+           NOT EXISTS (SELECT 1 FROM clicks c
+                       WHERE c.organization_id = i.organization_id AND c.link_id = i.link_id
+                         AND c.day = i.day AND c.visitor_id = i.visitor_id) AS new_visitor
+    FROM ins i
 ), agg AS (
-    SELECT organization_id, partner_id, link_id, day, count(*) AS n FROM ins GROUP BY 1, 2, 3, 4
+    SELECT organization_id, partner_id, link_id, day, count(*) AS n,
+           count(DISTINCT visitor_id) FILTER (WHERE new_visitor) AS visitors
+    FROM fresh GROUP BY 1, 2, 3, 4
 ), up AS (
-    INSERT INTO link_daily_stats AS s (organization_id, partner_id, link_id, day, clicks)
-    SELECT organization_id, partner_id, link_id, day, n FROM agg
-    ON CONFLICT (organization_id, link_id, day) DO UPDATE SET clicks = s.clicks + EXCLUDED.clicks
+    INSERT INTO link_daily_stats AS s (organization_id, partner_id, link_id, day, clicks, unique_visitors)
+    SELECT organization_id, partner_id, link_id, day, n, visitors FROM agg
+    ON CONFLICT (organization_id, link_id, day) DO UPDATE
+        SET clicks = s.clicks + EXCLUDED.clicks, unique_visitors = s.unique_visitors + EXCLUDED.unique_visitors
 )
 SELECT organization_id, link_id, day, n::bigint AS inserted FROM agg
 `
@@ -121,7 +130,12 @@ type InsertClicksRow struct {
 
 // Moves a batch of clicks from the Redis stream into PostgreSQL and adds
 // exactly the rows that were new to the daily aggregates. Re-running a batch
-// inserts nothing and adds nothing: the rollup is idempotent.
+// inserts nothing and adds nothing: the rollup is idempotent. A day's unique
+// visitors grow by the batch's visitors that no earlier click of the link
+// and day has: every part of one statement reads the same snapshot, so the
+// NOT EXISTS sees the clicks from before this batch (batches run one at a
+// time: LockClickRollup). The cost depends on the batch, not on how many
+// clicks the day already holds.
 // The upsert above runs although nothing reads it (data-modifying CTE).
 func (q *Queries) InsertClicks(ctx context.Context, arg InsertClicksParams) ([]InsertClicksRow, error) {
 	rows, err := q.db.Query(ctx, insertClicks,
@@ -162,25 +176,5 @@ SELECT pg_advisory_xact_lock(7142001)
 // pending clicks could otherwise deadlock on each other's keys.
 func (q *Queries) LockClickRollup(ctx context.Context) error {
 	_, err := q.db.Exec(ctx, lockClickRollup)
-	return err
-}
-
-const refreshUniqueVisitors = `-- name: RefreshUniqueVisitors :exec
-UPDATE link_daily_stats s
-SET unique_visitors = (SELECT count(DISTINCT c.visitor_id) FROM clicks c
-                       WHERE c.organization_id = s.organization_id AND c.link_id = s.link_id AND c.day = s.day)
-FROM (SELECT unnest($1::bigint[]) AS organization_id, unnest($2::bigint[]) AS link_id,
-             unnest($3::date[]) AS day) AS k
-WHERE s.organization_id = k.organization_id AND s.link_id = k.link_id AND s.day = k.day
-`
-
-type RefreshUniqueVisitorsParams struct {
-	OrganizationIds []int64
-	LinkIds         []int64
-	Days            []pgtype.Date
-}
-
-func (q *Queries) RefreshUniqueVisitors(ctx context.Context, arg RefreshUniqueVisitorsParams) error {
-	_, err := q.db.Exec(ctx, refreshUniqueVisitors, arg.OrganizationIds, arg.LinkIds, arg.Days)
 	return err
 }

@@ -177,17 +177,10 @@ func insertBatch(ctx context.Context, s *queries.Store, p queries.InsertClicksPa
 			return err
 		}
 		rows, err := q.InsertClicks(ctx, p)
-		if err != nil || len(rows) == 0 {
-			return err
-		}
-		keys := queries.RefreshUniqueVisitorsParams{}
 		for _, r := range rows {
 			inserted += r.Inserted
-			keys.OrganizationIds = append(keys.OrganizationIds, r.OrganizationID)
-			keys.LinkIds = append(keys.LinkIds, r.LinkID)
-			keys.Days = append(keys.Days, r.Day)
 		}
-		return q.RefreshUniqueVisitors(ctx, keys)
+		return err
 	})
 	if err != nil {
 		return 0, err

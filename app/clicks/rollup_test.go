@@ -60,6 +60,18 @@ func totals(t *testing.T, s *queries.Store, link int64) (clicksSum, rows, unique
 	return
 }
 
+// distinctVisitors is the link's unique visitors counted from the click rows:
+// what link_daily_stats must say.
+func distinctVisitors(t *testing.T, s *queries.Store, link int64) (n int64) {
+	t.Helper()
+	if err := s.Pool.QueryRow(context.Background(), `
+		SELECT coalesce(sum(v), 0)::bigint FROM (SELECT count(DISTINCT visitor_id) AS v FROM clicks WHERE link_id = $1 GROUP BY day) d`,
+		link).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 func TestRollupIsExactAndIdempotent(t *testing.T) {
 	s, rdb := apptest.NewStore(t), apptest.NewRedis(t)
 	link := linkID(t, s, "northwind")
@@ -88,8 +100,8 @@ func TestRollupIsExactAndIdempotent(t *testing.T) {
 	if n, err := clicks.Rollup(context.Background(), rdb, s, 700, 1000); err != nil || n != 0 {
 		t.Fatalf("replayed clicks: %d new, %v", n, err)
 	}
-	if c, _, _ := totals(t, s, link); c != 5000 {
-		t.Fatalf("replay changed the count to %d", c)
+	if c, _, u := totals(t, s, link); c != 5000 || u != 1234 {
+		t.Fatalf("replay changed the count to %d, unique visitors to %d", c, u)
 	}
 }
 
@@ -115,8 +127,8 @@ func TestConcurrentRollupsAreExact(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if c, rows, _ := totals(t, s, link); c != n || rows != n || sum != n {
-		t.Fatalf("clicks %d rows %d reported %d, want %d each", c, rows, sum, n)
+	if c, rows, u := totals(t, s, link); c != n || rows != n || sum != n || u != distinctVisitors(t, s, link) {
+		t.Fatalf("clicks %d rows %d reported %d, want %d each; unique visitors %d, want %d", c, rows, sum, n, u, distinctVisitors(t, s, link))
 	}
 }
 
@@ -162,8 +174,9 @@ func TestRollupSurvivesKill9(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := int64(perRound * (round + 1))
-		if c, rows, _ := totals(t, s, link); c != want || rows != want {
-			t.Fatalf("round %d: aggregate %d, click rows %d; want %d (0 lost, 0 double)", round, c, rows, want)
+		if c, rows, u := totals(t, s, link); c != want || rows != want || u != distinctVisitors(t, s, link) {
+			t.Fatalf("round %d: aggregate %d, click rows %d; want %d (0 lost, 0 double); unique visitors %d, want %d",
+				round, c, rows, want, u, distinctVisitors(t, s, link))
 		}
 	}
 	if interrupted == 0 {
