@@ -688,3 +688,24 @@ func TestLeadListSearchBeyondTheCountCap(t *testing.T) {
 		t.Errorf("narrow search: capped %d, All %q", r4.Doc.Find("#search-capped").Length(), tabCount(r4.Doc, ""))
 	}
 }
+
+// The status tabs are written in Go too (leadList.TabsHTML): a search term
+// with markup in it comes back in each tab's link as the same term.
+func TestLeadListTabsKeepTheSearchTerm(t *testing.T) {
+	env := noAgreementsEnv(t)
+	term := `"><script>x</script>&b='1'`
+	r := signedIn(t, env, "user@northwind.test").Get("/leads?status=rejected&q=" + url.QueryEscape(term))
+	if r.StatusCode != http.StatusOK || strings.Contains(r.Body, "<script>x") {
+		t.Fatalf("status %d, or the term came back as markup", r.StatusCode)
+	}
+	for _, key := range []string{"all", "approved", "in_review", "rejected"} {
+		tab := r.Doc.Find("#tab-" + key)
+		u, err := url.Parse(tab.AttrOr("href", ""))
+		if err != nil || u.Path != "/leads" || u.Query().Get("q") != term || tab.AttrOr("hx-get", "") != tab.AttrOr("href", "-") {
+			t.Errorf("tab %s links to %q (hx-get %q)", key, tab.AttrOr("href", ""), tab.AttrOr("hx-get", ""))
+		}
+		if current := tab.AttrOr("aria-current", ""); (key == "rejected") != (current == "page") {
+			t.Errorf("tab %s: aria-current %q", key, current)
+		}
+	}
+}
