@@ -210,11 +210,22 @@ func (h *Handler) findClick(ctx context.Context, orgID int64, clickID string) (i
 		cerr = clicks.CatchUp(cctx, h.Redis, h.Store)
 	}
 	row, found, err = h.clickInPostgres(ctx, orgID, clickID)
-	if err == nil && !found {
-		err = cerr // not found, and the rollup could not say for sure
+	switch {
+	case err != nil || found || cerr == nil:
+	case errors.Is(cerr, clicks.ErrBacklog) || errors.Is(cerr, context.DeadlineExceeded):
+		// Not found, and the rollup is too far behind to say for sure.
+		err = &apiError{Status: fiber.StatusServiceUnavailable, Msg: msgClicksBehind}
+	default:
+		err = cerr // Redis did not answer: a 503 from the API wrapper
 	}
 	return row.LinkID, row.ClickedAt, found, err
 }
+
+// msgClicksBehind answers a sign-up whose click could not be checked because
+// the click rollup is far behind (a worker outage): sending it again later
+// works, nothing is lost.
+const msgClicksBehind = "Recent clicks are still being counted, so this click cannot be checked yet. " +
+	"Send the sign-up again in a few minutes; nothing was saved."
 
 // catchUpTimeout bounds a sign-up's catch-up rollup.
 const catchUpTimeout = 10 * time.Second
