@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"unsafe"
 
 	"github.com/gofiber/fiber/v2"
@@ -46,7 +47,13 @@ func (h *Handler) redirectFront(ctx *fasthttp.RequestCtx) (served bool) {
 		len(req.Header.RawHeaders())+len(req.Header.RequestURI()) > maxHeaderBytes {
 		return false
 	}
-	p := ctx.URI().PathOriginal()
+	// The request line's path as sent, without parsing the whole URI: a
+	// path in any other form (absolute, escaped, …) fails these checks and
+	// goes to Fiber.
+	p := req.Header.RequestURI()
+	if i := bytes.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
+	}
 	if len(p) < 3 || p[0] != '/' || p[1] != 'r' || p[2] != '/' || !validLinkCode(b2s(p[3:])) {
 		return false
 	}
