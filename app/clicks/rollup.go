@@ -114,9 +114,13 @@ func rollup(ctx context.Context, rdb redis.UniversalClient, store *queries.Store
 }
 
 // readBatch returns this consumer's pending entries first (left by a rollup
-// that died), then new ones.
+// that died, or being rolled up by another one right now), then new ones,
+// then pending ones again: another rollup may have taken the last new
+// entries between the first two reads. So when it returns none, every entry
+// added before the call has been acknowledged, which a rollup does only
+// after committing its clicks (what CatchUp promises).
 func readBatch(ctx context.Context, rdb redis.UniversalClient, n int) ([]redis.XMessage, error) {
-	for _, start := range []string{"0", ">"} {
+	for _, start := range []string{"0", ">", "0"} {
 		res, err := rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
 			Group: Group, Consumer: consumer, Streams: []string{Stream, start}, Count: int64(n), Block: -1,
 		}).Result()
