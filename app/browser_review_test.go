@@ -22,6 +22,7 @@ func TestBrowserReviewApproveNotifiesPartner(t *testing.T) {
 	b := newBrowser(t, env)
 	b.signIn("staff@acme.test")
 	b.do(chromedp.Click(chromedp.CSS(`nav .mainnav a[href="/console/leads"]`)), chromedp.WaitVisible(chromedp.CSS(row)))
+	b.waitFor("the review queue", "true")
 	before, _ := strconv.Atoi(b.text(`#review-counters a[data-status="in_review"] .count`))
 	b.screenshot("review-queue")
 	// A marker on the window survives only if the page is never reloaded.
@@ -44,19 +45,25 @@ func TestBrowserReviewApproveNotifiesPartner(t *testing.T) {
 	// with the message), then a valid change.
 	other := rvLead(t, env, "in_review", "new", "admin@northwind.test")
 	b.open("/console/leads")
+	b.waitFor("the review queue", "true")
 	orow := fmt.Sprintf("#lead-%d", other)
 	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[int]("window.__reviewMarker = 7")); err != nil {
 		t.Fatal(err)
 	}
 	b.do(chromedp.Click(chromedp.CSS(orow+` a[href*="/edit"]`)), chromedp.WaitVisible(chromedp.CSS(orow+".editing input[name=company]")))
+	// Swapped-in content gets its htmx behaviour when it settles: a submit
+	// before that would be a plain form post and reload the page.
+	b.waitFor("the edit form", "true")
 	b.do(chromedp.SetValue(chromedp.CSS(orow+" input[name=deal_value]"), "12.345"),
 		chromedp.Click(chromedp.CSS(orow+" button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#deal-%d-error", other))))
+	b.waitFor("the edit form with its error", "true")
 	b.screenshot("review-edit-error")
 	b.do(chromedp.SetValue(chromedp.CSS(orow+" input[name=deal_value]"), "7,500"),
 		chromedp.SetValue(chromedp.CSS(orow+" input[name=company]"), "Edited In Place Ltd"),
 		chromedp.Click(chromedp.CSS(orow+" button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS(orow+":not(.editing) .lead-company")))
+	b.waitFor("the saved row", "true")
 	if got := b.text(orow + " .lead-company"); got != "Edited In Place Ltd" {
 		t.Errorf("row after saving shows %q", got)
 	}
