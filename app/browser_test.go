@@ -64,10 +64,43 @@ func newBrowserWithin(t *testing.T, env *apptest.Env, limit time.Duration) *brow
 	return b
 }
 
+// do runs the steps in order. A step whose element was replaced between
+// being found and being acted on (an htmx swap or a new document landing
+// just then; Chromium says it no longer knows the node or the context) did
+// nothing: it runs again, up to twice, once the page has settled.
 func (b *browser) do(steps ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	if err := chromedp.Do(b.ctx, steps...); err != nil {
-		b.t.Fatalf("browser: %v", err)
+	for _, step := range steps {
+		err := chromedp.Do(b.ctx, step)
+		for retry := 0; err != nil && retry < 2 && staleNode(err); retry++ {
+			b.settle()
+			err = chromedp.Do(b.ctx, step)
+		}
+		if err != nil {
+			b.t.Fatalf("browser: %v", err)
+		}
+	}
+}
+
+// staleNode reports whether err is Chromium's answer for a node or document
+// that went away under the action.
+func staleNode(err error) bool {
+	m := err.Error()
+	return strings.Contains(m, "Could not find node with given id") ||
+		strings.Contains(m, "No node with given id found") ||
+		strings.Contains(m, "Cannot find context with specified id")
+}
+
+// settle waits (2 s at most, never failing) until the document has loaded
+// and htmx, where the page has it, is not requesting, swapping or settling.
+func (b *browser) settle() {
+	for range 40 {
+		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.readyState === 'complete' &&
+			(!window.htmx || !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added'))`))
+		if err == nil && ok {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
