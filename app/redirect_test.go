@@ -69,7 +69,7 @@ func TestRedirectActiveLink(t *testing.T) {
 	}
 	rollUp(t, env)
 	if n := linkClicks(t, env, "northwind"); n != 2 {
-		t.Fatalf("%d clicks counted, want 2", n)
+		t.Fatalf("%d clicks counted, want 3", n)
 	}
 	var uniques int64
 	env.Store.Pool.QueryRow(t.Context(), "SELECT sum(unique_visitors) FROM link_daily_stats").Scan(&uniques)
@@ -177,6 +177,8 @@ func TestRedirectFrontAnswersOnlyPlainRedirects(t *testing.T) {
 		{"GET", "/r/northwind", "", true},
 		{"HEAD", "/r/northwind", "", true},
 		{"GET", "/r/northwind?utm=x", "", true},
+		{"GET", "/r/northwind?", "", true},
+		{"GET", "/r/north%77ind", "", false}, // read from the request line as sent: escaped is not a code
 		{"GET", "/r/northwind/", "", false},
 		{"GET", "/R/northwind", "", false},
 		{"GET", "/r/northwind", "hello", false},
@@ -204,8 +206,8 @@ func TestRedirectFrontAnswersOnlyPlainRedirects(t *testing.T) {
 		}
 	}
 	rollUp(t, env)
-	if n := linkClicks(t, env, "northwind"); n != 2 { // the two front GETs; HEAD is not a click
-		t.Fatalf("%d clicks counted, want 2", n)
+	if n := linkClicks(t, env, "northwind"); n != 3 { // the three front GETs; HEAD is not a click
+		t.Fatalf("%d clicks counted, want 3", n)
 	}
 }
 
