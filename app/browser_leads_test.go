@@ -28,10 +28,21 @@ func (b *browser) waitFor(what, js string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			b.t.Fatalf("waiting for %s: still not true (%v) at %s", what, err, b.path())
+			b.t.Fatalf("waiting for %s: still not true (%v) at %s; the page says: %s", what, err, b.path(), b.shown())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// shown is what the page tells a person when a wait fails: its title, the
+// flash and any field errors (never failing: it is only for the message).
+func (b *browser) shown() string {
+	s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`[document.title].concat(Array.from(
+		document.querySelectorAll(".flash, .field-error, [role=alert], main h1"), e => e.textContent.trim())).join(" | ")`))
+	if err != nil {
+		return err.Error()
+	}
+	return s
 }
 
 // query is the current address's query string, parsed.

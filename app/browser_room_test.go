@@ -39,8 +39,8 @@ func TestBrowserPartnerRoomJourney(t *testing.T) {
 	b.signIn("staff@acme.test")
 	b.open("/console/resources/new")
 	b.do(chromedp.SendKeys(chromedp.ID("res-title"), "Channel playbook"),
-		chromedp.SendKeys(chromedp.ID("res-tags"), "playbook, sales"),
-		chromedp.SetUploadFiles(chromedp.ID("res-files"), []string{file}))
+		chromedp.SendKeys(chromedp.ID("res-tags"), "playbook, sales"))
+	b.attach("res-files", file)
 	// Record every state of the progress bars; sessionStorage outlives the
 	// navigation that follows the upload.
 	b.do(chromedp.Evaluate[chromedp.Void](`sessionStorage.clear();

@@ -42,8 +42,8 @@ func TestBrowserSpotlightJourney(t *testing.T) {
 	if err := os.WriteFile(logo, pngOf(t, 400, 300), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	b.do(chromedp.SetUploadFiles(chromedp.ID("logo"), []string{logo}),
-		chromedp.Click(chromedp.CSS(`form[action="/manage/spotlight/logo"] button`)))
+	b.attach("logo", logo)
+	b.do(chromedp.Click(chromedp.CSS(`form[action="/manage/spotlight/logo"] button`)))
 	b.waitFor("the logo upload", `(document.querySelector(".flash") || {}).textContent === "Your logo is saved." && document.getElementById("current-logo").naturalWidth === 256`)
 	b.screenshot("spotlight-editor-desktop")
 	noSideways(t, b, "the editor")

@@ -7,6 +7,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -78,6 +79,29 @@ func (b *browser) do(steps ...chromedp.Action[chromedp.Void]) {
 		}
 		if err != nil {
 			b.t.Fatalf("browser: %v", err)
+		}
+	}
+}
+
+// attach chooses files in the file input with id, like a person picking
+// them, and returns once the input holds them. Chromium can set them on the
+// node of a document that was being replaced just then (the page after a
+// redirect): the input on screen is then still empty and the form would go
+// without them, so it is set again, up to three times.
+func (b *browser) attach(id string, files ...string) {
+	b.t.Helper()
+	held := "document.getElementById(" + jsString(id) + ").files.length === " + strconv.Itoa(len(files))
+	for try := 0; ; try++ {
+		b.settle()
+		b.do(chromedp.SetUploadFiles(chromedp.ID(id), files))
+		for range 20 {
+			if ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](held)); err == nil && ok {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if try == 2 {
+			b.t.Fatalf("the file input #%s does not hold %d file(s) after three tries", id, len(files))
 		}
 	}
 }
