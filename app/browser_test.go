@@ -84,10 +84,12 @@ func (b *browser) do(steps ...chromedp.Action[chromedp.Void]) {
 }
 
 // attach chooses files in the file input with id, like a person picking
-// them, and returns once the input holds them. Chromium can set them on the
-// node of a document that was being replaced just then (the page after a
-// redirect): the input on screen is then still empty and the form would go
-// without them, so it is set again, up to three times.
+// them, once the page has settled, and returns only when the input on screen
+// holds them (set again, up to three times, if it does not). A form once went
+// without its file when the files were set just after a redirect, while the
+// page was still loading (CI, TestBrowserSpotlightJourney); which document
+// Chromium had set them on was not seen, so the result is checked, not
+// assumed.
 func (b *browser) attach(id string, files ...string) {
 	b.t.Helper()
 	held := "document.getElementById(" + jsString(id) + ").files.length === " + strconv.Itoa(len(files))
